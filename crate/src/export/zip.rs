@@ -1,0 +1,33 @@
+//! The whole kit as one .zip, every file under a top folder. The timestamp is set from the
+//! kit's issue time, so nothing reads a clock (wasm has none for zip), and private keys get
+//! mode 0600.
+
+use crate::error::Error;
+use crate::kit::Kit;
+use std::io::{Cursor, Write};
+use zip::write::SimpleFileOptions;
+
+/// Zips every artifact of the kit under `folder/`.
+pub fn write(kit: &Kit, folder: &str) -> Result<Vec<u8>, Error> {
+    let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("zip encoding failed: {e}"));
+    let t = kit.issued_at;
+    let stamp = zip::DateTime::from_date_and_time(
+        u16::try_from(t.year()).unwrap_or(1980).clamp(1980, 2107),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+    .map_err(|e| fail(&e))?;
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for a in &kit.artifacts {
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(stamp)
+            .unix_permissions(if a.secret { 0o600 } else { 0o644 });
+        w.start_file(format!("{folder}/{}", a.path), opts).map_err(|e| fail(&e))?;
+        w.write_all(&a.bytes).map_err(|e| fail(&e))?;
+    }
+    Ok(w.finish().map_err(|e| fail(&e))?.into_inner())
+}

@@ -1,0 +1,292 @@
+//! Issuing: the certificate profile of each role, and signing a [`Plan`] into certificates.
+
+use crate::error::{Error, ErrorKind};
+use crate::keys::{KeyAlgorithm, KeyPair, PublicKey};
+use crate::names::{SanName, Subtree};
+use crate::rng;
+use crate::validate::{Plan, Planned, Role};
+use rcgen::{
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyIdMethod, KeyUsagePurpose, SanType,
+    SerialNumber,
+};
+use std::collections::BTreeMap;
+use time::{Duration, OffsetDateTime};
+
+/// How far notBefore is set in the past, so a client whose clock is a little behind does not
+/// reject a certificate made a moment ago ("not yet valid"). Let's Encrypt uses the same hour.
+pub const CLOCK_SKEW: Duration = Duration::hours(1);
+
+/// Knobs for a generation run that are not part of the spec.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The time to issue at; `None` = the current time (the browser's clock in wasm).
+    pub now: Option<OffsetDateTime>,
+    /// Keys made elsewhere, by identity name: unencrypted PKCS#8 DER (e.g. from WebCrypto's
+    /// `exportKey('pkcs8')`). Each must be of the algorithm the spec asks for.
+    pub keys: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reported before each identity is made, so a UI can show progress.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// 0-based index of the identity being made.
+    pub index: usize,
+    /// Number of identities in the run.
+    pub total: usize,
+    /// Its name.
+    pub name: &'a str,
+    /// Its role.
+    pub role: Role,
+    /// Its key algorithm.
+    pub key: KeyAlgorithm,
+}
+
+/// A certificate made by the engine, with its key.
+#[derive(Debug)]
+pub struct Issued {
+    /// What was asked for.
+    pub planned: Planned,
+    /// The certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// Its private key.
+    pub key: KeyPair,
+    /// Serial number bytes (big-endian, positive).
+    pub serial: Vec<u8>,
+    /// Start of validity.
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    pub not_after: OffsetDateTime,
+}
+
+/// The current time, truncated to whole seconds (X.509 has no finer resolution).
+pub fn now_utc() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
+/// Validity window for `days` from `now`.
+pub fn window(now: OffsetDateTime, days: u32) -> (OffsetDateTime, OffsetDateTime) {
+    (now - CLOCK_SKEW, now + Duration::days(i64::from(days)))
+}
+
+fn ia5(s: &str, field: &str) -> Result<rcgen::string::Ia5String, Error> {
+    rcgen::string::Ia5String::try_from(s.to_string()).map_err(|_| {
+        Error::field(field, ErrorKind::InvalidDnsName, format!("`{s}` is not plain ASCII"), "use ASCII characters only")
+    })
+}
+
+/// The rcgen form of a set of subjectAltNames.
+pub(crate) fn san_types(sans: &[SanName], field: &str) -> Result<Vec<SanType>, Error> {
+    sans.iter()
+        .map(|s| {
+            Ok(match s {
+                SanName::Dns(d) => SanType::DnsName(ia5(d, field)?),
+                SanName::Ip(ip) => SanType::IpAddress(*ip),
+                SanName::Email(e) => SanType::Rfc822Name(ia5(e, field)?),
+            })
+        })
+        .collect()
+}
+
+/// What a certificate says about its subject, before signing.
+pub(crate) struct Profile<'a> {
+    pub role: Role,
+    pub common_name: &'a str,
+    pub organization: Option<&'a str>,
+    pub sans: &'a [SanName],
+    pub key: KeyAlgorithm,
+    pub server_auth: bool,
+    pub client_auth: bool,
+    pub constraints: &'a [Subtree],
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub serial: &'a [u8],
+    pub key_id: Vec<u8>,
+}
+
+/// Builds the X.509 parameters of a certificate from its profile.
+pub(crate) fn params(p: &Profile<'_>, field: &str) -> Result<CertificateParams, Error> {
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    if let Some(org) = p.organization.filter(|o| !o.is_empty()) {
+        dn.push(DnType::OrganizationName, org);
+    }
+    // Always a CN: iOS does not list a root without one in Certificate Trust Settings
+    // (mkcert #47), and people read the CN in every certificate viewer.
+    dn.push(DnType::CommonName, p.common_name);
+    params.distinguished_name = dn;
+    params.not_before = p.not_before;
+    params.not_after = p.not_after;
+    // ≥ 64 random bits from the CSPRNG (CA/B Forum BR 7.1); rcgen's default would hash the
+    // public key and repeat when a key is re-certified.
+    params.serial_number = Some(SerialNumber::from_slice(p.serial));
+    // SKI (and the AKI of what this CA signs): SHA-256 of the SPKI, first 20 bytes.
+    params.key_identifier_method = KeyIdMethod::PreSpecified(p.key_id.clone());
+    params.use_authority_key_identifier_extension = p.role != Role::RootCa;
+    params.subject_alt_names = san_types(p.sans, field)?;
+    match p.role {
+        Role::RootCa | Role::IntermediateCa => {
+            // basicConstraints critical CA:TRUE; an intermediate may not sign further CAs
+            // (pathLen 0), so a leaked intermediate key cannot mint a sub-CA.
+            params.is_ca = IsCa::Ca(if p.role == Role::IntermediateCa {
+                BasicConstraints::Constrained(0)
+            } else {
+                BasicConstraints::Unconstrained
+            });
+            // keyUsage critical keyCertSign + cRLSign: what RFC 5280 §4.2.1.3 asks of a CA.
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            if !p.constraints.is_empty() {
+                params.name_constraints = Some(rcgen::NameConstraints {
+                    permitted_subtrees: p
+                        .constraints
+                        .iter()
+                        .map(|t| match t {
+                            Subtree::Dns(d) => GeneralSubtree::DnsName(d.clone()),
+                            Subtree::Ip(ip, prefix) => GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(*ip, *prefix)),
+                            Subtree::Email(e) => GeneralSubtree::Rfc822Name(e.clone()),
+                        })
+                        .collect(),
+                    excluded_subtrees: Vec::new(),
+                });
+            }
+        }
+        Role::Server | Role::Client | Role::Device => {
+            // basicConstraints CA:FALSE written explicitly: a leaf must never act as a CA.
+            params.is_ca = IsCa::ExplicitNoCa;
+            params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+            // RSA key exchange (TLS 1.2 RSA kx suites) needs keyEncipherment on RSA server
+            // keys; some older clients refuse an RSA server certificate without it.
+            if p.key.is_rsa() && p.server_auth {
+                params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
+            }
+            // EKU always present: Apple requires serverAuth on TLS server leaves
+            // (HT210176), and servers such as rustls refuse a client certificate without
+            // clientAuth.
+            if p.server_auth {
+                params.extended_key_usages.push(ExtendedKeyUsagePurpose::ServerAuth);
+            }
+            if p.client_auth {
+                params.extended_key_usages.push(ExtendedKeyUsagePurpose::ClientAuth);
+            }
+        }
+    }
+    Ok(params)
+}
+
+/// Gets the key for an identity: the one handed in, or a fresh one.
+fn key_for(planned: &Planned, opts: &Options) -> Result<KeyPair, Error> {
+    match opts.keys.get(&planned.name) {
+        Some(der) => {
+            let key = KeyPair::from_pkcs8_der(der).map_err(|e| e.in_field(&format!("keys.{}", planned.name)))?;
+            if key.algorithm() != planned.key {
+                return Err(Error::field(
+                    format!("keys.{}", planned.name),
+                    ErrorKind::KeyMismatch,
+                    format!("the key handed in for `{}` is {} but the spec asks for {}", planned.name, key.algorithm(), planned.key),
+                    "hand in a key of the requested algorithm, or change the identity's key type",
+                ));
+            }
+            Ok(key)
+        }
+        None => KeyPair::generate(planned.key),
+    }
+}
+
+/// Signs every identity of a plan, issuers first.
+pub fn issue_plan(
+    plan: &Plan,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Vec<Issued>, Error> {
+    let now = opts.now.unwrap_or_else(now_utc);
+    let total = plan.identities.len();
+    let mut issued: Vec<Issued> = Vec::with_capacity(total);
+    let mut ca_params: Vec<Option<CertificateParams>> = Vec::with_capacity(total);
+    for (index, planned) in plan.identities.iter().enumerate() {
+        progress(Progress { index, total, name: &planned.name, role: planned.role, key: planned.key });
+        let key = key_for(planned, opts)?;
+        let (not_before, not_after) = window(now, planned.days);
+        let serial = rng::serial()?;
+        let profile = Profile {
+            role: planned.role,
+            common_name: &planned.common_name,
+            organization: planned.role.is_ca().then_some(plan.organization.as_str()),
+            sans: &planned.sans,
+            key: planned.key,
+            server_auth: planned.server_auth,
+            client_auth: planned.client_auth,
+            constraints: &planned.constraints,
+            not_before,
+            not_after,
+            serial: &serial,
+            key_id: key.key_id(),
+        };
+        let params = params(&profile, &planned.field)?;
+        let cert = match planned.issuer {
+            None => params.self_signed(&key)?,
+            Some(i) => {
+                let (Some(Some(ip)), Some(issuer)) = (ca_params.get(i), issued.get(i)) else {
+                    return Err(Error::Internal(format!("issuer of `{}` was not made first", planned.name)));
+                };
+                params.signed_by(&key, &rcgen::Issuer::from_params(ip, &issuer.key))?
+            }
+        };
+        ca_params.push(planned.role.is_ca().then_some(params));
+        issued.push(Issued {
+            planned: planned.clone(),
+            cert_der: cert.der().to_vec(),
+            key,
+            serial: serial.to_vec(),
+            not_before,
+            not_after,
+        });
+    }
+    Ok(issued)
+}
+
+/// Signs one leaf under an existing CA (imported certificate + key). `public_key` is the
+/// subject's key when it comes from a CSR; otherwise a key is made (or taken from `opts`).
+pub fn issue_under(
+    ca_cert_der: &[u8],
+    ca_key: &KeyPair,
+    planned: &Planned,
+    public_key: Option<&PublicKey>,
+    opts: &Options,
+) -> Result<(Vec<u8>, Option<KeyPair>, Vec<u8>, OffsetDateTime, OffsetDateTime), Error> {
+    let now = opts.now.unwrap_or_else(now_utc);
+    let (not_before, not_after) = window(now, planned.days);
+    let serial = rng::serial()?;
+    let (key, key_id) = match public_key {
+        Some(pk) => (None, crate::keys::key_id_of_spki(&rcgen::PublicKeyData::subject_public_key_info(pk))),
+        None => {
+            let k = key_for(planned, opts)?;
+            let id = k.key_id();
+            (Some(k), id)
+        }
+    };
+    let profile = Profile {
+        role: planned.role,
+        common_name: &planned.common_name,
+        organization: None,
+        sans: &planned.sans,
+        key: public_key.map(|p| p.algorithm()).unwrap_or(planned.key),
+        server_auth: planned.server_auth,
+        client_auth: planned.client_auth,
+        constraints: &[],
+        not_before,
+        not_after,
+        serial: &serial,
+        key_id,
+    };
+    let params = params(&profile, &planned.field)?;
+    let issuer = rcgen::Issuer::new(crate::import::issuer_params(ca_cert_der)?, ca_key);
+    let cert = match (public_key, &key) {
+        (Some(pk), _) => params.signed_by(pk, &issuer)?,
+        (None, Some(k)) => params.signed_by(k, &issuer)?,
+        (None, None) => return Err(Error::Internal("no key to certify".into())),
+    };
+    let der = cert.der().to_vec();
+    crate::import::check_issuer_name(&der, ca_cert_der)?;
+    Ok((der, key, serial.to_vec(), not_before, not_after))
+}
