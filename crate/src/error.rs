@@ -188,18 +188,6 @@ impl Problems {
         self.0.push(FieldError::new(field, kind, problem, fix));
     }
 
-    pub fn extend(&mut self, e: Error) {
-        match e {
-            Error::Invalid(v) => self.0.extend(v),
-            Error::Internal(m) => self.0.push(FieldError::new(
-                "",
-                ErrorKind::Inconsistent,
-                m,
-                "report this as a bug",
-            )),
-        }
-    }
-
     pub fn into_result(self) -> Result<(), Error> {
         if self.0.is_empty() {
             Ok(())

@@ -49,8 +49,8 @@ pub struct Issued {
     pub planned: Planned,
     /// The certificate, DER.
     pub cert_der: Vec<u8>,
-    /// Its private key.
-    pub key: KeyPair,
+    /// Its private key; `None` for an imported CA or a CSR's subject (key held elsewhere).
+    pub key: Option<KeyPair>,
     /// Serial number bytes (big-endian, positive).
     pub serial: Vec<u8>,
     /// Start of validity.
@@ -226,17 +226,17 @@ pub fn issue_plan(
         let cert = match planned.issuer {
             None => params.self_signed(&key)?,
             Some(i) => {
-                let (Some(Some(ip)), Some(issuer)) = (ca_params.get(i), issued.get(i)) else {
+                let (Some(Some(ip)), Some(Some(issuer_key))) = (ca_params.get(i), issued.get(i).map(|x| x.key.as_ref())) else {
                     return Err(Error::Internal(format!("issuer of `{}` was not made first", planned.name)));
                 };
-                params.signed_by(&key, &rcgen::Issuer::from_params(ip, &issuer.key))?
+                params.signed_by(&key, &rcgen::Issuer::from_params(ip, issuer_key))?
             }
         };
         ca_params.push(planned.role.is_ca().then_some(params));
         issued.push(Issued {
             planned: planned.clone(),
             cert_der: cert.der().to_vec(),
-            key,
+            key: Some(key),
             serial: serial.to_vec(),
             not_before,
             not_after,

@@ -58,8 +58,9 @@ pub struct Artifact {
 pub struct Files {
     /// PEM certificate.
     pub cert: String,
-    /// Private key.
-    pub key: String,
+    /// Private key (absent when the key is held elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key: Option<String>,
     /// DER certificate.
     pub der: String,
     /// Issuers.
@@ -156,7 +157,7 @@ pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime
         artifacts.push(Artifact { path: path.clone(), kind, identity: identity.to_string(), bytes, secret });
         path
     };
-    for (i, id) in issued.iter().enumerate() {
+    for id in issued {
         let p = &id.planned;
         let s = &p.stem;
         let mut chain = Vec::new();
@@ -170,20 +171,22 @@ pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime
             der: push(&mut artifacts, format!("{s}.der"), ArtifactKind::Der, &p.name, id.cert_der.clone(), false),
             ..Files::default()
         };
-        let (key_text, key_kind) = match &plan.key_password {
-            Some(pw) => (export::pkcs8::encrypt(id.key.pkcs8_der(), pw, plan.key_encryption)?, ArtifactKind::EncryptedKey),
-            None => (export::pem::private_key(id.key.pkcs8_der()), ArtifactKind::Key),
-        };
-        files.key = push(&mut artifacts, format!("{s}.key"), key_kind, &p.name, key_text.into_bytes(), true);
+        if let Some(key) = &id.key {
+            let (key_text, key_kind) = match &plan.key_password {
+                Some(pw) => (export::pkcs8::encrypt(key.pkcs8_der(), pw, plan.key_encryption)?, ArtifactKind::EncryptedKey),
+                None => (export::pem::private_key(key.pkcs8_der()), ArtifactKind::Key),
+            };
+            files.key = Some(push(&mut artifacts, format!("{s}.key"), key_kind, &p.name, key_text.into_bytes(), true));
+        }
         if !chain.is_empty() {
             let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
             let full = format!("{}{}", export::pem::encode("CERTIFICATE", &id.cert_der), chain_pem);
             files.chain = Some(push(&mut artifacts, format!("{s}.chain.pem"), ArtifactKind::Chain, &p.name, chain_pem.into_bytes(), false));
             files.fullchain = Some(push(&mut artifacts, format!("{s}.fullchain.pem"), ArtifactKind::Fullchain, &p.name, full.into_bytes(), false));
         }
-        if !p.role.is_ca() {
+        if let (false, Some(key)) = (p.role.is_ca(), &id.key) {
             for (flavour, ext, kind) in [(Flavour::Compatible, "p12", ArtifactKind::P12Compat), (Flavour::Modern, "modern.p12", ArtifactKind::P12Modern)] {
-                let bytes = export::pkcs12::write(&p.common_name, id.key.pkcs8_der(), &id.cert_der, &chain, &plan.p12_password, flavour)?;
+                let bytes = export::pkcs12::write(&p.common_name, key.pkcs8_der(), &id.cert_der, &chain, &plan.p12_password, flavour)?;
                 let path = push(&mut artifacts, format!("{s}.{ext}"), kind, &p.name, bytes, true);
                 match flavour {
                     Flavour::Compatible => files.p12_compat = Some(path),
@@ -202,10 +205,9 @@ pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime
             not_before: rfc3339(id.not_before),
             not_after: rfc3339(id.not_after),
             sha256: hex::encode(Sha256::digest(&id.cert_der)),
-            key_encrypted: plan.key_password.is_some(),
+            key_encrypted: plan.key_password.is_some() && id.key.is_some(),
             files,
         });
-        let _ = i;
     }
     let manifest = Manifest {
         generator: format!("certlab {}", env!("CARGO_PKG_VERSION")),

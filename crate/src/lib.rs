@@ -18,6 +18,7 @@ pub mod import;
 pub mod inspect;
 pub mod issue;
 pub mod keys;
+pub mod leaf;
 pub mod kit;
 pub mod lint;
 pub mod names;

@@ -1,1 +1,234 @@
-//! lint
+//! Lint: warnings before a platform rejects a certificate. Runs on every spec (live, in the
+//! page) and on every certificate inspected or imported. Each rule says which clients it
+//! protects and why, beside the code that checks it.
+
+use crate::inspect::CertInfo;
+use crate::keys::KeyAlgorithm;
+use crate::names::{self, SanName};
+use crate::spec::{NameConstraints, Spec};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// A client named in `breaks` will refuse the certificate.
+    Error,
+    /// Works in some places, fails in others, or weakens security.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+/// The rule a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Rule {
+    /// TLS server leaf valid for more than 825 days.
+    AppleValidity825,
+    /// Server certificate without subjectAltName.
+    MissingSan,
+    /// Leaf without extendedKeyUsage.
+    MissingEku,
+    /// RSA key below 2048 bits.
+    RsaTooSmall,
+    /// SHA-1 signature.
+    Sha1Signature,
+    /// Root CA without a common name.
+    RootWithoutCn,
+    /// Wildcard no client accepts.
+    BadWildcard,
+    /// An IP address written as a DNS name.
+    IpAsDnsName,
+    /// A name outside the issuer's name constraints.
+    OutsideNameConstraints,
+    /// PKCS#12 with an empty password.
+    EmptyP12Password,
+    /// Ed25519 certificate: browsers refuse it.
+    Ed25519NotForBrowsers,
+    /// A CA certificate used as a TLS server certificate.
+    CaAsLeaf,
+    /// Expired.
+    Expired,
+    /// Not valid yet.
+    NotYetValid,
+    /// The CA has no name constraints.
+    UnconstrainedCa,
+    /// The CN looks like a host name that is missing from the SAN.
+    CnNotInSan,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule.
+    pub rule: Rule,
+    /// How bad.
+    pub severity: Severity,
+    /// What it concerns: a spec field (`servers[0].days`) or a certificate's CN.
+    pub subject: String,
+    /// Clients that reject or mishandle it.
+    pub breaks: Vec<String>,
+    /// Why, in plain words.
+    pub why: String,
+    /// What to do.
+    pub fix: String,
+}
+
+fn f(rule: Rule, severity: Severity, subject: &str, breaks: &[&str], why: impl Into<String>, fix: impl Into<String>) -> Finding {
+    Finding { rule, severity, subject: subject.to_string(), breaks: breaks.iter().map(|s| s.to_string()).collect(), why: why.into(), fix: fix.into() }
+}
+
+/// Apple (HT210176): TLS server certificates issued after 2019-07-01 must be valid for at
+/// most 825 days — also under user-installed roots. Safari, and every iOS/macOS app using
+/// the system TLS stack, refuse longer ones.
+const APPLE_MAX_DAYS: i64 = 825;
+
+fn ed25519(subject: &str) -> Finding {
+    // Chromium offers no Ed25519 signature scheme in TLS and NSS refuses Ed25519 roots and
+    // keys (seen with Chromium 156 / NSS 3.87): the handshake or the import fails.
+    f(Rule::Ed25519NotForBrowsers, Severity::Warning, subject, &["Chrome", "Chromium", "Edge", "Firefox (NSS)", "Safari"],
+      "browsers do not accept Ed25519 certificates: Chromium offers no Ed25519 signature scheme and NSS refuses Ed25519 roots and keys",
+      "use ECDSA P-256 for anything a browser touches; keep Ed25519 for openssl, rustls, Python and IoT clients")
+}
+
+fn wildcard_and_ip(name: &str, subject: &str, out: &mut Vec<Finding>) {
+    if names::looks_like_ipv4(name) || name.contains(':') {
+        // Chrome, Firefox and Apple match an IP address only against iPAddress SANs.
+        out.push(f(Rule::IpAsDnsName, Severity::Error, subject, &["Chrome", "Firefox", "Safari", "OpenSSL", "rustls"],
+            format!("`{name}` is an IP address written as a DNS name; clients look for addresses only among IP SANs"),
+            "write the address as an IP SAN (certlab does this when you list it under names)"));
+    } else if name.contains('*') {
+        if let Err(e) = names::check_dns_name(name, subject) {
+            out.push(f(Rule::BadWildcard, Severity::Error, subject, &["Chrome", "Firefox", "Safari"], e.problem, e.fix));
+        }
+    }
+}
+
+/// Lints a spec before generation (also one that does not validate yet).
+pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if spec.p12_password.is_empty() {
+        // iOS and macOS 15.1 `security import` refuse a .p12 with an empty password.
+        out.push(f(Rule::EmptyP12Password, Severity::Error, "p12_password", &["iOS", "macOS"], "a PKCS#12 file with an empty password cannot be imported on iOS and macOS", "set a PKCS#12 password"));
+    }
+    let cas = std::iter::once(("root", &spec.root)).chain(spec.intermediate.iter().map(|c| ("intermediate", c))).chain(spec.client_ca.iter().map(|c| ("client_ca", c)));
+    for (field, ca) in cas {
+        if ca.common_name.trim().is_empty() {
+            // A root without CN is not listed in iOS Certificate Trust Settings (mkcert #47).
+            out.push(f(Rule::RootWithoutCn, Severity::Error, &format!("{field}.common_name"), &["iOS"], "iOS does not list a root without a common name in Certificate Trust Settings, so it cannot be trusted", "give the CA a common name"));
+        }
+        if ca.key == KeyAlgorithm::Ed25519 {
+            out.push(ed25519(&format!("{field}.key")));
+        }
+    }
+    if spec.name_constraints == NameConstraints::None {
+        out.push(f(Rule::UnconstrainedCa, Severity::Info, "name_constraints", &[],
+            "without name constraints, anyone holding the CA key can impersonate any website to machines that trust this root",
+            "keep `auto` name constraints unless the CA must sign names you do not know yet"));
+    }
+    for (i, s) in spec.servers.iter().enumerate() {
+        if i64::from(s.days) > APPLE_MAX_DAYS {
+            out.push(f(Rule::AppleValidity825, Severity::Error, &format!("servers[{i}].days"), &["Safari", "iOS", "macOS apps"],
+                format!("{} days is over Apple's 825-day limit for TLS server certificates (HT210176), which also applies under your own root", s.days),
+                "use at most 825 days (397 is the default); re-issue from the kit when it expires"));
+        }
+        if s.key == KeyAlgorithm::Ed25519 {
+            out.push(ed25519(&format!("servers[{i}].key")));
+        }
+        for (j, n) in s.names.iter().enumerate() {
+            let n = n.trim();
+            if n.contains('*') {
+                wildcard_and_ip(n, &format!("servers[{i}].names[{j}]"), &mut out);
+            }
+        }
+    }
+    for (i, c) in spec.clients.iter().enumerate() {
+        if c.key == KeyAlgorithm::Ed25519 {
+            out.push(ed25519(&format!("clients[{i}].key")));
+        }
+    }
+    for (i, d) in spec.devices.iter().enumerate() {
+        if d.server_auth && i64::from(d.days) > APPLE_MAX_DAYS {
+            out.push(f(Rule::AppleValidity825, Severity::Warning, &format!("devices[{i}].days"), &["Safari", "iOS", "macOS apps"],
+                format!("{} days is over Apple's 825-day limit for certificates used as TLS servers", d.days), "use at most 825 days if Apple clients connect to the devices"));
+        }
+    }
+    out
+}
+
+/// Lints a decoded certificate, against its issuer's name constraints when `issuer` is given.
+pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let who = c.common_name.clone().unwrap_or_else(|| c.subject.clone());
+    let who = who.as_str();
+    let server_like = !c.is_ca && (c.extended_key_usage.iter().any(|e| e == "serverAuth") || (c.extended_key_usage.is_empty() && !c.sans.is_empty()));
+    if c.not_after_t < now {
+        out.push(f(Rule::Expired, Severity::Error, who, &["every client"], format!("the certificate expired on {}", c.not_after), "issue a new one"));
+    }
+    if c.not_before_t > now {
+        out.push(f(Rule::NotYetValid, Severity::Error, who, &["every client"], format!("the certificate is not valid before {}", c.not_before), "check the clock of the machine that made it, or wait"));
+    }
+    let apple_epoch = time::macros::datetime!(2019-07-01 0:00 UTC);
+    if server_like && c.validity_days > APPLE_MAX_DAYS && c.not_before_t >= apple_epoch {
+        out.push(f(Rule::AppleValidity825, Severity::Error, who, &["Safari", "iOS", "macOS apps"],
+            format!("valid for {} days, over Apple's 825-day limit for TLS server certificates (HT210176)", c.validity_days), "re-issue it for at most 825 days"));
+    }
+    if server_like && c.sans.is_empty() {
+        // Chrome 58+, Firefox 48+ and Apple ignore the CN and need the host in the SAN.
+        out.push(f(Rule::MissingSan, Severity::Error, who, &["Chrome 58+", "Firefox 48+", "Safari", "rustls"],
+            "no subjectAltName: modern clients ignore the common name and find no host name to match", "re-issue with the host names and addresses as SANs"));
+    }
+    if !c.is_ca && c.extended_key_usage.is_empty() {
+        out.push(f(Rule::MissingEku, Severity::Warning, who, &["Safari", "iOS", "macOS (server use)", "rustls (client use)"],
+            "no extendedKeyUsage: Apple requires serverAuth on TLS server certificates and rustls requires clientAuth on client certificates", "re-issue with EKU serverAuth and/or clientAuth"));
+    }
+    if let Some(bits) = c.rsa_bits {
+        if bits < 2048 {
+            out.push(f(Rule::RsaTooSmall, Severity::Error, who, &["Safari", "iOS", "Chrome", "OpenSSL (security level 2)"],
+                format!("RSA key of {bits} bits; clients refuse RSA below 2048"), "re-issue with RSA 2048+ or ECDSA P-256"));
+        }
+    }
+    if c.signature_algorithm.contains("SHA1") && !c.self_signed {
+        out.push(f(Rule::Sha1Signature, Severity::Error, who, &["Chrome", "Firefox", "Safari", "OpenSSL 3 (level 1+)"],
+            "signed with SHA-1, which clients have refused since 2017", "re-issue with a SHA-256 signature"));
+    }
+    if c.is_ca && c.self_signed && c.common_name.as_deref().is_none_or(|cn| cn.trim().is_empty()) {
+        out.push(f(Rule::RootWithoutCn, Severity::Error, who, &["iOS"], "a root without a common name does not appear in iOS Certificate Trust Settings", "make a new root with a CN"));
+    }
+    if c.is_ca && c.extended_key_usage.iter().any(|e| e == "serverAuth") && !c.sans.is_empty() {
+        out.push(f(Rule::CaAsLeaf, Severity::Warning, who, &["Firefox", "Chrome"],
+            "a CA certificate (CA:TRUE) that also names hosts: browsers refuse a CA certificate as a server certificate", "make a root CA and a separate server certificate signed by it"));
+    }
+    if c.key_algorithm.starts_with("Ed25519") {
+        out.push(ed25519(who));
+    }
+    for san in &c.san_names {
+        if let SanName::Dns(d) = san {
+            wildcard_and_ip(d, who, &mut out);
+        }
+    }
+    if !c.sans.is_empty() {
+        if let Some(cn) = &c.common_name {
+            if cn.contains('.') && names::check_dns_name(cn, "").is_ok() && !c.san_names.contains(&SanName::Dns(cn.to_ascii_lowercase())) {
+                out.push(f(Rule::CnNotInSan, Severity::Info, who, &[], format!("the CN `{cn}` looks like a host name but is not among the SANs; clients will not accept it for that name"), "add it to the SANs if clients connect with that name"));
+            }
+        }
+    }
+    if let Some(ca) = issuer {
+        for san in &c.san_names {
+            if !names::permitted(&ca.constraints, san) {
+                out.push(f(Rule::OutsideNameConstraints, Severity::Error, who, &["Chrome 112+", "Firefox", "OpenSSL", "rustls"],
+                    format!("{san} is outside the name constraints of `{}`", ca.common_name.as_deref().unwrap_or(&ca.subject)), "re-issue under a CA whose constraints cover the name"));
+            }
+        }
+    }
+    out
+}
+
+/// The finding for a .p12 opened with an empty password.
+pub fn lint_empty_p12() -> Finding {
+    f(Rule::EmptyP12Password, Severity::Error, "password", &["iOS", "macOS"], "this PKCS#12 file has an empty password; iOS and macOS refuse to import it", "export it again with a password")
+}

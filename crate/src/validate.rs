@@ -32,6 +32,12 @@ pub enum Role {
     Device,
 }
 
+impl Default for Role {
+    fn default() -> Self {
+        Role::Client
+    }
+}
+
 impl Role {
     /// True for root and intermediate CAs.
     pub fn is_ca(self) -> bool {

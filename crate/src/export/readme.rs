@@ -29,8 +29,10 @@ pub fn render(m: &Manifest) -> String {
         let f = &i.files;
         let _ = writeln!(o, "  {:<34} certificate (PEM)", f.cert);
         let _ = writeln!(o, "  {:<34} certificate (DER, for Windows/Android dialogs)", f.der);
-        let enc = if i.key_encrypted { "encrypted with your key passphrase" } else { "unencrypted" };
-        let _ = writeln!(o, "  {:<34} private key (PKCS#8 PEM, {enc})", f.key);
+        if let Some(k) = &f.key {
+            let enc = if i.key_encrypted { "encrypted with your key passphrase" } else { "unencrypted" };
+            let _ = writeln!(o, "  {k:<34} private key (PKCS#8 PEM, {enc})");
+        }
         if let Some(c) = &f.chain {
             let _ = writeln!(o, "  {c:<34} the issuing CA certificates");
         }
@@ -85,7 +87,7 @@ pub fn render(m: &Manifest) -> String {
         let root = root_of(&names, s);
         let fc = s.files.fullchain.as_deref().unwrap_or(&s.files.cert);
         o.push_str("\nPROVE IT OVER wss:// WITH certlab-echo\n======================================\n");
-        let mut cmd = format!("certlab-echo serve --cert {fc} --key {} --listen 127.0.0.1:8443", s.files.key);
+        let mut cmd = format!("certlab-echo serve --cert {fc} --key {} --listen 127.0.0.1:8443", s.files.key.as_deref().unwrap_or("SERVER.key"));
         if let Some(c) = client {
             let croot = root_of(&names, c);
             let _ = write!(cmd, " --client-ca {} --client-auth optional", croot.files.cert);
@@ -94,8 +96,8 @@ pub fn render(m: &Manifest) -> String {
         let host = s.sans.iter().find_map(|n| n.strip_prefix("DNS:")).filter(|h| !h.starts_with('*')).unwrap_or("localhost");
         let _ = writeln!(o, "openssl s_client -connect 127.0.0.1:8443 -servername {host} -CAfile {} -verify_return_error", root.files.cert);
         if let Some(c) = client {
-            let _ = writeln!(o, "certlab-echo probe wss://{host}:8443/ --ca {} --cert {} --key {} --send hello", root.files.cert, c.files.fullchain.as_deref().unwrap_or(&c.files.cert), c.files.key);
-            let _ = writeln!(o, "curl --cacert {} --cert {} --key {} https://{host}:8443/info", root.files.cert, c.files.cert, c.files.key);
+            let _ = writeln!(o, "certlab-echo probe wss://{host}:8443/ --ca {} --cert {} --key {} --send hello", root.files.cert, c.files.fullchain.as_deref().unwrap_or(&c.files.cert), c.files.key.as_deref().unwrap_or("CLIENT.key"));
+            let _ = writeln!(o, "curl --cacert {} --cert {} --key {} https://{host}:8443/info", root.files.cert, c.files.cert, c.files.key.as_deref().unwrap_or("CLIENT.key"));
         } else {
             let _ = writeln!(o, "curl --cacert {} https://{host}:8443/info", root.files.cert);
         }
