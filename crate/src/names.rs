@@ -150,12 +150,15 @@ pub fn check_email(raw: &str, field: &str) -> Result<String, FieldError> {
     Ok(format!("{local}@{domain}"))
 }
 
-/// Parses a name-constraint entry: `10.0.0.0/8`, `::1/128`, `@lab.test` (e-mail) or a DNS
-/// name (`lab`, `example.test`; a leading dot is dropped).
+/// Parses a name-constraint entry: `10.0.0.0/8`, `::1/128` or a DNS name (`lab`,
+/// `example.test`; a leading dot is dropped).
 pub fn parse_subtree(raw: &str, field: &str) -> Result<Subtree, FieldError> {
     let s = raw.trim();
-    if let Some(domain) = s.strip_prefix('@') {
-        return check_dns_name(domain, field).map(Subtree::Email);
+    if s.starts_with('@') || s.contains('@') {
+        // rustls/webpki refuses any certificate with an e-mail name below a CA that
+        // constrains e-mail names (it does not implement rfc822Name matching), so such a
+        // constraint would lock every mTLS client with an e-mail SAN out of rustls servers.
+        return Err(err(field, ErrorKind::InvalidEmail, format!("`{s}` is an e-mail constraint"), "leave e-mail names unconstrained: rustls-based servers refuse client certificates with e-mail names under e-mail constraints"));
     }
     if let Some((addr, prefix)) = s.split_once('/') {
         let ip: IpAddr = addr.parse().map_err(|_| err(field, ErrorKind::InvalidIp, format!("`{addr}` in `{s}` is not an IP address"), "write a range as ADDRESS/PREFIX, e.g. `10.0.0.0/8` or `fd00::/8`"))?;
@@ -223,9 +226,11 @@ const PRIVATE_TLDS: &[&str] = &[
     "intranet", "private",
 ];
 
-/// The subtree `auto` name constraints choose for a name: see [`crate::spec::NameConstraints::Auto`].
-pub fn auto_subtree(name: &SanName) -> Subtree {
-    match name {
+/// The subtree `auto` name constraints choose for a name (see
+/// [`crate::spec::NameConstraints::Auto`]); `None` for e-mail names, which stay unconstrained
+/// (rustls/webpki refuses any e-mail name below an e-mail constraint).
+pub fn auto_subtree(name: &SanName) -> Option<Subtree> {
+    Some(match name {
         SanName::Dns(d) => {
             let d = d.strip_prefix("*.").unwrap_or(d);
             let tld = d.rsplit('.').next().unwrap_or(d);
@@ -239,6 +244,6 @@ pub fn auto_subtree(name: &SanName) -> Subtree {
         }
         SanName::Ip(ip) if ip.is_loopback() && ip.is_ipv4() => Subtree::Ip(mask(*ip, 8), 8),
         SanName::Ip(ip) => Subtree::Ip(*ip, if ip.is_ipv4() { 32 } else { 128 }),
-        SanName::Email(e) => Subtree::Email(e.rsplit_once('@').map(|(_, d)| d).unwrap_or(e).to_string()),
-    }
+        SanName::Email(_) => return None,
+    })
 }

@@ -221,8 +221,8 @@ pub enum NameConstraints {
     Auto,
     /// No constraints.
     None,
-    /// Exactly these permitted subtrees: DNS names (`lab`, `example.test`), CIDR ranges
-    /// (`10.0.0.0/8`, `fd00::/8`) or e-mail domains (`@lab.test`).
+    /// Exactly these permitted subtrees: DNS names (`lab`, `example.test`) or CIDR ranges
+    /// (`10.0.0.0/8`, `fd00::/8`).
     Permitted(Vec<String>),
 }
 

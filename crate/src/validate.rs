@@ -382,7 +382,7 @@ fn resolve_constraints(spec: &Spec, ids: &mut [Planned], p: &mut Problems) {
                     continue;
                 }
                 for ca in issuers_of(ids, i) {
-                    per_ca[ca].extend(ids[i].sans.iter().map(names::auto_subtree));
+                    per_ca[ca].extend(ids[i].sans.iter().filter_map(names::auto_subtree));
                 }
             }
             for (i, trees) in per_ca.into_iter().enumerate() {

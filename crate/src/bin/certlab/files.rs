@@ -27,6 +27,7 @@ pub fn refuse_overwrite(out: &Path, force: bool) -> Result<(), Fail> {
 
 /// Writes one file, creating folders; `secret` files get mode 0600.
 pub fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Fail> {
+    let _ = secret; // used for permissions on unix only
     let io = |e: std::io::Error| Fail::Io(format!("cannot write `{}`: {e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;

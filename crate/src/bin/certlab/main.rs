@@ -88,7 +88,7 @@ enum Cmd {
         /// Root CA common name.
         #[arg(long)]
         ca_name: Option<String>,
-        /// auto (default), none, or a comma-separated list (`lab,127.0.0.0/8,@lab.test`).
+        /// auto (default), none, or a comma-separated list (`lab,127.0.0.0/8,fd00::/8`).
         #[arg(long, default_value = "auto")]
         name_constraints: String,
         /// Also write the whole kit as a zip.

@@ -1,0 +1,50 @@
+//! Shared helpers for the integration tests: writing kits to disk and running real verifiers.
+#![allow(dead_code)]
+
+use certlab::Kit;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Writes every artifact of `kit` under a fresh temporary folder.
+pub fn write_kit(kit: &Kit) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    for a in &kit.artifacts {
+        let p = root.join(&a.path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, &a.bytes).expect("write");
+    }
+    (dir, root)
+}
+
+/// Runs a program in `dir`; returns (success, stdout + stderr).
+pub fn run(dir: &Path, prog: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(prog)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {prog}: {e} (is it installed? the README's test command installs it)"));
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// Runs openssl and panics with its output when it fails.
+pub fn openssl(dir: &Path, args: &[&str]) -> String {
+    let (ok, text) = run(dir, "openssl", args);
+    assert!(ok, "openssl {} failed:\n{text}", args.join(" "));
+    text
+}
+
+/// Runs openssl and panics if it succeeds.
+pub fn openssl_fails(dir: &Path, args: &[&str]) -> String {
+    let (ok, text) = run(dir, "openssl", args);
+    assert!(!ok, "openssl {} should have failed:\n{text}", args.join(" "));
+    text
+}
+
+/// The DER of a PEM file's first certificate.
+pub fn pem_der(path: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(path).expect("read pem");
+    pem::parse_many(text).expect("pem")[0].contents().to_vec()
+}
