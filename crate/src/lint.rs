@@ -164,7 +164,14 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
     let mut out = Vec::new();
     let who = c.common_name.clone().unwrap_or_else(|| c.subject.clone());
     let who = who.as_str();
-    let server_like = !c.is_ca && (c.extended_key_usage.iter().any(|e| e == "serverAuth") || (c.extended_key_usage.is_empty() && !c.sans.is_empty()));
+    // Used as a TLS server certificate: it says so (EKU serverAuth, even on a CA certificate
+    // misused as a leaf), or it is a leaf naming hosts without any EKU.
+    // A self-signed certificate whose CN is a host name (`openssl req -x509 -subj
+    // /CN=localhost`, the classic quick dev certificate) is meant to be served too.
+    let host_cn = c.common_name.as_deref().is_some_and(|cn| (cn == "localhost" || cn.contains('.')) && names::check_dns_name(cn, "").is_ok());
+    let server_like = c.extended_key_usage.iter().any(|e| e == "serverAuth")
+        || (!c.is_ca && c.extended_key_usage.is_empty() && !c.sans.is_empty())
+        || (c.self_signed && host_cn);
     if c.not_after_t < now {
         out.push(f(Rule::Expired, Severity::Error, who, &["every client"], format!("the certificate expired on {}", c.not_after), "issue a new one"));
     }
