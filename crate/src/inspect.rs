@@ -91,7 +91,12 @@ fn key_name(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> (String, Opti
             (format!("RSA {bits}"), Some(bits))
         }
         Ok(P::EC(_)) => {
-            let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok()).map(|o| o.to_id_string());
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
             let name = match curve.as_deref() {
                 Some("1.2.840.10045.3.1.7") => "ECDSA P-256".to_string(),
                 Some("1.3.132.0.34") => "ECDSA P-384".to_string(),
@@ -119,7 +124,12 @@ impl CertInfo {
         let (key_algorithm, rsa_bits) = key_name(c.public_key());
         let mut info = CertInfo {
             subject: c.subject().to_string(),
-            common_name: c.subject().iter_common_name().next().and_then(|a| a.as_str().ok()).map(str::to_string),
+            common_name: c
+                .subject()
+                .iter_common_name()
+                .next()
+                .and_then(|a| a.as_str().ok())
+                .map(str::to_string),
             issuer: c.issuer().to_string(),
             serial: hex::encode(c.raw_serial()),
             not_before: crate::kit::rfc3339(nb),
@@ -147,14 +157,31 @@ impl CertInfo {
         for ext in c.iter_extensions() {
             match ext.parsed_extension() {
                 ParsedExtension::BasicConstraints(bc) => info.path_len = bc.path_len_constraint,
-                ParsedExtension::KeyUsage(ku) => info.key_usage = ku.to_string().split(", ").filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                ParsedExtension::KeyUsage(ku) => {
+                    info.key_usage = ku
+                        .to_string()
+                        .split(", ")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }
                 ParsedExtension::ExtendedKeyUsage(eku) => {
                     let mut v = Vec::new();
-                    if eku.server_auth { v.push("serverAuth".to_string()) }
-                    if eku.client_auth { v.push("clientAuth".to_string()) }
-                    if eku.code_signing { v.push("codeSigning".to_string()) }
-                    if eku.email_protection { v.push("emailProtection".to_string()) }
-                    if eku.any { v.push("anyExtendedKeyUsage".to_string()) }
+                    if eku.server_auth {
+                        v.push("serverAuth".to_string())
+                    }
+                    if eku.client_auth {
+                        v.push("clientAuth".to_string())
+                    }
+                    if eku.code_signing {
+                        v.push("codeSigning".to_string())
+                    }
+                    if eku.email_protection {
+                        v.push("emailProtection".to_string())
+                    }
+                    if eku.any {
+                        v.push("anyExtendedKeyUsage".to_string())
+                    }
                     v.extend(eku.other.iter().map(|o| o.to_id_string()));
                     info.extended_key_usage = v;
                 }
@@ -184,8 +211,12 @@ impl CertInfo {
                         }
                     }
                 }
-                ParsedExtension::SubjectKeyIdentifier(k) => info.subject_key_id = Some(hex::encode(k.0)),
-                ParsedExtension::AuthorityKeyIdentifier(a) => info.authority_key_id = a.key_identifier.as_ref().map(|k| hex::encode(k.0)),
+                ParsedExtension::SubjectKeyIdentifier(k) => {
+                    info.subject_key_id = Some(hex::encode(k.0))
+                }
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    info.authority_key_id = a.key_identifier.as_ref().map(|k| hex::encode(k.0))
+                }
                 _ => {}
             }
         }
@@ -197,19 +228,39 @@ impl CertInfo {
 
 fn explain(c: &CertInfo) -> Vec<String> {
     let mut v = vec![
-        format!("Subject `{}`: who this certificate is about. Browsers ignore the common name for host names and read the SAN instead.", c.subject),
+        format!(
+            "Subject `{}`: who this certificate is about. Browsers ignore the common name for host names and read the SAN instead.",
+            c.subject
+        ),
         if c.self_signed {
             "Self-signed: issuer and subject are the same, so this is a root. It is trusted only where you import it.".to_string()
         } else {
-            format!("Issued by `{}`: the CA whose signature makes this certificate trusted.", c.issuer)
+            format!(
+                "Issued by `{}`: the CA whose signature makes this certificate trusted.",
+                c.issuer
+            )
         },
-        format!("Valid from {} to {} ({} days). Clients refuse it outside this window.", c.not_before, c.not_after, c.validity_days),
-        format!("Key: {}; signature: {}.", c.key_algorithm, c.signature_algorithm),
+        format!(
+            "Valid from {} to {} ({} days). Clients refuse it outside this window.",
+            c.not_before, c.not_after, c.validity_days
+        ),
+        format!(
+            "Key: {}; signature: {}.",
+            c.key_algorithm, c.signature_algorithm
+        ),
     ];
     if c.is_ca {
-        v.push(format!("CA:TRUE — it may sign other certificates{}.", c.path_len.map(|p| format!(", with at most {p} CA(s) below it")).unwrap_or_default()));
+        v.push(format!(
+            "CA:TRUE — it may sign other certificates{}.",
+            c.path_len
+                .map(|p| format!(", with at most {p} CA(s) below it"))
+                .unwrap_or_default()
+        ));
     } else {
-        v.push("CA:FALSE — an end-entity (leaf) certificate; it cannot sign other certificates.".into());
+        v.push(
+            "CA:FALSE — an end-entity (leaf) certificate; it cannot sign other certificates."
+                .into(),
+        );
     }
     if !c.sans.is_empty() {
         v.push(format!("Subject Alternative Names {}: the only names and addresses a client accepts this certificate for.", c.sans.join(", ")));
@@ -220,7 +271,10 @@ fn explain(c: &CertInfo) -> Vec<String> {
     if !c.name_constraints.is_empty() {
         v.push(format!("Name constraints {}: certificates it signs are valid only for these names, so a leaked key cannot impersonate other sites.", c.name_constraints.join(", ")));
     }
-    v.push(format!("SHA-256 fingerprint {}: compare it when you import the certificate elsewhere.", c.sha256));
+    v.push(format!(
+        "SHA-256 fingerprint {}: compare it when you import the certificate elsewhere.",
+        c.sha256
+    ));
     v
 }
 
@@ -255,7 +309,7 @@ pub struct KeyInfo {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Item {
     /// A certificate.
-    Certificate(CertInfo),
+    Certificate(Box<CertInfo>),
     /// A CSR.
     Csr(CsrInfo),
     /// A private key.
@@ -275,7 +329,11 @@ pub struct Inspection {
 
 /// Inspects PEM (any mix of certificates, CSRs, keys), a DER certificate or CSR, or a
 /// PKCS#12 file (which needs `password`).
-pub fn inspect(bytes: &[u8], password: Option<&str>, now: OffsetDateTime) -> Result<Inspection, Error> {
+pub fn inspect(
+    bytes: &[u8],
+    password: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Inspection, Error> {
     let mut items = Vec::new();
     let format;
     let mut p12_findings = Vec::new();
@@ -283,18 +341,32 @@ pub fn inspect(bytes: &[u8], password: Option<&str>, now: OffsetDateTime) -> Res
         format = "PEM";
         for b in import::pem_blocks(bytes, "input")? {
             match b.tag() {
-                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => items.push(Item::Certificate(CertInfo::from_der(b.contents())?)),
-                "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => items.push(csr_item(b.contents())?),
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => items.push(
+                    Item::Certificate(Box::new(CertInfo::from_der(b.contents())?)),
+                ),
+                "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                    items.push(csr_item(b.contents())?)
+                }
                 t if t.ends_with("PRIVATE KEY") => {
                     let k = import::private_key(::pem::encode(&b).as_bytes(), password, "input")?;
-                    items.push(Item::PrivateKey(KeyInfo { key_algorithm: k.algorithm().to_string(), key_id: hex::encode(k.key_id()) }));
+                    items.push(Item::PrivateKey(KeyInfo {
+                        key_algorithm: k.algorithm().to_string(),
+                        key_id: hex::encode(k.key_id()),
+                    }));
                 }
-                other => return Err(Error::field("input", ErrorKind::BadPem, format!("`{other}` blocks are not something certlab inspects"), "give certificates, requests, private keys or a .p12")),
+                other => {
+                    return Err(Error::field(
+                        "input",
+                        ErrorKind::BadPem,
+                        format!("`{other}` blocks are not something certlab inspects"),
+                        "give certificates, requests, private keys or a .p12",
+                    ));
+                }
             }
         }
     } else if X509Certificate::from_der(bytes).is_ok() {
         format = "DER";
-        items.push(Item::Certificate(CertInfo::from_der(bytes)?));
+        items.push(Item::Certificate(Box::new(CertInfo::from_der(bytes)?)));
     } else if x509_parser::prelude::X509CertificationRequest::from_der(bytes).is_ok() {
         format = "DER";
         items.push(csr_item(bytes)?);
@@ -304,32 +376,65 @@ pub fn inspect(bytes: &[u8], password: Option<&str>, now: OffsetDateTime) -> Res
         if pw.is_empty() {
             p12_findings.push(lint::lint_empty_p12());
         }
-        let store = p12_keystore::KeyStore::from_pkcs12(bytes, pw, p12_keystore::Pkcs12ImportPolicy::Relaxed).map_err(|_| {
-            Error::field("password", ErrorKind::WrongPassword, "the .p12 password is wrong (or the file is damaged)", "give the password the .p12 was exported with")
+        let store = p12_keystore::KeyStore::from_pkcs12(
+            bytes,
+            pw,
+            p12_keystore::Pkcs12ImportPolicy::Relaxed,
+        )
+        .map_err(|_| {
+            Error::field(
+                "password",
+                ErrorKind::WrongPassword,
+                "the .p12 password is wrong (or the file is damaged)",
+                "give the password the .p12 was exported with",
+            )
         })?;
         for (_, entry) in store.entries() {
             match entry {
                 p12_keystore::KeyStoreEntry::PrivateKeyChain(ch) => {
                     let k = import::private_key(ch.key().as_der(), None, "input")?;
-                    items.push(Item::PrivateKey(KeyInfo { key_algorithm: k.algorithm().to_string(), key_id: hex::encode(k.key_id()) }));
+                    items.push(Item::PrivateKey(KeyInfo {
+                        key_algorithm: k.algorithm().to_string(),
+                        key_id: hex::encode(k.key_id()),
+                    }));
                     for c in ch.certs() {
-                        items.push(Item::Certificate(CertInfo::from_der(c.as_der())?));
+                        items.push(Item::Certificate(Box::new(CertInfo::from_der(c.as_der())?)));
                     }
                 }
-                p12_keystore::KeyStoreEntry::Certificate(c) => items.push(Item::Certificate(CertInfo::from_der(c.as_der())?)),
+                p12_keystore::KeyStoreEntry::Certificate(c) => {
+                    items.push(Item::Certificate(Box::new(CertInfo::from_der(c.as_der())?)))
+                }
                 p12_keystore::KeyStoreEntry::Secret(_) => {}
             }
         }
     } else {
-        return Err(Error::field("input", ErrorKind::BadDer, "the data is not PEM, a DER certificate or CSR, or a PKCS#12 file (it may be truncated)", "give a .crt/.pem/.der/.csr/.p12 file"));
+        return Err(Error::field(
+            "input",
+            ErrorKind::BadDer,
+            "the data is not PEM, a DER certificate or CSR, or a PKCS#12 file (it may be truncated)",
+            "give a .crt/.pem/.der/.csr/.p12 file",
+        ));
     }
-    let certs: Vec<&CertInfo> = items.iter().filter_map(|i| if let Item::Certificate(c) = i { Some(c) } else { None }).collect();
+    let certs: Vec<&CertInfo> = items
+        .iter()
+        .filter_map(|i| {
+            if let Item::Certificate(c) = i {
+                Some(c.as_ref())
+            } else {
+                None
+            }
+        })
+        .collect();
     let mut findings = p12_findings;
     for (i, c) in certs.iter().enumerate() {
         let issuer = certs.get(i + 1).copied().filter(|n| n.subject == c.issuer);
         findings.extend(lint::lint_cert(c, issuer, now));
     }
-    Ok(Inspection { format: format.into(), items, findings })
+    Ok(Inspection {
+        format: format.into(),
+        items,
+        findings,
+    })
 }
 
 fn csr_item(der: &[u8]) -> Result<Item, Error> {

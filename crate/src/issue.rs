@@ -72,7 +72,12 @@ pub fn window(now: OffsetDateTime, days: u32) -> (OffsetDateTime, OffsetDateTime
 
 fn ia5(s: &str, field: &str) -> Result<rcgen::string::Ia5String, Error> {
     rcgen::string::Ia5String::try_from(s.to_string()).map_err(|_| {
-        Error::field(field, ErrorKind::InvalidDnsName, format!("`{s}` is not plain ASCII"), "use ASCII characters only")
+        Error::field(
+            field,
+            ErrorKind::InvalidDnsName,
+            format!("`{s}` is not plain ASCII"),
+            "use ASCII characters only",
+        )
     })
 }
 
@@ -143,7 +148,9 @@ pub(crate) fn params(p: &Profile<'_>, field: &str) -> Result<CertificateParams, 
                         .iter()
                         .map(|t| match t {
                             Subtree::Dns(d) => GeneralSubtree::DnsName(d.clone()),
-                            Subtree::Ip(ip, prefix) => GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(*ip, *prefix)),
+                            Subtree::Ip(ip, prefix) => GeneralSubtree::IpAddress(
+                                CidrSubnet::from_addr_prefix(*ip, *prefix),
+                            ),
                             Subtree::Email(e) => GeneralSubtree::Rfc822Name(e.clone()),
                         })
                         .collect(),
@@ -164,10 +171,14 @@ pub(crate) fn params(p: &Profile<'_>, field: &str) -> Result<CertificateParams, 
             // (HT210176), and servers such as rustls refuse a client certificate without
             // clientAuth.
             if p.server_auth {
-                params.extended_key_usages.push(ExtendedKeyUsagePurpose::ServerAuth);
+                params
+                    .extended_key_usages
+                    .push(ExtendedKeyUsagePurpose::ServerAuth);
             }
             if p.client_auth {
-                params.extended_key_usages.push(ExtendedKeyUsagePurpose::ClientAuth);
+                params
+                    .extended_key_usages
+                    .push(ExtendedKeyUsagePurpose::ClientAuth);
             }
         }
     }
@@ -178,12 +189,18 @@ pub(crate) fn params(p: &Profile<'_>, field: &str) -> Result<CertificateParams, 
 fn key_for(planned: &Planned, opts: &Options) -> Result<KeyPair, Error> {
     match opts.keys.get(&planned.name) {
         Some(der) => {
-            let key = KeyPair::from_pkcs8_der(der).map_err(|e| e.in_field(&format!("keys.{}", planned.name)))?;
+            let key = KeyPair::from_pkcs8_der(der)
+                .map_err(|e| e.in_field(&format!("keys.{}", planned.name)))?;
             if key.algorithm() != planned.key {
                 return Err(Error::field(
                     format!("keys.{}", planned.name),
                     ErrorKind::KeyMismatch,
-                    format!("the key handed in for `{}` is {} but the spec asks for {}", planned.name, key.algorithm(), planned.key),
+                    format!(
+                        "the key handed in for `{}` is {} but the spec asks for {}",
+                        planned.name,
+                        key.algorithm(),
+                        planned.key
+                    ),
                     "hand in a key of the requested algorithm, or change the identity's key type",
                 ));
             }
@@ -204,7 +221,13 @@ pub fn issue_plan(
     let mut issued: Vec<Issued> = Vec::with_capacity(total);
     let mut ca_params: Vec<Option<CertificateParams>> = Vec::with_capacity(total);
     for (index, planned) in plan.identities.iter().enumerate() {
-        progress(Progress { index, total, name: &planned.name, role: planned.role, key: planned.key });
+        progress(Progress {
+            index,
+            total,
+            name: &planned.name,
+            role: planned.role,
+            key: planned.key,
+        });
         let key = key_for(planned, opts)?;
         let (not_before, not_after) = window(now, planned.days);
         let serial = rng::serial()?;
@@ -226,8 +249,13 @@ pub fn issue_plan(
         let cert = match planned.issuer {
             None => params.self_signed(&key)?,
             Some(i) => {
-                let (Some(Some(ip)), Some(Some(issuer_key))) = (ca_params.get(i), issued.get(i).map(|x| x.key.as_ref())) else {
-                    return Err(Error::Internal(format!("issuer of `{}` was not made first", planned.name)));
+                let (Some(Some(ip)), Some(Some(issuer_key))) =
+                    (ca_params.get(i), issued.get(i).map(|x| x.key.as_ref()))
+                else {
+                    return Err(Error::Internal(format!(
+                        "issuer of `{}` was not made first",
+                        planned.name
+                    )));
                 };
                 params.signed_by(&key, &rcgen::Issuer::from_params(ip, issuer_key))?
             }
@@ -253,12 +281,15 @@ pub fn issue_under(
     planned: &Planned,
     public_key: Option<&PublicKey>,
     opts: &Options,
-) -> Result<(Vec<u8>, Option<KeyPair>, Vec<u8>, OffsetDateTime, OffsetDateTime), Error> {
+) -> Result<Issued, Error> {
     let now = opts.now.unwrap_or_else(now_utc);
     let (not_before, not_after) = window(now, planned.days);
     let serial = rng::serial()?;
     let (key, key_id) = match public_key {
-        Some(pk) => (None, crate::keys::key_id_of_spki(&rcgen::PublicKeyData::subject_public_key_info(pk))),
+        Some(pk) => (
+            None,
+            crate::keys::key_id_of_spki(&rcgen::PublicKeyData::subject_public_key_info(pk)),
+        ),
         None => {
             let k = key_for(planned, opts)?;
             let id = k.key_id();
@@ -288,5 +319,12 @@ pub fn issue_under(
     };
     let der = cert.der().to_vec();
     crate::import::check_issuer_name(&der, ca_cert_der)?;
-    Ok((der, key, serial.to_vec(), not_before, not_after))
+    Ok(Issued {
+        planned: planned.clone(),
+        cert_der: der,
+        key,
+        serial: serial.to_vec(),
+        not_before,
+        not_after,
+    })
 }

@@ -112,7 +112,9 @@ pub struct KeyPair {
 
 impl std::fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyPair").field("alg", &self.alg).finish_non_exhaustive()
+        f.debug_struct("KeyPair")
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -147,7 +149,10 @@ impl KeyPair {
                 let key = rsa::RsaPrivateKey::new(&mut rng, bits)
                     .map_err(|e| internal("RSA key generation failed", e))?;
                 rng.check()?;
-                Self::from_signer(alg, Signer_::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key))))
+                Self::from_signer(
+                    alg,
+                    Signer_::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key))),
+                )
             }
         }
     }
@@ -156,11 +161,17 @@ impl KeyPair {
         let (public_key, pkcs8) = match &signer {
             Signer_::P256(k) => (
                 k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
-                k.to_pkcs8_der().map_err(|e| internal("PKCS#8 encoding", e))?.as_bytes().to_vec(),
+                k.to_pkcs8_der()
+                    .map_err(|e| internal("PKCS#8 encoding", e))?
+                    .as_bytes()
+                    .to_vec(),
             ),
             Signer_::P384(k) => (
                 k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
-                k.to_pkcs8_der().map_err(|e| internal("PKCS#8 encoding", e))?.as_bytes().to_vec(),
+                k.to_pkcs8_der()
+                    .map_err(|e| internal("PKCS#8 encoding", e))?
+                    .as_bytes()
+                    .to_vec(),
             ),
             Signer_::Ed25519(k) => {
                 // OpenSSL 3.0 rejects PKCS#8 v2 (with the public key) for Ed25519, also
@@ -171,7 +182,10 @@ impl KeyPair {
                 };
                 (
                     k.verifying_key().to_bytes().to_vec(),
-                    kb.to_pkcs8_der().map_err(|e| internal("PKCS#8 encoding", e))?.as_bytes().to_vec(),
+                    kb.to_pkcs8_der()
+                        .map_err(|e| internal("PKCS#8 encoding", e))?
+                        .as_bytes()
+                        .to_vec(),
                 )
             }
             Signer_::Rsa(k) => {
@@ -184,11 +198,20 @@ impl KeyPair {
                         .map_err(|e| internal("PKCS#1 encoding", e))?
                         .as_bytes()
                         .to_vec(),
-                    private.to_pkcs8_der().map_err(|e| internal("PKCS#8 encoding", e))?.as_bytes().to_vec(),
+                    private
+                        .to_pkcs8_der()
+                        .map_err(|e| internal("PKCS#8 encoding", e))?
+                        .as_bytes()
+                        .to_vec(),
                 )
             }
         };
-        Ok(KeyPair { alg, signer, public_key, pkcs8 })
+        Ok(KeyPair {
+            alg,
+            signer,
+            public_key,
+            pkcs8,
+        })
     }
 
     /// Reads an unencrypted PKCS#8 `PrivateKeyInfo` (DER) — e.g. what WebCrypto's
@@ -220,10 +243,7 @@ impl KeyPair {
             )
         };
         if oid == OID_EC_PUBLIC_KEY {
-            let curve = info
-                .algorithm
-                .parameters_oid()
-                .map_err(|_| unsupported())?;
+            let curve = info.algorithm.parameters_oid().map_err(|_| unsupported())?;
             if curve == OID_P256 {
                 let k = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
                 Self::from_signer(KeyAlgorithm::EcdsaP256, Signer_::P256(k))
@@ -242,10 +262,12 @@ impl KeyPair {
             let kb = ed25519_dalek::ed25519::pkcs8::KeypairBytes::from_pkcs8_der(der)
                 .map_err(|e| bad(&e))?;
             let k = ed25519_dalek::SigningKey::from_bytes(&kb.secret_key);
-            if let Some(pk) = kb.public_key {
-                if pk.0 != k.verifying_key().to_bytes() {
-                    return Err(bad(&"the embedded public key does not match the private key"));
-                }
+            if let Some(pk) = kb.public_key
+                && pk.0 != k.verifying_key().to_bytes()
+            {
+                return Err(bad(
+                    &"the embedded public key does not match the private key",
+                ));
             }
             Self::from_signer(KeyAlgorithm::Ed25519, Signer_::Ed25519(k))
         } else if oid == OID_RSA {
@@ -268,20 +290,27 @@ impl KeyPair {
                 return Err(Error::field(
                     "key",
                     ErrorKind::WeakKey,
-                    format!("the RSA key has {b} bits; Apple, Chrome and OpenSSL's default security level reject RSA below 2048 bits"),
+                    format!(
+                        "the RSA key has {b} bits; Apple, Chrome and OpenSSL's default security level reject RSA below 2048 bits"
+                    ),
                     "make a 2048-, 3072- or 4096-bit RSA key, or an ECDSA P-256 key",
-                ))
+                ));
             }
             b => {
                 return Err(Error::field(
                     "key",
                     ErrorKind::UnsupportedAlgorithm,
-                    format!("the RSA key has {b} bits; certlab signs with 2048, 3072 or 4096-bit keys"),
+                    format!(
+                        "the RSA key has {b} bits; certlab signs with 2048, 3072 or 4096-bit keys"
+                    ),
                     "make a 2048-, 3072- or 4096-bit RSA key",
-                ))
+                ));
             }
         };
-        Self::from_signer(alg, Signer_::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k))))
+        Self::from_signer(
+            alg,
+            Signer_::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k))),
+        )
     }
 
     /// The key's algorithm.
@@ -361,19 +390,35 @@ impl PublicKey {
     /// Parses a DER SubjectPublicKeyInfo; refuses key types certlab does not certify.
     pub fn from_spki_der(spki: &[u8]) -> Result<Self, Error> {
         let bad = |p: String| {
-            Error::field("public key", ErrorKind::UnsupportedAlgorithm, p, "use an ECDSA P-256/P-384, Ed25519 or RSA 2048–4096 key")
+            Error::field(
+                "public key",
+                ErrorKind::UnsupportedAlgorithm,
+                p,
+                "use an ECDSA P-256/P-384, Ed25519 or RSA 2048–4096 key",
+            )
         };
-        let info = spki::SubjectPublicKeyInfoRef::try_from(spki)
-            .map_err(|e| Error::field("public key", ErrorKind::BadDer, format!("the public key does not parse ({e})"), "regenerate the request"))?;
+        let info = spki::SubjectPublicKeyInfoRef::try_from(spki).map_err(|e| {
+            Error::field(
+                "public key",
+                ErrorKind::BadDer,
+                format!("the public key does not parse ({e})"),
+                "regenerate the request",
+            )
+        })?;
         let bits = info.subject_public_key.raw_bytes().to_vec();
         let oid = info.algorithm.oid;
         let alg = if oid == OID_EC_PUBLIC_KEY {
-            let curve = info.algorithm.parameters_oid().map_err(|_| bad("an EC key without a named curve".into()))?;
+            let curve = info
+                .algorithm
+                .parameters_oid()
+                .map_err(|_| bad("an EC key without a named curve".into()))?;
             if curve == OID_P256 {
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(&bits).map_err(|_| bad("an invalid P-256 point".into()))?;
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(&bits)
+                    .map_err(|_| bad("an invalid P-256 point".into()))?;
                 KeyAlgorithm::EcdsaP256
             } else if curve == OID_P384 {
-                p384::ecdsa::VerifyingKey::from_sec1_bytes(&bits).map_err(|_| bad("an invalid P-384 point".into()))?;
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(&bits)
+                    .map_err(|_| bad("an invalid P-384 point".into()))?;
                 KeyAlgorithm::EcdsaP384
             } else {
                 return Err(bad(format!("an EC key on curve {curve}")));
@@ -383,7 +428,8 @@ impl PublicKey {
         } else if oid == OID_RSA {
             use pkcs1::DecodeRsaPublicKey;
             use rsa::traits::PublicKeyParts;
-            let k = rsa::RsaPublicKey::from_pkcs1_der(&bits).map_err(|e| bad(format!("an unreadable RSA key ({e})")))?;
+            let k = rsa::RsaPublicKey::from_pkcs1_der(&bits)
+                .map_err(|e| bad(format!("an unreadable RSA key ({e})")))?;
             match k.size() * 8 {
                 2048 => KeyAlgorithm::Rsa2048,
                 3072 => KeyAlgorithm::Rsa3072,
@@ -394,7 +440,7 @@ impl PublicKey {
                         ErrorKind::WeakKey,
                         format!("the RSA key has {b} bits; clients reject RSA below 2048 bits"),
                         "make the request with a 2048-bit or larger RSA key, or ECDSA P-256",
-                    ))
+                    ));
                 }
                 b => return Err(bad(format!("an RSA key of {b} bits"))),
             }

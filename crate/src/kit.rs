@@ -146,15 +146,31 @@ impl Kit {
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Assembles files and manifest from issued certificates.
-pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime) -> Result<Kit, Error> {
+pub(crate) fn assemble(
+    plan: &Plan,
+    issued: &[Issued],
+    issued_at: OffsetDateTime,
+) -> Result<Kit, Error> {
     let mut artifacts = Vec::new();
     let mut identities = Vec::new();
-    let push = |artifacts: &mut Vec<Artifact>, path: String, kind, identity: &str, bytes: Vec<u8>, secret| {
-        artifacts.push(Artifact { path: path.clone(), kind, identity: identity.to_string(), bytes, secret });
+    let push = |artifacts: &mut Vec<Artifact>,
+                path: String,
+                kind,
+                identity: &str,
+                bytes: Vec<u8>,
+                secret| {
+        artifacts.push(Artifact {
+            path: path.clone(),
+            kind,
+            identity: identity.to_string(),
+            bytes,
+            secret,
+        });
         path
     };
     for id in issued {
@@ -167,27 +183,86 @@ pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime
             up = issued[u].planned.issuer;
         }
         let mut files = Files {
-            cert: push(&mut artifacts, format!("{s}.crt"), ArtifactKind::Cert, &p.name, export::pem::encode("CERTIFICATE", &id.cert_der).into_bytes(), false),
-            der: push(&mut artifacts, format!("{s}.der"), ArtifactKind::Der, &p.name, id.cert_der.clone(), false),
+            cert: push(
+                &mut artifacts,
+                format!("{s}.crt"),
+                ArtifactKind::Cert,
+                &p.name,
+                export::pem::encode("CERTIFICATE", &id.cert_der).into_bytes(),
+                false,
+            ),
+            der: push(
+                &mut artifacts,
+                format!("{s}.der"),
+                ArtifactKind::Der,
+                &p.name,
+                id.cert_der.clone(),
+                false,
+            ),
             ..Files::default()
         };
         if let Some(key) = &id.key {
             let (key_text, key_kind) = match &plan.key_password {
-                Some(pw) => (export::pkcs8::encrypt(key.pkcs8_der(), pw, plan.key_encryption)?, ArtifactKind::EncryptedKey),
+                Some(pw) => (
+                    export::pkcs8::encrypt(key.pkcs8_der(), pw, plan.key_encryption)?,
+                    ArtifactKind::EncryptedKey,
+                ),
                 None => (export::pem::private_key(key.pkcs8_der()), ArtifactKind::Key),
             };
-            files.key = Some(push(&mut artifacts, format!("{s}.key"), key_kind, &p.name, key_text.into_bytes(), true));
+            files.key = Some(push(
+                &mut artifacts,
+                format!("{s}.key"),
+                key_kind,
+                &p.name,
+                key_text.into_bytes(),
+                true,
+            ));
         }
         if !chain.is_empty() {
             let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
-            let full = format!("{}{}", export::pem::encode("CERTIFICATE", &id.cert_der), chain_pem);
-            files.chain = Some(push(&mut artifacts, format!("{s}.chain.pem"), ArtifactKind::Chain, &p.name, chain_pem.into_bytes(), false));
-            files.fullchain = Some(push(&mut artifacts, format!("{s}.fullchain.pem"), ArtifactKind::Fullchain, &p.name, full.into_bytes(), false));
+            let full = format!(
+                "{}{}",
+                export::pem::encode("CERTIFICATE", &id.cert_der),
+                chain_pem
+            );
+            files.chain = Some(push(
+                &mut artifacts,
+                format!("{s}.chain.pem"),
+                ArtifactKind::Chain,
+                &p.name,
+                chain_pem.into_bytes(),
+                false,
+            ));
+            files.fullchain = Some(push(
+                &mut artifacts,
+                format!("{s}.fullchain.pem"),
+                ArtifactKind::Fullchain,
+                &p.name,
+                full.into_bytes(),
+                false,
+            ));
         }
         if let (false, Some(key)) = (p.role.is_ca(), &id.key) {
-            for (flavour, ext, kind) in [(Flavour::Compatible, "p12", ArtifactKind::P12Compat), (Flavour::Modern, "modern.p12", ArtifactKind::P12Modern)] {
-                let bytes = export::pkcs12::write(&p.common_name, key.pkcs8_der(), &id.cert_der, &chain, &plan.p12_password, flavour)?;
-                let path = push(&mut artifacts, format!("{s}.{ext}"), kind, &p.name, bytes, true);
+            for (flavour, ext, kind) in [
+                (Flavour::Compatible, "p12", ArtifactKind::P12Compat),
+                (Flavour::Modern, "modern.p12", ArtifactKind::P12Modern),
+            ] {
+                let bytes = export::pkcs12::write(
+                    &p.common_name,
+                    key.pkcs8_der(),
+                    &id.cert_der,
+                    &chain,
+                    &plan.p12_password,
+                    flavour,
+                )?;
+                let path = push(
+                    &mut artifacts,
+                    format!("{s}.{ext}"),
+                    kind,
+                    &p.name,
+                    bytes,
+                    true,
+                );
                 match flavour {
                     Flavour::Compatible => files.p12_compat = Some(path),
                     Flavour::Modern => files.p12_modern = Some(path),
@@ -197,7 +272,10 @@ pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime
         identities.push(ManifestIdentity {
             name: p.name.clone(),
             role: p.role,
-            issuer: p.issuer.map(|u| issued[u].planned.name.clone()).unwrap_or_else(|| p.name.clone()),
+            issuer: p
+                .issuer
+                .map(|u| issued[u].planned.name.clone())
+                .unwrap_or_else(|| p.name.clone()),
             common_name: p.common_name.clone(),
             sans: p.sans.iter().map(|s| s.to_string()).collect(),
             key_algorithm: p.key.id().to_string(),
@@ -215,10 +293,27 @@ pub(crate) fn assemble(plan: &Plan, issued: &[Issued], issued_at: OffsetDateTime
         identities,
     };
     let readme = export::readme::render(&manifest);
-    artifacts.push(Artifact { path: "README.txt".into(), kind: ArtifactKind::Readme, identity: String::new(), bytes: readme.into_bytes(), secret: false });
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))?;
-    artifacts.push(Artifact { path: "manifest.json".into(), kind: ArtifactKind::Manifest, identity: String::new(), bytes: json, secret: false });
-    Ok(Kit { issued_at, artifacts, manifest })
+    artifacts.push(Artifact {
+        path: "README.txt".into(),
+        kind: ArtifactKind::Readme,
+        identity: String::new(),
+        bytes: readme.into_bytes(),
+        secret: false,
+    });
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))?;
+    artifacts.push(Artifact {
+        path: "manifest.json".into(),
+        kind: ArtifactKind::Manifest,
+        identity: String::new(),
+        bytes: json,
+        secret: false,
+    });
+    Ok(Kit {
+        issued_at,
+        artifacts,
+        manifest,
+    })
 }
 
 /// Index of identities by name (for README cross-references).

@@ -77,8 +77,22 @@ pub struct Finding {
     pub fix: String,
 }
 
-fn f(rule: Rule, severity: Severity, subject: &str, breaks: &[&str], why: impl Into<String>, fix: impl Into<String>) -> Finding {
-    Finding { rule, severity, subject: subject.to_string(), breaks: breaks.iter().map(|s| s.to_string()).collect(), why: why.into(), fix: fix.into() }
+fn f(
+    rule: Rule,
+    severity: Severity,
+    subject: &str,
+    breaks: &[&str],
+    why: impl Into<String>,
+    fix: impl Into<String>,
+) -> Finding {
+    Finding {
+        rule,
+        severity,
+        subject: subject.to_string(),
+        breaks: breaks.iter().map(|s| s.to_string()).collect(),
+        why: why.into(),
+        fix: fix.into(),
+    }
 }
 
 /// Apple (HT210176): TLS server certificates issued after 2019-07-01 must be valid for at
@@ -89,9 +103,14 @@ const APPLE_MAX_DAYS: i64 = 825;
 fn ed25519(subject: &str) -> Finding {
     // Chromium offers no Ed25519 signature scheme in TLS and NSS refuses Ed25519 roots and
     // keys (seen with Chromium 156 / NSS 3.87): the handshake or the import fails.
-    f(Rule::Ed25519NotForBrowsers, Severity::Warning, subject, &["Chrome", "Chromium", "Edge", "Firefox (NSS)", "Safari"],
-      "browsers do not accept Ed25519 certificates: Chromium offers no Ed25519 signature scheme and NSS refuses Ed25519 roots and keys",
-      "use ECDSA P-256 for anything a browser touches; keep Ed25519 for openssl, rustls, Python and IoT clients")
+    f(
+        Rule::Ed25519NotForBrowsers,
+        Severity::Warning,
+        subject,
+        &["Chrome", "Chromium", "Edge", "Firefox (NSS)", "Safari"],
+        "browsers do not accept Ed25519 certificates: Chromium offers no Ed25519 signature scheme and NSS refuses Ed25519 roots and keys",
+        "use ECDSA P-256 for anything a browser touches; keep Ed25519 for openssl, rustls, Python and IoT clients",
+    )
 }
 
 fn wildcard_and_ip(name: &str, subject: &str, out: &mut Vec<Finding>) {
@@ -100,10 +119,17 @@ fn wildcard_and_ip(name: &str, subject: &str, out: &mut Vec<Finding>) {
         out.push(f(Rule::IpAsDnsName, Severity::Error, subject, &["Chrome", "Firefox", "Safari", "OpenSSL", "rustls"],
             format!("`{name}` is an IP address written as a DNS name; clients look for addresses only among IP SANs"),
             "write the address as an IP SAN (certlab does this when you list it under names)"));
-    } else if name.contains('*') {
-        if let Err(e) = names::check_dns_name(name, subject) {
-            out.push(f(Rule::BadWildcard, Severity::Error, subject, &["Chrome", "Firefox", "Safari"], e.problem, e.fix));
-        }
+    } else if name.contains('*')
+        && let Err(e) = names::check_dns_name(name, subject)
+    {
+        out.push(f(
+            Rule::BadWildcard,
+            Severity::Error,
+            subject,
+            &["Chrome", "Firefox", "Safari"],
+            e.problem,
+            e.fix,
+        ));
     }
 }
 
@@ -112,9 +138,18 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
     let mut out = Vec::new();
     if spec.p12_password.is_empty() {
         // iOS and macOS 15.1 `security import` refuse a .p12 with an empty password.
-        out.push(f(Rule::EmptyP12Password, Severity::Error, "p12_password", &["iOS", "macOS"], "a PKCS#12 file with an empty password cannot be imported on iOS and macOS", "set a PKCS#12 password"));
+        out.push(f(
+            Rule::EmptyP12Password,
+            Severity::Error,
+            "p12_password",
+            &["iOS", "macOS"],
+            "a PKCS#12 file with an empty password cannot be imported on iOS and macOS",
+            "set a PKCS#12 password",
+        ));
     }
-    let cas = std::iter::once(("root", &spec.root)).chain(spec.intermediate.iter().map(|c| ("intermediate", c))).chain(spec.client_ca.iter().map(|c| ("client_ca", c)));
+    let cas = std::iter::once(("root", &spec.root))
+        .chain(spec.intermediate.iter().map(|c| ("intermediate", c)))
+        .chain(spec.client_ca.iter().map(|c| ("client_ca", c)));
     for (field, ca) in cas {
         if ca.common_name.trim().is_empty() {
             // A root without CN is not listed in iOS Certificate Trust Settings (mkcert #47).
@@ -152,8 +187,17 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
     }
     for (i, d) in spec.devices.iter().enumerate() {
         if d.server_auth && i64::from(d.days) > APPLE_MAX_DAYS {
-            out.push(f(Rule::AppleValidity825, Severity::Warning, &format!("devices[{i}].days"), &["Safari", "iOS", "macOS apps"],
-                format!("{} days is over Apple's 825-day limit for certificates used as TLS servers", d.days), "use at most 825 days if Apple clients connect to the devices"));
+            out.push(f(
+                Rule::AppleValidity825,
+                Severity::Warning,
+                &format!("devices[{i}].days"),
+                &["Safari", "iOS", "macOS apps"],
+                format!(
+                    "{} days is over Apple's 825-day limit for certificates used as TLS servers",
+                    d.days
+                ),
+                "use at most 825 days if Apple clients connect to the devices",
+            ));
         }
     }
     out
@@ -168,15 +212,31 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
     // misused as a leaf), or it is a leaf naming hosts without any EKU.
     // A self-signed certificate whose CN is a host name (`openssl req -x509 -subj
     // /CN=localhost`, the classic quick dev certificate) is meant to be served too.
-    let host_cn = c.common_name.as_deref().is_some_and(|cn| (cn == "localhost" || cn.contains('.')) && names::check_dns_name(cn, "").is_ok());
+    let host_cn = c.common_name.as_deref().is_some_and(|cn| {
+        (cn == "localhost" || cn.contains('.')) && names::check_dns_name(cn, "").is_ok()
+    });
     let server_like = c.extended_key_usage.iter().any(|e| e == "serverAuth")
         || (!c.is_ca && c.extended_key_usage.is_empty() && !c.sans.is_empty())
         || (c.self_signed && host_cn);
     if c.not_after_t < now {
-        out.push(f(Rule::Expired, Severity::Error, who, &["every client"], format!("the certificate expired on {}", c.not_after), "issue a new one"));
+        out.push(f(
+            Rule::Expired,
+            Severity::Error,
+            who,
+            &["every client"],
+            format!("the certificate expired on {}", c.not_after),
+            "issue a new one",
+        ));
     }
     if c.not_before_t > now {
-        out.push(f(Rule::NotYetValid, Severity::Error, who, &["every client"], format!("the certificate is not valid before {}", c.not_before), "check the clock of the machine that made it, or wait"));
+        out.push(f(
+            Rule::NotYetValid,
+            Severity::Error,
+            who,
+            &["every client"],
+            format!("the certificate is not valid before {}", c.not_before),
+            "check the clock of the machine that made it, or wait",
+        ));
     }
     let apple_epoch = time::macros::datetime!(2019-07-01 0:00 UTC);
     if server_like && c.validity_days > APPLE_MAX_DAYS && c.not_before_t >= apple_epoch {
@@ -192,18 +252,42 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
         out.push(f(Rule::MissingEku, Severity::Warning, who, &["Safari", "iOS", "macOS (server use)", "rustls (client use)"],
             "no extendedKeyUsage: Apple requires serverAuth on TLS server certificates and rustls requires clientAuth on client certificates", "re-issue with EKU serverAuth and/or clientAuth"));
     }
-    if let Some(bits) = c.rsa_bits {
-        if bits < 2048 {
-            out.push(f(Rule::RsaTooSmall, Severity::Error, who, &["Safari", "iOS", "Chrome", "OpenSSL (security level 2)"],
-                format!("RSA key of {bits} bits; clients refuse RSA below 2048"), "re-issue with RSA 2048+ or ECDSA P-256"));
-        }
+    if let Some(bits) = c.rsa_bits
+        && bits < 2048
+    {
+        out.push(f(
+            Rule::RsaTooSmall,
+            Severity::Error,
+            who,
+            &["Safari", "iOS", "Chrome", "OpenSSL (security level 2)"],
+            format!("RSA key of {bits} bits; clients refuse RSA below 2048"),
+            "re-issue with RSA 2048+ or ECDSA P-256",
+        ));
     }
     if c.signature_algorithm.contains("SHA1") && !c.self_signed {
-        out.push(f(Rule::Sha1Signature, Severity::Error, who, &["Chrome", "Firefox", "Safari", "OpenSSL 3 (level 1+)"],
-            "signed with SHA-1, which clients have refused since 2017", "re-issue with a SHA-256 signature"));
+        out.push(f(
+            Rule::Sha1Signature,
+            Severity::Error,
+            who,
+            &["Chrome", "Firefox", "Safari", "OpenSSL 3 (level 1+)"],
+            "signed with SHA-1, which clients have refused since 2017",
+            "re-issue with a SHA-256 signature",
+        ));
     }
-    if c.is_ca && c.self_signed && c.common_name.as_deref().is_none_or(|cn| cn.trim().is_empty()) {
-        out.push(f(Rule::RootWithoutCn, Severity::Error, who, &["iOS"], "a root without a common name does not appear in iOS Certificate Trust Settings", "make a new root with a CN"));
+    if c.is_ca
+        && c.self_signed
+        && c.common_name
+            .as_deref()
+            .is_none_or(|cn| cn.trim().is_empty())
+    {
+        out.push(f(
+            Rule::RootWithoutCn,
+            Severity::Error,
+            who,
+            &["iOS"],
+            "a root without a common name does not appear in iOS Certificate Trust Settings",
+            "make a new root with a CN",
+        ));
     }
     if c.is_ca && c.extended_key_usage.iter().any(|e| e == "serverAuth") && !c.sans.is_empty() {
         out.push(f(Rule::CaAsLeaf, Severity::Warning, who, &["Firefox", "Chrome"],
@@ -217,18 +301,28 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
             wildcard_and_ip(d, who, &mut out);
         }
     }
-    if !c.sans.is_empty() {
-        if let Some(cn) = &c.common_name {
-            if cn.contains('.') && names::check_dns_name(cn, "").is_ok() && !c.san_names.contains(&SanName::Dns(cn.to_ascii_lowercase())) {
-                out.push(f(Rule::CnNotInSan, Severity::Info, who, &[], format!("the CN `{cn}` looks like a host name but is not among the SANs; clients will not accept it for that name"), "add it to the SANs if clients connect with that name"));
-            }
-        }
+    if !c.sans.is_empty()
+        && let Some(cn) = &c.common_name
+        && cn.contains('.')
+        && names::check_dns_name(cn, "").is_ok()
+        && !c.san_names.contains(&SanName::Dns(cn.to_ascii_lowercase()))
+    {
+        out.push(f(Rule::CnNotInSan, Severity::Info, who, &[], format!("the CN `{cn}` looks like a host name but is not among the SANs; clients will not accept it for that name"), "add it to the SANs if clients connect with that name"));
     }
     if let Some(ca) = issuer {
         for san in &c.san_names {
             if !names::permitted(&ca.constraints, san) {
-                out.push(f(Rule::OutsideNameConstraints, Severity::Error, who, &["Chrome 112+", "Firefox", "OpenSSL", "rustls"],
-                    format!("{san} is outside the name constraints of `{}`", ca.common_name.as_deref().unwrap_or(&ca.subject)), "re-issue under a CA whose constraints cover the name"));
+                out.push(f(
+                    Rule::OutsideNameConstraints,
+                    Severity::Error,
+                    who,
+                    &["Chrome 112+", "Firefox", "OpenSSL", "rustls"],
+                    format!(
+                        "{san} is outside the name constraints of `{}`",
+                        ca.common_name.as_deref().unwrap_or(&ca.subject)
+                    ),
+                    "re-issue under a CA whose constraints cover the name",
+                ));
             }
         }
     }
@@ -237,5 +331,12 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
 
 /// The finding for a .p12 opened with an empty password.
 pub fn lint_empty_p12() -> Finding {
-    f(Rule::EmptyP12Password, Severity::Error, "password", &["iOS", "macOS"], "this PKCS#12 file has an empty password; iOS and macOS refuse to import it", "export it again with a password")
+    f(
+        Rule::EmptyP12Password,
+        Severity::Error,
+        "password",
+        &["iOS", "macOS"],
+        "this PKCS#12 file has an empty password; iOS and macOS refuse to import it",
+        "export it again with a password",
+    )
 }

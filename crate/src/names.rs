@@ -54,9 +54,17 @@ fn err(field: &str, kind: ErrorKind, problem: String, fix: &str) -> FieldError {
 pub fn parse_server_name(raw: &str, field: &str) -> Result<SanName, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(err(field, ErrorKind::Missing, "the name is empty".into(), "write a host name such as `localhost` or an address such as `127.0.0.1`"));
+        return Err(err(
+            field,
+            ErrorKind::Missing,
+            "the name is empty".into(),
+            "write a host name such as `localhost` or an address such as `127.0.0.1`",
+        ));
     }
-    let unbracketed = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    let unbracketed = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(s);
     if let Ok(ip) = unbracketed.parse::<IpAddr>() {
         return Ok(SanName::Ip(ip));
     }
@@ -66,13 +74,20 @@ pub fn parse_server_name(raw: &str, field: &str) -> Result<SanName, FieldError> 
         } else {
             "write a valid IPv6 address such as `::1` or `fd00::10`"
         };
-        return Err(err(field, ErrorKind::InvalidIp, format!("`{s}` is not a valid IPv6 address"), fix));
+        return Err(err(
+            field,
+            ErrorKind::InvalidIp,
+            format!("`{s}` is not a valid IPv6 address"),
+            fix,
+        ));
     }
     if looks_like_ipv4(s) {
         return Err(err(
             field,
             ErrorKind::InvalidIp,
-            format!("`{s}` looks like an IPv4 address but is not one (four numbers 0–255 are needed)"),
+            format!(
+                "`{s}` looks like an IPv4 address but is not one (four numbers 0–255 are needed)"
+            ),
             "write four numbers from 0 to 255 separated by dots, e.g. `192.168.1.20`",
         ));
     }
@@ -89,46 +104,103 @@ pub fn looks_like_ipv4(s: &str) -> bool {
 pub fn check_dns_name(raw: &str, field: &str) -> Result<String, FieldError> {
     let s = raw.trim();
     if !s.is_ascii() {
-        return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` has non-ASCII characters"), "write internationalised names in their punycode form (`xn--…`); certificates carry only ASCII DNS names"));
+        return Err(err(
+            field,
+            ErrorKind::InvalidDnsName,
+            format!("`{s}` has non-ASCII characters"),
+            "write internationalised names in their punycode form (`xn--…`); certificates carry only ASCII DNS names",
+        ));
     }
     let s = s.to_ascii_lowercase();
     if s.ends_with('.') {
-        return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` ends with a dot"), "remove the trailing dot"));
+        return Err(err(
+            field,
+            ErrorKind::InvalidDnsName,
+            format!("`{s}` ends with a dot"),
+            "remove the trailing dot",
+        ));
     }
     if s.len() > 253 {
-        return Err(err(field, ErrorKind::TooLong, format!("`{}…` is {} characters long", &s[..20], s.len()), "DNS names are at most 253 characters"));
+        return Err(err(
+            field,
+            ErrorKind::TooLong,
+            format!("`{}…` is {} characters long", &s[..20], s.len()),
+            "DNS names are at most 253 characters",
+        ));
     }
     let labels: Vec<&str> = s.split('.').collect();
     for (i, label) in labels.iter().enumerate() {
         if label.contains('*') {
             if i != 0 || *label != "*" {
-                return Err(err(field, ErrorKind::BadWildcard, format!("`{s}` has a wildcard that is not the whole left-most label"), "a wildcard must be `*.` followed by a name, e.g. `*.dev.lab`; browsers refuse partial (`f*o.lab`) and inner (`a.*.lab`) wildcards"));
+                return Err(err(
+                    field,
+                    ErrorKind::BadWildcard,
+                    format!("`{s}` has a wildcard that is not the whole left-most label"),
+                    "a wildcard must be `*.` followed by a name, e.g. `*.dev.lab`; browsers refuse partial (`f*o.lab`) and inner (`a.*.lab`) wildcards",
+                ));
             }
             if labels.len() < 3 {
-                return Err(err(field, ErrorKind::BadWildcard, format!("`{s}` is a wildcard directly under a top-level domain"), "browsers refuse wildcards over a whole top-level domain: use at least two labels after `*.`, e.g. `*.dev.lab`, or list the names"));
+                return Err(err(
+                    field,
+                    ErrorKind::BadWildcard,
+                    format!("`{s}` is a wildcard directly under a top-level domain"),
+                    "browsers refuse wildcards over a whole top-level domain: use at least two labels after `*.`, e.g. `*.dev.lab`, or list the names",
+                ));
             }
             continue;
         }
         if label.is_empty() {
-            return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` has an empty label (two dots in a row, or a leading dot)"), "remove the extra dot"));
+            return Err(err(
+                field,
+                ErrorKind::InvalidDnsName,
+                format!("`{s}` has an empty label (two dots in a row, or a leading dot)"),
+                "remove the extra dot",
+            ));
         }
         if label.len() > 63 {
-            return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` has a label longer than 63 characters"), "shorten each dot-separated part to at most 63 characters"));
+            return Err(err(
+                field,
+                ErrorKind::InvalidDnsName,
+                format!("`{s}` has a label longer than 63 characters"),
+                "shorten each dot-separated part to at most 63 characters",
+            ));
         }
-        if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
             let fix = if c == '_' {
                 "replace `_` with `-`: host names may hold only letters, digits and hyphens"
             } else {
                 "host names may hold only letters, digits, hyphens and dots"
             };
-            return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` contains `{c}`"), fix));
+            return Err(err(
+                field,
+                ErrorKind::InvalidDnsName,
+                format!("`{s}` contains `{c}`"),
+                fix,
+            ));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` has a label that starts or ends with `-`"), "move the hyphen inside the label"));
+            return Err(err(
+                field,
+                ErrorKind::InvalidDnsName,
+                format!("`{s}` has a label that starts or ends with `-`"),
+                "move the hyphen inside the label",
+            ));
         }
     }
-    if labels.len() > 1 && labels.last().is_some_and(|t| t.chars().all(|c| c.is_ascii_digit())) {
-        return Err(err(field, ErrorKind::InvalidDnsName, format!("`{s}` ends in an all-numeric label"), "a top-level domain cannot be numeric; if this is an address, write it as one"));
+    if labels.len() > 1
+        && labels
+            .last()
+            .is_some_and(|t| t.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(err(
+            field,
+            ErrorKind::InvalidDnsName,
+            format!("`{s}` ends in an all-numeric label"),
+            "a top-level domain cannot be numeric; if this is an address, write it as one",
+        ));
     }
     Ok(s)
 }
@@ -136,17 +208,33 @@ pub fn check_dns_name(raw: &str, field: &str) -> Result<String, FieldError> {
 /// Checks an e-mail address (local@domain, the domain a DNS name).
 pub fn check_email(raw: &str, field: &str) -> Result<String, FieldError> {
     let s = raw.trim();
-    let bad = |p: String| err(field, ErrorKind::InvalidEmail, p, "write an address such as `alice@lab.test`");
+    let bad = |p: String| {
+        err(
+            field,
+            ErrorKind::InvalidEmail,
+            p,
+            "write an address such as `alice@lab.test`",
+        )
+    };
     let Some((local, domain)) = s.rsplit_once('@') else {
         return Err(bad(format!("`{s}` has no `@`")));
     };
-    if local.is_empty() || local.len() > 64 || !local.is_ascii() || local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_ascii_control()) {
-        return Err(bad(format!("the part before `@` in `{s}` is empty or has spaces or other characters e-mail does not allow")));
+    if local.is_empty()
+        || local.len() > 64
+        || !local.is_ascii()
+        || local
+            .chars()
+            .any(|c| c.is_whitespace() || c == '@' || c.is_ascii_control())
+    {
+        return Err(bad(format!(
+            "the part before `@` in `{s}` is empty or has spaces or other characters e-mail does not allow"
+        )));
     }
     if domain.contains('*') {
         return Err(bad(format!("`{s}` has a wildcard")));
     }
-    let domain = check_dns_name(domain, field).map_err(|e| bad(format!("the domain of `{s}` is not valid: {}", e.problem)))?;
+    let domain = check_dns_name(domain, field)
+        .map_err(|e| bad(format!("the domain of `{s}` is not valid: {}", e.problem)))?;
     Ok(format!("{local}@{domain}"))
 }
 
@@ -158,12 +246,31 @@ pub fn parse_subtree(raw: &str, field: &str) -> Result<Subtree, FieldError> {
         // rustls/webpki refuses any certificate with an e-mail name below a CA that
         // constrains e-mail names (it does not implement rfc822Name matching), so such a
         // constraint would lock every mTLS client with an e-mail SAN out of rustls servers.
-        return Err(err(field, ErrorKind::InvalidEmail, format!("`{s}` is an e-mail constraint"), "leave e-mail names unconstrained: rustls-based servers refuse client certificates with e-mail names under e-mail constraints"));
+        return Err(err(
+            field,
+            ErrorKind::InvalidEmail,
+            format!("`{s}` is an e-mail constraint"),
+            "leave e-mail names unconstrained: rustls-based servers refuse client certificates with e-mail names under e-mail constraints",
+        ));
     }
     if let Some((addr, prefix)) = s.split_once('/') {
-        let ip: IpAddr = addr.parse().map_err(|_| err(field, ErrorKind::InvalidIp, format!("`{addr}` in `{s}` is not an IP address"), "write a range as ADDRESS/PREFIX, e.g. `10.0.0.0/8` or `fd00::/8`"))?;
+        let ip: IpAddr = addr.parse().map_err(|_| {
+            err(
+                field,
+                ErrorKind::InvalidIp,
+                format!("`{addr}` in `{s}` is not an IP address"),
+                "write a range as ADDRESS/PREFIX, e.g. `10.0.0.0/8` or `fd00::/8`",
+            )
+        })?;
         let max = if ip.is_ipv4() { 32 } else { 128 };
-        let p: u8 = prefix.parse().ok().filter(|p| *p <= max).ok_or_else(|| err(field, ErrorKind::InvalidIp, format!("`/{prefix}` in `{s}` is not a prefix length from 0 to {max}"), "write a range as ADDRESS/PREFIX, e.g. `10.0.0.0/8`"))?;
+        let p: u8 = prefix.parse().ok().filter(|p| *p <= max).ok_or_else(|| {
+            err(
+                field,
+                ErrorKind::InvalidIp,
+                format!("`/{prefix}` in `{s}` is not a prefix length from 0 to {max}"),
+                "write a range as ADDRESS/PREFIX, e.g. `10.0.0.0/8`",
+            )
+        })?;
         return Ok(Subtree::Ip(mask(ip, p), p));
     }
     if let Ok(ip) = s.parse::<IpAddr>() {
@@ -172,7 +279,12 @@ pub fn parse_subtree(raw: &str, field: &str) -> Result<Subtree, FieldError> {
     }
     let dns = s.strip_prefix('.').unwrap_or(s);
     if dns.contains('*') {
-        return Err(err(field, ErrorKind::BadWildcard, format!("`{s}` has a wildcard"), "a name constraint already covers every name below it: write `dev.lab`, not `*.dev.lab`"));
+        return Err(err(
+            field,
+            ErrorKind::BadWildcard,
+            format!("`{s}` has a wildcard"),
+            "a name constraint already covers every name below it: write `dev.lab`, not `*.dev.lab`",
+        ));
     }
     check_dns_name(dns, field).map(Subtree::Dns)
 }
@@ -182,12 +294,20 @@ pub fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => {
             let bits = u32::from(v4);
-            let m = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+            let m = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(prefix))
+            };
             IpAddr::V4((bits & m).into())
         }
         IpAddr::V6(v6) => {
             let bits = u128::from(v6);
-            let m = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
+            let m = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(prefix))
+            };
             IpAddr::V6((bits & m).into())
         }
     }
@@ -215,15 +335,28 @@ pub fn subtree_matches(tree: &Subtree, name: &SanName) -> Option<bool> {
 /// Whether `name` is allowed by a set of permitted subtrees: a name form with no subtree in
 /// the set is unconstrained (RFC 5280 §4.2.1.10).
 pub fn permitted(trees: &[Subtree], name: &SanName) -> bool {
-    let relevant: Vec<bool> = trees.iter().filter_map(|t| subtree_matches(t, name)).collect();
+    let relevant: Vec<bool> = trees
+        .iter()
+        .filter_map(|t| subtree_matches(t, name))
+        .collect();
     relevant.is_empty() || relevant.into_iter().any(|m| m)
 }
 
 /// Top-level domains that are reserved or never delegated, so a constraint on the whole TLD
 /// cannot cover a real site (RFC 2606, RFC 6761, RFC 8375, ICANN's `internal`).
 const PRIVATE_TLDS: &[&str] = &[
-    "lab", "test", "example", "invalid", "localhost", "local", "internal", "lan", "home", "corp",
-    "intranet", "private",
+    "lab",
+    "test",
+    "example",
+    "invalid",
+    "localhost",
+    "local",
+    "internal",
+    "lan",
+    "home",
+    "corp",
+    "intranet",
+    "private",
 ];
 
 /// The subtree `auto` name constraints choose for a name (see

@@ -33,7 +33,9 @@ impl Csprng {
     /// Errors if the source failed at any point since creation.
     pub fn check(&self) -> Result<(), Error> {
         match &self.failed {
-            Some(m) => Err(Error::Internal(format!("the randomness source failed: {m}"))),
+            Some(m) => Err(Error::Internal(format!(
+                "the randomness source failed: {m}"
+            ))),
             None => Ok(()),
         }
     }

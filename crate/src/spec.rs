@@ -266,11 +266,20 @@ impl Preset {
             Preset::Iot => {
                 spec.intermediate = Some(CaSpec {
                     key,
-                    ..CaSpec::named("inter", "certlab Intermediate CA", DEFAULT_INTERMEDIATE_DAYS)
+                    ..CaSpec::named(
+                        "inter",
+                        "certlab Intermediate CA",
+                        DEFAULT_INTERMEDIATE_DAYS,
+                    )
                 });
                 spec.servers.push(ServerSpec {
                     name: "broker".into(),
-                    names: vec!["broker.lab".into(), "localhost".into(), "127.0.0.1".into(), "::1".into()],
+                    names: vec![
+                        "broker.lab".into(),
+                        "localhost".into(),
+                        "127.0.0.1".into(),
+                        "::1".into(),
+                    ],
                     key,
                     ..ServerSpec::default()
                 });

@@ -19,6 +19,7 @@ pub const MAX_CN_LEN: usize = 64;
 /// What an identity is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(Default)]
 pub enum Role {
     /// Self-signed root CA.
     RootCa,
@@ -27,15 +28,10 @@ pub enum Role {
     /// TLS server leaf.
     Server,
     /// TLS client leaf for a person.
+    #[default]
     Client,
     /// IoT device leaf.
     Device,
-}
-
-impl Default for Role {
-    fn default() -> Self {
-        Role::Client
-    }
 }
 
 impl Role {
@@ -102,33 +98,79 @@ pub struct Plan {
 
 fn check_days(p: &mut Problems, field: String, days: u32) {
     if days == 0 {
-        p.push(field, ErrorKind::InvalidValidity, "the validity is 0 days", "give a validity of at least 1 day");
+        p.push(
+            field,
+            ErrorKind::InvalidValidity,
+            "the validity is 0 days",
+            "give a validity of at least 1 day",
+        );
     } else if days > MAX_DAYS {
-        p.push(field, ErrorKind::InvalidValidity, format!("the validity of {days} days is over 100 years"), format!("give at most {MAX_DAYS} days"));
+        p.push(
+            field,
+            ErrorKind::InvalidValidity,
+            format!("the validity of {days} days is over 100 years"),
+            format!("give at most {MAX_DAYS} days"),
+        );
     }
 }
 
 pub(crate) fn check_cn(p: &mut Problems, field: String, cn: &str) {
     if cn.trim().is_empty() {
-        p.push(field, ErrorKind::Missing, "the common name is empty", "give a name (for a root, iOS hides CAs without one)");
+        p.push(
+            field,
+            ErrorKind::Missing,
+            "the common name is empty",
+            "give a name (for a root, iOS hides CAs without one)",
+        );
     } else if cn.chars().count() > MAX_CN_LEN {
-        p.push(field, ErrorKind::TooLong, format!("the common name is {} characters long", cn.chars().count()), format!("shorten it to at most {MAX_CN_LEN} characters (X.520 limit)"));
+        p.push(
+            field,
+            ErrorKind::TooLong,
+            format!("the common name is {} characters long", cn.chars().count()),
+            format!("shorten it to at most {MAX_CN_LEN} characters (X.520 limit)"),
+        );
     } else if cn.chars().any(|c| c.is_control()) {
-        p.push(field, ErrorKind::InvalidDnsName, "the common name contains control characters", "use printable characters only");
+        p.push(
+            field,
+            ErrorKind::InvalidDnsName,
+            "the common name contains control characters",
+            "use printable characters only",
+        );
     }
 }
 
 fn check_stem(p: &mut Problems, field: String, name: &str, seen: &mut HashSet<String>) {
     if name.is_empty() {
-        p.push(field, ErrorKind::Missing, "the identity name is empty", "give a short file name such as `server` or `alice`");
+        p.push(
+            field,
+            ErrorKind::Missing,
+            "the identity name is empty",
+            "give a short file name such as `server` or `alice`",
+        );
         return;
     }
-    if name.len() > 64 || name.starts_with('.') || name.starts_with('-') || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        p.push(field, ErrorKind::BadFileName, format!("`{name}` cannot be used as a file name"), "use at most 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`");
+    if name.len() > 64
+        || name.starts_with('.')
+        || name.starts_with('-')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        p.push(
+            field,
+            ErrorKind::BadFileName,
+            format!("`{name}` cannot be used as a file name"),
+            "use at most 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`",
+        );
         return;
     }
     if !seen.insert(name.to_ascii_lowercase()) {
-        p.push(field, ErrorKind::DuplicateName, format!("the name `{name}` is used twice"), "give every identity its own name: files would overwrite each other");
+        p.push(
+            field,
+            ErrorKind::DuplicateName,
+            format!("the name `{name}` is used twice"),
+            "give every identity its own name: files would overwrite each other",
+        );
     }
 }
 
@@ -153,7 +195,11 @@ pub fn expand_pattern(pattern: &str, n: u32) -> Result<String, String> {
                 .strip_prefix("n:0")
                 .and_then(|w| w.parse::<usize>().ok())
                 .filter(|w| (1..=10).contains(w))
-                .ok_or_else(|| format!("`{{{inner}}}` is not `{{n}}` or `{{n:0W}}` with a width W from 1 to 10"))?;
+                .ok_or_else(|| {
+                    format!(
+                        "`{{{inner}}}` is not `{{n}}` or `{{n:0W}}` with a width W from 1 to 10"
+                    )
+                })?;
             format!("{n:0width$}")
         }
     };
@@ -167,21 +213,46 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
     let mut ids: Vec<Planned> = Vec::new();
 
     if spec.p12_password.is_empty() {
-        p.push("p12_password", ErrorKind::EmptyPassword, "the PKCS#12 password is empty", "set a password: iOS and macOS refuse to import a .p12 with an empty one");
+        p.push(
+            "p12_password",
+            ErrorKind::EmptyPassword,
+            "the PKCS#12 password is empty",
+            "set a password: iOS and macOS refuse to import a .p12 with an empty one",
+        );
     }
     if spec.key_password.as_deref() == Some("") {
-        p.push("key_password", ErrorKind::EmptyPassword, "the key passphrase is empty", "set a passphrase, or leave keys unencrypted by not setting one");
+        p.push(
+            "key_password",
+            ErrorKind::EmptyPassword,
+            "the key passphrase is empty",
+            "set a passphrase, or leave keys unencrypted by not setting one",
+        );
     }
-    if let KeyEncryption::Pbkdf2 { iterations } = spec.key_encryption {
-        if !(10_000..=10_000_000).contains(&iterations) {
-            p.push("key_encryption.iterations", ErrorKind::BadCount, format!("{iterations} PBKDF2 iterations is outside 10,000–10,000,000"), "use 100,000 (the default) or more for keys that leave the lab");
-        }
+    if let KeyEncryption::Pbkdf2 { iterations } = spec.key_encryption
+        && !(10_000..=10_000_000).contains(&iterations)
+    {
+        p.push(
+            "key_encryption.iterations",
+            ErrorKind::BadCount,
+            format!("{iterations} PBKDF2 iterations is outside 10,000–10,000,000"),
+            "use 100,000 (the default) or more for keys that leave the lab",
+        );
     }
     if spec.organization.chars().count() > MAX_CN_LEN {
-        p.push("organization", ErrorKind::TooLong, "the organisation is longer than 64 characters", "shorten it");
+        p.push(
+            "organization",
+            ErrorKind::TooLong,
+            "the organisation is longer than 64 characters",
+            "shorten it",
+        );
     }
 
-    let mut ca = |p: &mut Problems, ids: &mut Vec<Planned>, field: &str, c: &crate::spec::CaSpec, role, issuer| {
+    let mut ca = |p: &mut Problems,
+                  ids: &mut Vec<Planned>,
+                  field: &str,
+                  c: &crate::spec::CaSpec,
+                  role,
+                  issuer| {
         check_stem(p, format!("{field}.name"), &c.name, &mut seen);
         check_cn(p, format!("{field}.common_name"), &c.common_name);
         check_days(p, format!("{field}.days"), c.days);
@@ -202,11 +273,22 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
         ids.len() - 1
     };
     let root = ca(&mut p, &mut ids, "root", &spec.root, Role::RootCa, None);
-    let inter = spec.intermediate.as_ref().map(|c| ca(&mut p, &mut ids, "intermediate", c, Role::IntermediateCa, Some(root)));
-    let client_ca = spec.client_ca.as_ref().map(|c| ca(&mut p, &mut ids, "client_ca", c, Role::RootCa, None));
+    let inter = spec.intermediate.as_ref().map(|c| {
+        ca(
+            &mut p,
+            &mut ids,
+            "intermediate",
+            c,
+            Role::IntermediateCa,
+            Some(root),
+        )
+    });
+    let client_ca = spec
+        .client_ca
+        .as_ref()
+        .map(|c| ca(&mut p, &mut ids, "client_ca", c, Role::RootCa, None));
     let leaf_issuer = inter.unwrap_or(root);
     let client_issuer = client_ca.unwrap_or(leaf_issuer);
-    let mut seen = seen;
 
     for (i, s) in spec.servers.iter().enumerate() {
         let f = format!("servers[{i}]");
@@ -229,11 +311,14 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
         }
         let cn = match &s.common_name {
             Some(cn) => cn.trim().to_string(),
-            None => ordered.first().map(|n| match n {
-                SanName::Dns(d) => d.clone(),
-                SanName::Ip(ip) => ip.to_string(),
-                SanName::Email(e) => e.clone(),
-            }).unwrap_or_default(),
+            None => ordered
+                .first()
+                .map(|n| match n {
+                    SanName::Dns(d) => d.clone(),
+                    SanName::Ip(ip) => ip.to_string(),
+                    SanName::Email(e) => e.clone(),
+                })
+                .unwrap_or_default(),
         };
         if s.common_name.is_some() || !ordered.is_empty() {
             check_cn(&mut p, format!("{f}.common_name"), &cn);
@@ -256,7 +341,11 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
 
     for (i, c) in spec.clients.iter().enumerate() {
         let f = format!("clients[{i}]");
-        let name = if c.name.is_empty() { c.common_name.trim().to_string() } else { c.name.clone() };
+        let name = if c.name.is_empty() {
+            c.common_name.trim().to_string()
+        } else {
+            c.name.clone()
+        };
         check_cn(&mut p, format!("{f}.common_name"), &c.common_name);
         if !c.common_name.trim().is_empty() {
             check_stem(&mut p, format!("{f}.name"), &name, &mut seen);
@@ -291,7 +380,12 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
         check_days(&mut p, format!("{f}.days"), d.days);
         total_devices += u64::from(d.count);
         if d.count == 0 {
-            p.push(format!("{f}.count"), ErrorKind::BadCount, "the device count is 0", "give a count from 1 to 10,000, or remove the batch");
+            p.push(
+                format!("{f}.count"),
+                ErrorKind::BadCount,
+                "the device count is 0",
+                "give a count from 1 to 10,000, or remove the batch",
+            );
             continue;
         }
         if total_devices > u64::from(MAX_DEVICES) {
@@ -299,11 +393,21 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
             continue;
         }
         let Some(last) = d.start.checked_add(d.count - 1) else {
-            p.push(format!("{f}.start"), ErrorKind::BadCount, "the device numbers overflow", "start from a smaller number");
+            p.push(
+                format!("{f}.start"),
+                ErrorKind::BadCount,
+                "the device numbers overflow",
+                "start from a smaller number",
+            );
             continue;
         };
         if let Err(why) = expand_pattern(&d.pattern, d.start) {
-            p.push(format!("{f}.pattern"), ErrorKind::BadPattern, format!("the pattern `{}` is not usable: {why}", d.pattern), "write a pattern such as `sensor-{n:04}`");
+            p.push(
+                format!("{f}.pattern"),
+                ErrorKind::BadPattern,
+                format!("the pattern `{}` is not usable: {why}", d.pattern),
+                "write a pattern such as `sensor-{n:04}`",
+            );
             continue;
         }
         for n in d.start..=last {
@@ -316,7 +420,10 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
                 match names::check_dns_name(&cn, &format!("{f}.pattern")) {
                     Ok(dns) => sans.push(SanName::Dns(dns)),
                     Err(mut e) => {
-                        e.problem = format!("device `{cn}` must be a host name to act as a server: {}", e.problem);
+                        e.problem = format!(
+                            "device `{cn}` must be a host name to act as a server: {}",
+                            e.problem
+                        );
                         p.0.push(e);
                     }
                 }
@@ -347,7 +454,18 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
         if let Some(i) = id.issuer {
             let issuer = &ids[i];
             if id.days > issuer.days {
-                p.push(format!("{}.days", id.field), ErrorKind::OutlivesIssuer, format!("`{}` would be valid for {} days but its issuer `{}` only for {}", id.name, id.days, issuer.name, issuer.days), format!("give `{}` at most {} days, or make the CA last longer", id.name, issuer.days));
+                p.push(
+                    format!("{}.days", id.field),
+                    ErrorKind::OutlivesIssuer,
+                    format!(
+                        "`{}` would be valid for {} days but its issuer `{}` only for {}",
+                        id.name, id.days, issuer.name, issuer.days
+                    ),
+                    format!(
+                        "give `{}` at most {} days, or make the CA last longer",
+                        id.name, issuer.days
+                    ),
+                );
             }
         }
     }
@@ -400,7 +518,12 @@ fn resolve_constraints(spec: &Spec, ids: &mut [Planned], p: &mut Problems) {
                 }
             }
             if list.is_empty() {
-                p.push("name_constraints.permitted", ErrorKind::Missing, "the list of permitted names is empty", "list at least one name or range, or choose `auto` or `none`");
+                p.push(
+                    "name_constraints.permitted",
+                    ErrorKind::Missing,
+                    "the list of permitted names is empty",
+                    "list at least one name or range, or choose `auto` or `none`",
+                );
             }
             let trees: Vec<Subtree> = trees.into_iter().collect();
             for id in ids.iter_mut().filter(|id| id.role.is_ca()) {
@@ -412,7 +535,8 @@ fn resolve_constraints(spec: &Spec, ids: &mut [Planned], p: &mut Problems) {
         for ca in issuers_of(ids, i) {
             for san in &ids[i].sans {
                 if !names::permitted(&ids[ca].constraints, san) {
-                    let allowed: Vec<String> = ids[ca].constraints.iter().map(|t| t.to_string()).collect();
+                    let allowed: Vec<String> =
+                        ids[ca].constraints.iter().map(|t| t.to_string()).collect();
                     p.push(ids[i].field.clone(), ErrorKind::OutsideConstraints, format!("{san} of `{}` is outside the name constraints of CA `{}` ({})", ids[i].name, ids[ca].name, allowed.join(", ")), "add the name's domain or range to the permitted list, or use `auto` name constraints");
                 }
             }
@@ -429,7 +553,9 @@ fn minimise(trees: BTreeSet<Subtree>) -> Vec<Subtree> {
                 o != *t
                     && match (o, t) {
                         (Subtree::Dns(b), Subtree::Dns(n)) => n.ends_with(&format!(".{b}")),
-                        (Subtree::Ip(b, bp), Subtree::Ip(n, np)) => bp < np && b.is_ipv4() == n.is_ipv4() && names::mask(*n, *bp) == *b,
+                        (Subtree::Ip(b, bp), Subtree::Ip(n, np)) => {
+                            bp < np && b.is_ipv4() == n.is_ipv4() && names::mask(*n, *bp) == *b
+                        }
                         _ => false,
                     }
             })

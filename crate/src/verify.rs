@@ -20,7 +20,9 @@ pub enum VerifyError {
 impl std::fmt::Display for VerifyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            VerifyError::UnsupportedAlgorithm(o) => write!(f, "signature algorithm {o} is not supported"),
+            VerifyError::UnsupportedAlgorithm(o) => {
+                write!(f, "signature algorithm {o} is not supported")
+            }
             VerifyError::BadKey(m) => write!(f, "the public key is unusable: {m}"),
             VerifyError::Invalid => f.write_str("the signature does not match the signed data"),
         }
@@ -47,7 +49,8 @@ fn digest(h: Hash, msg: &[u8]) -> Vec<u8> {
 /// Verifies `sig` over `msg` made with the key in `spki_der` using the signature algorithm
 /// `sig_alg` (dotted OID, e.g. `1.2.840.10045.4.3.2`).
 pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
-    let spki = spki::SubjectPublicKeyInfoRef::try_from(spki_der).map_err(|e| VerifyError::BadKey(e.to_string()))?;
+    let spki = spki::SubjectPublicKeyInfoRef::try_from(spki_der)
+        .map_err(|e| VerifyError::BadKey(e.to_string()))?;
     let key = spki.subject_public_key.raw_bytes();
     let key_oid = spki.algorithm.oid;
     let hash = match sig_alg {
@@ -57,10 +60,15 @@ pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<
         "1.2.840.10045.4.3.4" | "1.2.840.113549.1.1.13" => Hash::Sha512,
         "1.3.101.112" => {
             if key_oid != OID_ED25519 {
-                return Err(VerifyError::BadKey("an Ed25519 signature needs an Ed25519 key".into()));
+                return Err(VerifyError::BadKey(
+                    "an Ed25519 signature needs an Ed25519 key".into(),
+                ));
             }
-            let bytes: [u8; 32] = key.try_into().map_err(|_| VerifyError::BadKey("Ed25519 keys are 32 bytes".into()))?;
-            let vk = ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|e| VerifyError::BadKey(e.to_string()))?;
+            let bytes: [u8; 32] = key
+                .try_into()
+                .map_err(|_| VerifyError::BadKey("Ed25519 keys are 32 bytes".into()))?;
+            let vk = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                .map_err(|e| VerifyError::BadKey(e.to_string()))?;
             let s = ed25519_dalek::Signature::from_slice(sig).map_err(|_| VerifyError::Invalid)?;
             return vk.verify_strict(msg, &s).map_err(|_| VerifyError::Invalid);
         }
@@ -70,27 +78,41 @@ pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<
     if is_ecdsa {
         use signature::hazmat::PrehashVerifier;
         if key_oid != OID_EC_PUBLIC_KEY {
-            return Err(VerifyError::BadKey("an ECDSA signature needs an EC key".into()));
+            return Err(VerifyError::BadKey(
+                "an ECDSA signature needs an EC key".into(),
+            ));
         }
-        let curve = spki.algorithm.parameters_oid().map_err(|e| VerifyError::BadKey(e.to_string()))?;
+        let curve = spki
+            .algorithm
+            .parameters_oid()
+            .map_err(|e| VerifyError::BadKey(e.to_string()))?;
         let prehash = digest(hash, msg);
         if curve == OID_P256 {
-            let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|e| VerifyError::BadKey(e.to_string()))?;
+            let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                .map_err(|e| VerifyError::BadKey(e.to_string()))?;
             let s = p256::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
-            vk.verify_prehash(&prehash, &s).map_err(|_| VerifyError::Invalid)
+            vk.verify_prehash(&prehash, &s)
+                .map_err(|_| VerifyError::Invalid)
         } else if curve == OID_P384 {
-            let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|e| VerifyError::BadKey(e.to_string()))?;
+            let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                .map_err(|e| VerifyError::BadKey(e.to_string()))?;
             let s = p384::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
-            vk.verify_prehash(&prehash, &s).map_err(|_| VerifyError::Invalid)
+            vk.verify_prehash(&prehash, &s)
+                .map_err(|_| VerifyError::Invalid)
         } else {
-            Err(VerifyError::BadKey(format!("curve {curve} is not supported")))
+            Err(VerifyError::BadKey(format!(
+                "curve {curve} is not supported"
+            )))
         }
     } else {
         use pkcs1::DecodeRsaPublicKey;
         if key_oid != OID_RSA {
-            return Err(VerifyError::BadKey("an RSA signature needs an RSA key".into()));
+            return Err(VerifyError::BadKey(
+                "an RSA signature needs an RSA key".into(),
+            ));
         }
-        let pk = rsa::RsaPublicKey::from_pkcs1_der(key).map_err(|e| VerifyError::BadKey(e.to_string()))?;
+        let pk = rsa::RsaPublicKey::from_pkcs1_der(key)
+            .map_err(|e| VerifyError::BadKey(e.to_string()))?;
         let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|_| VerifyError::Invalid)?;
         let r = match hash {
             Hash::Sha1 => rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(pk).verify(msg, &s),

@@ -6,24 +6,65 @@ mod common;
 use std::process::Command;
 
 fn certlab(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_certlab")).args(args).current_dir(dir).output().expect("run certlab");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_certlab"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run certlab");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
 fn kit_issue_inspect_lint_and_exit_codes() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();
-    let (code, out, err) = certlab(&["kit", "--out", "k", "--preset", "mtls", "--intermediate", "--separate-client-ca", "--zip", "k.zip", "--p12-password", "pw"], d);
+    let (code, out, err) = certlab(
+        &[
+            "kit",
+            "--out",
+            "k",
+            "--preset",
+            "mtls",
+            "--intermediate",
+            "--separate-client-ca",
+            "--zip",
+            "k.zip",
+            "--p12-password",
+            "pw",
+        ],
+        d,
+    );
     assert_eq!(code, 0, "{out}{err}");
-    assert!(d.join("k.zip").exists() && d.join("k/client-ca.crt").exists() && d.join("k/inter.crt").exists());
+    assert!(
+        d.join("k.zip").exists()
+            && d.join("k/client-ca.crt").exists()
+            && d.join("k/inter.crt").exists()
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(d.join("k/ca.key")).expect("key").permissions().mode() & 0o777;
+        let mode = std::fs::metadata(d.join("k/ca.key"))
+            .expect("key")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600, "private keys must be 0600");
     }
-    common::openssl(&d.join("k"), &["verify", "-purpose", "sslclient", "-CAfile", "client-ca.crt", "alice.crt"]);
+    common::openssl(
+        &d.join("k"),
+        &[
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "client-ca.crt",
+            "alice.crt",
+        ],
+    );
 
     // Refuses to overwrite a kit (its root may already be trusted somewhere).
     let (code, _, err) = certlab(&["kit", "--out", "k"], d);
@@ -31,41 +72,166 @@ fn kit_issue_inspect_lint_and_exit_codes() {
     assert!(err.contains("--out") && err.contains("--force"), "{err}");
 
     // Bad input: exit 2 and the flag is named.
-    let (code, _, err) = certlab(&["kit", "--out", "bad", "--server", "localhost,bad_name.lab"], d);
+    let (code, _, err) = certlab(
+        &["kit", "--out", "bad", "--server", "localhost,bad_name.lab"],
+        d,
+    );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("servers[0].names[1]") && err.contains("bad_name.lab"), "{err}");
-    assert!(!d.join("bad").exists(), "nothing is written for a refused spec");
+    assert!(
+        err.contains("servers[0].names[1]") && err.contains("bad_name.lab"),
+        "{err}"
+    );
+    assert!(
+        !d.join("bad").exists(),
+        "nothing is written for a refused spec"
+    );
     let (code, _, err) = certlab(&["kit", "--out", "bad", "--key", "rsa1024"], d);
     assert_eq!(code, 2);
     assert!(err.contains("--key"), "{err}");
-    let (code, _, err) = certlab(&["issue", "--ca-cert", "k/ca.crt", "--ca-key", "k/alice.key", "--client", "carol", "--out", "x"], d);
+    let (code, _, err) = certlab(
+        &[
+            "issue",
+            "--ca-cert",
+            "k/ca.crt",
+            "--ca-key",
+            "k/alice.key",
+            "--client",
+            "carol",
+            "--out",
+            "x",
+        ],
+        d,
+    );
     assert_eq!(code, 2);
     assert!(err.contains("--ca-key"), "{err}");
-    let (code, _, err) = certlab(&["issue", "--ca-cert", "k/missing.crt", "--ca-key", "k/ca.key", "--client", "carol", "--out", "x"], d);
+    let (code, _, err) = certlab(
+        &[
+            "issue",
+            "--ca-cert",
+            "k/missing.crt",
+            "--ca-key",
+            "k/ca.key",
+            "--client",
+            "carol",
+            "--out",
+            "x",
+        ],
+        d,
+    );
     assert_eq!(code, 2);
     assert!(err.contains("--ca-cert"), "{err}");
 
     // Issue more under the kit's root, and sign a CSR.
-    let (code, out, err) = certlab(&["issue", "--ca-cert", "k/ca.crt", "--ca-key", "k/ca.key", "--server", "api.localhost,127.0.0.2", "--out", "more"], d);
+    let (code, out, err) = certlab(
+        &[
+            "issue",
+            "--ca-cert",
+            "k/ca.crt",
+            "--ca-key",
+            "k/ca.key",
+            "--server",
+            "api.localhost,127.0.0.2",
+            "--out",
+            "more",
+        ],
+        d,
+    );
     assert_eq!(code, 0, "{out}{err}");
-    common::openssl(&d.join("more"), &["verify", "-purpose", "sslserver", "-CAfile", "ca.crt", "api.localhost.crt"]);
-    common::openssl(d, &["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "dev.key", "-subj", "/CN=meter-7", "-out", "dev.csr"]);
-    let (code, out, err) = certlab(&["issue", "--ca-cert", "k/inter.crt", "--ca-key", "k/inter.key", "--csr", "dev.csr", "--profile", "device", "--out", "csr-out"], d);
+    common::openssl(
+        &d.join("more"),
+        &[
+            "verify",
+            "-purpose",
+            "sslserver",
+            "-CAfile",
+            "ca.crt",
+            "api.localhost.crt",
+        ],
+    );
+    common::openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "dev.key",
+            "-subj",
+            "/CN=meter-7",
+            "-out",
+            "dev.csr",
+        ],
+    );
+    let (code, out, err) = certlab(
+        &[
+            "issue",
+            "--ca-cert",
+            "k/inter.crt",
+            "--ca-key",
+            "k/inter.key",
+            "--csr",
+            "dev.csr",
+            "--profile",
+            "device",
+            "--out",
+            "csr-out",
+        ],
+        d,
+    );
     assert_eq!(code, 0, "{out}{err}");
     std::fs::copy(d.join("k/ca.crt"), d.join("csr-out/root.crt")).expect("copy");
-    common::openssl(&d.join("csr-out"), &["verify", "-purpose", "sslclient", "-CAfile", "root.crt", "-untrusted", "ca.crt", "meter-7.crt"]);
+    common::openssl(
+        &d.join("csr-out"),
+        &[
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "root.crt",
+            "-untrusted",
+            "ca.crt",
+            "meter-7.crt",
+        ],
+    );
 
     // Inspect: human and JSON; lint exit codes.
     let (code, out, _) = certlab(&["inspect", "k/alice.p12", "--password", "pw"], d);
     assert_eq!(code, 0);
-    assert!(out.contains("CN=alice") && out.contains("clientAuth"), "{out}");
+    assert!(
+        out.contains("CN=alice") && out.contains("clientAuth"),
+        "{out}"
+    );
     let (code, out, _) = certlab(&["inspect", "--json", "k/server.crt"], d);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v[0]["inspection"]["items"][0]["type"], "certificate");
     let (code, _, _) = certlab(&["lint", "k/server.fullchain.pem"], d);
     assert_eq!(code, 0);
-    common::openssl(d, &["req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "b.key", "-out", "bad.crt", "-days", "3650", "-subj", "/CN=localhost"]);
+    common::openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "b.key",
+            "-out",
+            "bad.crt",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=localhost",
+        ],
+    );
     let (code, out, _) = certlab(&["lint", "bad.crt"], d);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("825"), "{out}");
@@ -85,9 +251,28 @@ fn spec_json_drives_the_same_engine() {
     let (code, out, err) = certlab(&["kit", "--out", "k", "--spec", "spec.json"], d);
     assert_eq!(code, 0, "{out}{err}");
     let text = common::openssl(&d.join("k"), &["x509", "-in", "ca.crt", "-noout", "-text"]);
-    assert!(text.contains("DNS:lab") && text.contains("IP:10.0.0.0/255.0.0.0") && text.contains("CN = JSON Root"), "{text}");
-    common::openssl(&d.join("k"), &["verify", "-purpose", "sslclient", "-CAfile", "ca.crt", "devices/cam-003.crt"]);
-    std::fs::write(d.join("bad.json"), r#"{"servers": [{"names": ["*.com"]}], "p12_password": "x"}"#).expect("write");
+    assert!(
+        text.contains("DNS:lab")
+            && text.contains("IP:10.0.0.0/255.0.0.0")
+            && text.contains("CN = JSON Root"),
+        "{text}"
+    );
+    common::openssl(
+        &d.join("k"),
+        &[
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "ca.crt",
+            "devices/cam-003.crt",
+        ],
+    );
+    std::fs::write(
+        d.join("bad.json"),
+        r#"{"servers": [{"names": ["*.com"]}], "p12_password": "x"}"#,
+    )
+    .expect("write");
     let (code, _, err) = certlab(&["kit", "--out", "k2", "--spec", "bad.json"], d);
     assert_eq!(code, 2);
     assert!(err.contains("servers[0].names[0]"), "{err}");

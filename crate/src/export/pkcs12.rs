@@ -35,7 +35,8 @@ pub fn write(
     password: &str,
     flavour: Flavour,
 ) -> Result<Vec<u8>, Error> {
-    let fail = |e: p12_keystore::error::Error| Error::Internal(format!("PKCS#12 encoding failed: {e}"));
+    let fail =
+        |e: p12_keystore::error::Error| Error::Internal(format!("PKCS#12 encoding failed: {e}"));
     let mut certs = vec![Certificate::from_der(cert_der).map_err(fail)?];
     for c in chain {
         certs.push(Certificate::from_der(c).map_err(fail)?);
@@ -48,8 +49,14 @@ pub fn write(
         KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(local_key_id, key, certs)),
     );
     let (enc, mac) = match flavour {
-        Flavour::Compatible => (EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc, MacAlgorithm::HmacSha1),
-        Flavour::Modern => (EncryptionAlgorithm::PbeWithHmacSha256AndAes256, MacAlgorithm::HmacSha256),
+        Flavour::Compatible => (
+            EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
+            MacAlgorithm::HmacSha1,
+        ),
+        Flavour::Modern => (
+            EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
+            MacAlgorithm::HmacSha256,
+        ),
     };
     store
         .writer(password)

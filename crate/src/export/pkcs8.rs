@@ -25,6 +25,8 @@ pub fn encrypt(pkcs8_der: &[u8], passphrase: &str, scheme: KeyEncryption) -> Res
     }
     .map_err(|e| fail(&e))?;
     let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der).map_err(|e| fail(&e))?;
-    let doc = info.encrypt_with_params(params, passphrase).map_err(|e| fail(&e))?;
+    let doc = info
+        .encrypt_with_params(params, passphrase)
+        .map_err(|e| fail(&e))?;
     Ok(super::pem::encode("ENCRYPTED PRIVATE KEY", doc.as_bytes()))
 }

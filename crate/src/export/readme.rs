@@ -1,36 +1,66 @@
 //! The kit's `README.txt`: what every file is, how to import it, the equivalent openssl
 //! commands and the `certlab-echo` command line for this kit.
 
-use crate::kit::{by_name, Manifest, ManifestIdentity};
+use crate::kit::{Manifest, ManifestIdentity, by_name};
 use crate::validate::Role;
 use std::fmt::Write;
 
 fn roots(m: &Manifest) -> Vec<&ManifestIdentity> {
-    m.identities.iter().filter(|i| i.role == Role::RootCa).collect()
+    m.identities
+        .iter()
+        .filter(|i| i.role == Role::RootCa)
+        .collect()
 }
 
 /// Renders README.txt for a manifest.
 pub fn render(m: &Manifest) -> String {
     let mut o = String::new();
     let names = by_name(m);
-    let _ = writeln!(o, "certlab kit — issued {} by {}\n", m.issued_at, m.generator);
+    let _ = writeln!(
+        o,
+        "certlab kit — issued {} by {}\n",
+        m.issued_at, m.generator
+    );
     o.push_str("Every private key in this kit was made on your machine and never left it.\n");
     o.push_str("Keep *.key and *.p12 files private; share only *.crt files.\n\n");
 
     o.push_str("FILES\n=====\n");
     for i in &m.identities {
-        let issuer = if i.issuer == i.name { "self-signed".to_string() } else { format!("issued by {}", i.issuer) };
-        let _ = writeln!(o, "\n{} ({}, {}, {})", i.name, i.role.id(), i.key_algorithm, issuer);
-        let _ = writeln!(o, "  CN={}  valid {} → {}", i.common_name, i.not_before, i.not_after);
+        let issuer = if i.issuer == i.name {
+            "self-signed".to_string()
+        } else {
+            format!("issued by {}", i.issuer)
+        };
+        let _ = writeln!(
+            o,
+            "\n{} ({}, {}, {})",
+            i.name,
+            i.role.id(),
+            i.key_algorithm,
+            issuer
+        );
+        let _ = writeln!(
+            o,
+            "  CN={}  valid {} → {}",
+            i.common_name, i.not_before, i.not_after
+        );
         if !i.sans.is_empty() {
             let _ = writeln!(o, "  names: {}", i.sans.join(", "));
         }
         let _ = writeln!(o, "  SHA-256 fingerprint: {}", i.sha256);
         let f = &i.files;
         let _ = writeln!(o, "  {:<34} certificate (PEM)", f.cert);
-        let _ = writeln!(o, "  {:<34} certificate (DER, for Windows/Android dialogs)", f.der);
+        let _ = writeln!(
+            o,
+            "  {:<34} certificate (DER, for Windows/Android dialogs)",
+            f.der
+        );
         if let Some(k) = &f.key {
-            let enc = if i.key_encrypted { "encrypted with your key passphrase" } else { "unencrypted" };
+            let enc = if i.key_encrypted {
+                "encrypted with your key passphrase"
+            } else {
+                "unencrypted"
+            };
             let _ = writeln!(o, "  {k:<34} private key (PKCS#8 PEM, {enc})");
         }
         if let Some(c) = &f.chain {
@@ -40,10 +70,16 @@ pub fn render(m: &Manifest) -> String {
             let _ = writeln!(o, "  {c:<34} certificate + issuers: what a server presents");
         }
         if let Some(p) = &f.p12_compat {
-            let _ = writeln!(o, "  {p:<34} PKCS#12, compatible (3DES/SHA-1): macOS, iOS, Android, Windows");
+            let _ = writeln!(
+                o,
+                "  {p:<34} PKCS#12, compatible (3DES/SHA-1): macOS, iOS, Android, Windows"
+            );
         }
         if let Some(p) = &f.p12_modern {
-            let _ = writeln!(o, "  {p:<34} PKCS#12, modern (AES-256/SHA-256): OpenSSL 3, Windows 10+, NSS");
+            let _ = writeln!(
+                o,
+                "  {p:<34} PKCS#12, modern (AES-256/SHA-256): OpenSSL 3, Windows 10+, NSS"
+            );
         }
     }
 
@@ -51,19 +87,41 @@ pub fn render(m: &Manifest) -> String {
     for r in roots(m) {
         let c = &r.files.cert;
         let _ = writeln!(o, "\nRoot `{}` ({c}):", r.name);
-        let _ = writeln!(o, "  Linux Chrome/Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n \"{}\" -i {c}", r.common_name);
-        let _ = writeln!(o, "  Firefox: Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import {c} → tick \"Trust this CA to identify websites\"");
-        let _ = writeln!(o, "  Windows: certutil -user -addstore Root {c}   (or open it → Install Certificate → Current User → Trusted Root Certification Authorities)");
-        let _ = writeln!(o, "  macOS:   security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db {c}");
-        let _ = writeln!(o, "  iOS:     AirDrop or open {c} in Safari → Settings → Profile Downloaded → Install,");
+        let _ = writeln!(
+            o,
+            "  Linux Chrome/Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n \"{}\" -i {c}",
+            r.common_name
+        );
+        let _ = writeln!(
+            o,
+            "  Firefox: Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import {c} → tick \"Trust this CA to identify websites\""
+        );
+        let _ = writeln!(
+            o,
+            "  Windows: certutil -user -addstore Root {c}   (or open it → Install Certificate → Current User → Trusted Root Certification Authorities)"
+        );
+        let _ = writeln!(
+            o,
+            "  macOS:   security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db {c}"
+        );
+        let _ = writeln!(
+            o,
+            "  iOS:     AirDrop or open {c} in Safari → Settings → Profile Downloaded → Install,"
+        );
         o.push_str("           then Settings → General → About → Certificate Trust Settings → enable full trust\n");
-        let _ = writeln!(o, "  Android: Settings → Security → Encryption & credentials → Install a certificate → CA certificate → {}", r.files.der);
+        let _ = writeln!(
+            o,
+            "  Android: Settings → Security → Encryption & credentials → Install a certificate → CA certificate → {}",
+            r.files.der
+        );
     }
     o.push_str("\nClient identities (.p12) import with the PKCS#12 password you chose:\n");
     o.push_str("  Linux Chrome: pk12util -d sql:$HOME/.pki/nssdb -i NAME.p12\n");
     o.push_str("  Firefox: Certificates → Your Certificates → Import; Windows/macOS/iOS/Android: open the .p12.\n");
     o.push_str("A name that DNS does not know (e.g. broker.lab) needs a line in /etc/hosts\n");
-    o.push_str("(Windows: C:\\Windows\\System32\\drivers\\etc\\hosts), e.g. `127.0.0.1 broker.lab`.\n");
+    o.push_str(
+        "(Windows: C:\\Windows\\System32\\drivers\\etc\\hosts), e.g. `127.0.0.1 broker.lab`.\n",
+    );
 
     o.push_str("\nCHECK IT WITH OPENSSL\n=====================\n");
     for i in &m.identities {
@@ -73,39 +131,92 @@ pub fn render(m: &Manifest) -> String {
             Role::Client | Role::Device => "sslclient",
             _ => continue,
         };
-        let untrusted = i.files.chain.as_deref().map(|c| format!(" -untrusted {c}")).unwrap_or_default();
-        let _ = writeln!(o, "openssl verify -purpose {purpose} -CAfile {}{untrusted} {}", root.files.cert, i.files.cert);
+        let untrusted = i
+            .files
+            .chain
+            .as_deref()
+            .map(|c| format!(" -untrusted {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "openssl verify -purpose {purpose} -CAfile {}{untrusted} {}",
+            root.files.cert, i.files.cert
+        );
     }
     if let Some(i) = m.identities.iter().find(|i| i.files.p12_compat.is_some()) {
         let _ = writeln!(o, "openssl x509 -in {} -noout -text", i.files.cert);
-        let _ = writeln!(o, "openssl pkcs12 -in {} -info -noout -passin pass:YOUR_P12_PASSWORD", i.files.p12_compat.as_deref().unwrap_or_default());
+        let _ = writeln!(
+            o,
+            "openssl pkcs12 -in {} -info -noout -passin pass:YOUR_P12_PASSWORD",
+            i.files.p12_compat.as_deref().unwrap_or_default()
+        );
     }
 
     let server = m.identities.iter().find(|i| i.role == Role::Server);
-    let client = m.identities.iter().find(|i| matches!(i.role, Role::Client | Role::Device));
+    let client = m
+        .identities
+        .iter()
+        .find(|i| matches!(i.role, Role::Client | Role::Device));
     if let Some(s) = server {
         let root = root_of(&names, s);
         let fc = s.files.fullchain.as_deref().unwrap_or(&s.files.cert);
-        o.push_str("\nPROVE IT OVER wss:// WITH certlab-echo\n======================================\n");
-        let mut cmd = format!("certlab-echo serve --cert {fc} --key {} --listen 127.0.0.1:8443", s.files.key.as_deref().unwrap_or("SERVER.key"));
+        o.push_str(
+            "\nPROVE IT OVER wss:// WITH certlab-echo\n======================================\n",
+        );
+        let mut cmd = format!(
+            "certlab-echo serve --cert {fc} --key {} --listen 127.0.0.1:8443",
+            s.files.key.as_deref().unwrap_or("SERVER.key")
+        );
         if let Some(c) = client {
             let croot = root_of(&names, c);
-            let _ = write!(cmd, " --client-ca {} --client-auth optional", croot.files.cert);
+            let _ = write!(
+                cmd,
+                " --client-ca {} --client-auth optional",
+                croot.files.cert
+            );
         }
         let _ = writeln!(o, "{cmd}");
-        let host = s.sans.iter().find_map(|n| n.strip_prefix("DNS:")).filter(|h| !h.starts_with('*')).unwrap_or("localhost");
-        let _ = writeln!(o, "openssl s_client -connect 127.0.0.1:8443 -servername {host} -CAfile {} -verify_return_error", root.files.cert);
+        let host = s
+            .sans
+            .iter()
+            .find_map(|n| n.strip_prefix("DNS:"))
+            .filter(|h| !h.starts_with('*'))
+            .unwrap_or("localhost");
+        let _ = writeln!(
+            o,
+            "openssl s_client -connect 127.0.0.1:8443 -servername {host} -CAfile {} -verify_return_error",
+            root.files.cert
+        );
         if let Some(c) = client {
-            let _ = writeln!(o, "certlab-echo probe wss://{host}:8443/ --ca {} --cert {} --key {} --send hello", root.files.cert, c.files.fullchain.as_deref().unwrap_or(&c.files.cert), c.files.key.as_deref().unwrap_or("CLIENT.key"));
-            let _ = writeln!(o, "curl --cacert {} --cert {} --key {} https://{host}:8443/info", root.files.cert, c.files.cert, c.files.key.as_deref().unwrap_or("CLIENT.key"));
+            let _ = writeln!(
+                o,
+                "certlab-echo probe wss://{host}:8443/ --ca {} --cert {} --key {} --send hello",
+                root.files.cert,
+                c.files.fullchain.as_deref().unwrap_or(&c.files.cert),
+                c.files.key.as_deref().unwrap_or("CLIENT.key")
+            );
+            let _ = writeln!(
+                o,
+                "curl --cacert {} --cert {} --key {} https://{host}:8443/info",
+                root.files.cert,
+                c.files.cert,
+                c.files.key.as_deref().unwrap_or("CLIENT.key")
+            );
         } else {
-            let _ = writeln!(o, "curl --cacert {} https://{host}:8443/info", root.files.cert);
+            let _ = writeln!(
+                o,
+                "curl --cacert {} https://{host}:8443/info",
+                root.files.cert
+            );
         }
     }
     o
 }
 
-fn root_of<'a>(names: &std::collections::BTreeMap<&str, &'a ManifestIdentity>, mut i: &'a ManifestIdentity) -> &'a ManifestIdentity {
+fn root_of<'a>(
+    names: &std::collections::BTreeMap<&str, &'a ManifestIdentity>,
+    mut i: &'a ManifestIdentity,
+) -> &'a ManifestIdentity {
     for _ in 0..8 {
         match names.get(i.issuer.as_str()) {
             Some(up) if up.name != i.name => i = up,

@@ -26,7 +26,8 @@ pub fn write(kit: &Kit, folder: &str) -> Result<Vec<u8>, Error> {
             .compression_method(zip::CompressionMethod::Deflated)
             .last_modified_time(stamp)
             .unix_permissions(if a.secret { 0o600 } else { 0o644 });
-        w.start_file(format!("{folder}/{}", a.path), opts).map_err(|e| fail(&e))?;
+        w.start_file(format!("{folder}/{}", a.path), opts)
+            .map_err(|e| fail(&e))?;
         w.write_all(&a.bytes).map_err(|e| fail(&e))?;
     }
     Ok(w.finish().map_err(|e| fail(&e))?.into_inner())

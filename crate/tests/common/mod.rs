@@ -23,7 +23,11 @@ pub fn run(dir: &Path, prog: &str, args: &[&str]) -> (bool, String) {
         .args(args)
         .current_dir(dir)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {prog}: {e} (is it installed? the README's test command installs it)"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {prog}: {e} (is it installed? the README's test command installs it)"
+            )
+        });
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
@@ -39,7 +43,11 @@ pub fn openssl(dir: &Path, args: &[&str]) -> String {
 /// Runs openssl and panics if it succeeds.
 pub fn openssl_fails(dir: &Path, args: &[&str]) -> String {
     let (ok, text) = run(dir, "openssl", args);
-    assert!(!ok, "openssl {} should have failed:\n{text}", args.join(" "));
+    assert!(
+        !ok,
+        "openssl {} should have failed:\n{text}",
+        args.join(" ")
+    );
     text
 }
 

@@ -7,7 +7,12 @@ use std::path::Path;
 /// Reads a file named by a flag; a missing file is an input error naming the flag.
 pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, Fail> {
     std::fs::read(path).map_err(|e| {
-        Fail::Engine(Error::field(flag, ErrorKind::Missing, format!("cannot read `{}`: {e}", path.display()), "check the path"))
+        Fail::Engine(Error::field(
+            flag,
+            ErrorKind::Missing,
+            format!("cannot read `{}`: {e}", path.display()),
+            "check the path",
+        ))
     })
 }
 

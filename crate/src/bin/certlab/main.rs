@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "certlab", version, about = "A private CA for labs: root, intermediate, servers, mTLS clients and IoT devices in one command.")]
+#[command(
+    name = "certlab",
+    version,
+    about = "A private CA for labs: root, intermediate, servers, mTLS clients and IoT devices in one command."
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -190,21 +194,58 @@ impl From<Error> for Fail {
 
 fn key_alg(s: &str, field: &str) -> Result<KeyAlgorithm, Error> {
     KeyAlgorithm::from_id(s).ok_or_else(|| {
-        Error::field(field, ErrorKind::UnsupportedAlgorithm, format!("`{s}` is not a key type certlab knows"), "use one of ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072, rsa4096")
+        Error::field(
+            field,
+            ErrorKind::UnsupportedAlgorithm,
+            format!("`{s}` is not a key type certlab knows"),
+            "use one of ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072, rsa4096",
+        )
     })
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn run(cli: Cli) -> Result<(), Fail> {
     match cli.cmd {
-        Cmd::Kit { out, preset, key, p12_password, key_password, scrypt, server, client, devices, count, device_server_auth, intermediate, separate_client_ca, days, ca_days, ca_name, name_constraints, zip, spec, force } => {
+        Cmd::Kit {
+            out,
+            preset,
+            key,
+            p12_password,
+            key_password,
+            scrypt,
+            server,
+            client,
+            devices,
+            count,
+            device_server_auth,
+            intermediate,
+            separate_client_ca,
+            days,
+            ca_days,
+            ca_name,
+            name_constraints,
+            zip,
+            spec,
+            force,
+        } => {
             let spec = match spec {
                 Some(path) => {
                     let text = files::read(&path, "--spec")?;
-                    serde_json::from_slice(&text).map_err(|e| Error::field("--spec", ErrorKind::Inconsistent, format!("the spec JSON is not valid: {e}"), "fix the JSON (see README for the fields)"))?
+                    serde_json::from_slice(&text).map_err(|e| {
+                        Error::field(
+                            "--spec",
+                            ErrorKind::Inconsistent,
+                            format!("the spec JSON is not valid: {e}"),
+                            "fix the JSON (see README for the fields)",
+                        )
+                    })?
                 }
                 None => {
                     let key = key_alg(&key, "--key")?;
@@ -226,21 +267,52 @@ fn run(cli: Cli) -> Result<(), Fail> {
                         spec.root.days = d;
                     }
                     if let Some(names) = server {
-                        let mut s = spec.servers.first().cloned().unwrap_or(ServerSpec { key, ..ServerSpec::default() });
+                        let mut s = spec.servers.first().cloned().unwrap_or(ServerSpec {
+                            key,
+                            ..ServerSpec::default()
+                        });
                         s.names = split_list(&names);
                         spec.servers = vec![s];
                     }
                     if !client.is_empty() {
-                        spec.clients = client.iter().map(|cn| ClientSpec { name: String::new(), common_name: cn.clone(), key, ..ClientSpec::default() }).collect();
+                        spec.clients = client
+                            .iter()
+                            .map(|cn| ClientSpec {
+                                name: String::new(),
+                                common_name: cn.clone(),
+                                key,
+                                ..ClientSpec::default()
+                            })
+                            .collect();
                     }
                     if let Some(pattern) = devices {
-                        spec.devices = vec![DeviceBatch { pattern, count, key, server_auth: device_server_auth, ..DeviceBatch::default() }];
+                        spec.devices = vec![DeviceBatch {
+                            pattern,
+                            count,
+                            key,
+                            server_auth: device_server_auth,
+                            ..DeviceBatch::default()
+                        }];
                     }
                     if intermediate && spec.intermediate.is_none() {
-                        spec.intermediate = Some(CaSpec { key, ..CaSpec::named("inter", "certlab Intermediate CA", certlab::spec::DEFAULT_INTERMEDIATE_DAYS) });
+                        spec.intermediate = Some(CaSpec {
+                            key,
+                            ..CaSpec::named(
+                                "inter",
+                                "certlab Intermediate CA",
+                                certlab::spec::DEFAULT_INTERMEDIATE_DAYS,
+                            )
+                        });
                     }
                     if separate_client_ca {
-                        spec.client_ca = Some(CaSpec { key, ..CaSpec::named("client-ca", "certlab Client CA", certlab::spec::DEFAULT_ROOT_DAYS) });
+                        spec.client_ca = Some(CaSpec {
+                            key,
+                            ..CaSpec::named(
+                                "client-ca",
+                                "certlab Client CA",
+                                certlab::spec::DEFAULT_ROOT_DAYS,
+                            )
+                        });
                     }
                     if let Some(d) = days {
                         spec.servers.iter_mut().for_each(|s| s.days = d);
@@ -262,7 +334,13 @@ fn run(cli: Cli) -> Result<(), Fail> {
             let mut last = String::new();
             let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| {
                 if p.key.is_rsa() && p.name != last {
-                    eprintln!("  making {} ({}, {}/{})…", p.name, p.key, p.index + 1, p.total);
+                    eprintln!(
+                        "  making {} ({}, {}/{})…",
+                        p.name,
+                        p.key,
+                        p.index + 1,
+                        p.total
+                    );
                     last = p.name.to_string();
                 }
             })?;
@@ -273,15 +351,47 @@ fn run(cli: Cli) -> Result<(), Fail> {
             show::kit_summary(&kit, &out);
             Ok(())
         }
-        Cmd::Issue { ca_cert, ca_key, ca_key_password, server, client, device, csr, profile, email, name, key, days, p12_password, key_password, out } => {
+        Cmd::Issue {
+            ca_cert,
+            ca_key,
+            ca_key_password,
+            server,
+            client,
+            device,
+            csr,
+            profile,
+            email,
+            name,
+            key,
+            days,
+            p12_password,
+            key_password,
+            out,
+        } => {
             let now = certlab::issue::now_utc();
-            let ca = certlab::import::import_ca(&files::read(&ca_cert, "--ca-cert")?, &files::read(&ca_key, "--ca-key")?, ca_key_password.as_deref(), now)
-                .map_err(|e| rename_fields(e, &[("ca_cert", "--ca-cert"), ("ca_key", "--ca-key")]))?;
+            let ca = certlab::import::import_ca(
+                &files::read(&ca_cert, "--ca-cert")?,
+                &files::read(&ca_key, "--ca-key")?,
+                ca_key_password.as_deref(),
+                now,
+            )
+            .map_err(|e| rename_fields(e, &[("ca_cert", "--ca-cert"), ("ca_key", "--ca-key")]))?;
             let csr = match &csr {
-                Some(p) => Some(certlab::import::parse_csr(&files::read(p, "--csr")?).map_err(|e| rename_fields(e, &[("csr", "--csr")]))?),
+                Some(p) => Some(
+                    certlab::import::parse_csr(&files::read(p, "--csr")?)
+                        .map_err(|e| rename_fields(e, &[("csr", "--csr")]))?,
+                ),
                 None => None,
             };
-            let mut leaf = LeafSpec { key: key_alg(&key, "--key")?, days, p12_password, key_password, email, name: name.unwrap_or_default(), ..LeafSpec::default() };
+            let mut leaf = LeafSpec {
+                key: key_alg(&key, "--key")?,
+                days,
+                p12_password,
+                key_password,
+                email,
+                name: name.unwrap_or_default(),
+                ..LeafSpec::default()
+            };
             if let Some(names) = server {
                 leaf.role = Role::Server;
                 leaf.names = split_list(&names);
@@ -296,23 +406,66 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     Some(ProfileArg::Server) => Role::Server,
                     Some(ProfileArg::Client) => Role::Client,
                     Some(ProfileArg::Device) => Role::Device,
-                    None if c.sans.iter().any(|s| !matches!(s, certlab::names::SanName::Email(_))) => Role::Server,
+                    None if c
+                        .sans
+                        .iter()
+                        .any(|s| !matches!(s, certlab::names::SanName::Email(_))) =>
+                    {
+                        Role::Server
+                    }
                     None => Role::Client,
                 };
                 if c.requested_ca {
-                    eprintln!("note: the CSR asks for CA:TRUE; certlab never grants that and issues a leaf");
+                    eprintln!(
+                        "note: the CSR asks for CA:TRUE; certlab never grants that and issues a leaf"
+                    );
                 }
             } else {
-                return Err(Error::field("--server/--client/--device/--csr", ErrorKind::Missing, "nothing to issue was named", "give one of --server NAMES, --client CN, --device CN or --csr FILE").into());
+                return Err(Error::field(
+                    "--server/--client/--device/--csr",
+                    ErrorKind::Missing,
+                    "nothing to issue was named",
+                    "give one of --server NAMES, --client CN, --device CN or --csr FILE",
+                )
+                .into());
             }
-            let kit = certlab::leaf::issue_leaf(&ca, &leaf, csr.as_ref(), &Options { now: Some(now), ..Options::default() })
-                .map_err(|e| rename_fields(e, &[("names", "--server"), ("common_name", "--client/--device"), ("days", "--days"), ("p12_password", "--p12-password"), ("key_password", "--key-password"), ("email", "--email"), ("name", "--name")]))?;
+            let kit = certlab::leaf::issue_leaf(
+                &ca,
+                &leaf,
+                csr.as_ref(),
+                &Options {
+                    now: Some(now),
+                    ..Options::default()
+                },
+            )
+            .map_err(|e| {
+                rename_fields(
+                    e,
+                    &[
+                        ("names", "--server"),
+                        ("common_name", "--client/--device"),
+                        ("days", "--days"),
+                        ("p12_password", "--p12-password"),
+                        ("key_password", "--key-password"),
+                        ("email", "--email"),
+                        ("name", "--name"),
+                    ],
+                )
+            })?;
             files::write_kit(&kit, &out)?;
             show::kit_summary(&kit, &out);
             Ok(())
         }
-        Cmd::Inspect { files: paths, password, json } => show::inspect(&paths, password.as_deref(), json, false),
-        Cmd::Lint { files: paths, password, json } => show::inspect(&paths, password.as_deref(), json, true),
+        Cmd::Inspect {
+            files: paths,
+            password,
+            json,
+        } => show::inspect(&paths, password.as_deref(), json, false),
+        Cmd::Lint {
+            files: paths,
+            password,
+            json,
+        } => show::inspect(&paths, password.as_deref(), json, true),
     }
 }
 
@@ -323,7 +476,10 @@ fn rename_fields(e: Error, map: &[(&str, &str)]) -> Error {
             v.into_iter()
                 .map(|mut fe| {
                     for (from, to) in map {
-                        if fe.field == *from || fe.field.starts_with(&format!("{from}[")) || fe.field.starts_with(&format!("{from}:")) {
+                        if fe.field == *from
+                            || fe.field.starts_with(&format!("{from}["))
+                            || fe.field.starts_with(&format!("{from}:"))
+                        {
                             fe.field = fe.field.replacen(from, to, 1);
                         }
                     }
@@ -340,7 +496,14 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fail::Engine(e)) => {
-            eprintln!("certlab: {}", if e.is_input_error() { "the input is not usable:" } else { "failed:" });
+            eprintln!(
+                "certlab: {}",
+                if e.is_input_error() {
+                    "the input is not usable:"
+                } else {
+                    "failed:"
+                }
+            );
             for line in e.to_string().lines() {
                 eprintln!("  {line}");
             }
