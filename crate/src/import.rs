@@ -232,6 +232,8 @@ pub struct ImportedCa {
     pub not_after: OffsetDateTime,
     /// Its permitted name-constraint subtrees (empty = unconstrained).
     pub constraints: Vec<Subtree>,
+    /// Lint findings on the CA certificate (e.g. no CN, SHA-1, weak RSA, no constraints).
+    pub findings: Vec<crate::lint::Finding>,
 }
 
 /// Reads a CA certificate and its key and checks that they belong together, that the
@@ -310,7 +312,10 @@ pub fn import_ca(
         .unwrap_or_else(|| c.subject().to_string());
     let constraints = permitted_subtrees(&c);
     let self_signed = c.subject().as_raw() == c.issuer().as_raw();
+    let findings =
+        crate::lint::lint_cert(&crate::inspect::CertInfo::from_der(&chain[0])?, None, now);
     Ok(ImportedCa {
+        findings,
         chain,
         key,
         common_name,

@@ -380,3 +380,90 @@ pub fn auto_subtree(name: &SanName) -> Option<Subtree> {
         SanName::Email(_) => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_and_labels() {
+        assert_eq!(
+            check_dns_name("API.Dev.Lab", "f").map_err(|e| e.kind),
+            Ok("api.dev.lab".into())
+        );
+        assert!(check_dns_name("*.dev.lab", "f").is_ok());
+        for bad in [
+            "*.lab",
+            "a.*.lab",
+            "x*.dev.lab",
+            "-a.lab",
+            "a-.lab",
+            "a_b.lab",
+            "a..b",
+            "1.2.3.4.5",
+        ] {
+            assert!(check_dns_name(bad, "f").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn constraint_matching() {
+        let lab = Subtree::Dns("lab".into());
+        assert_eq!(
+            subtree_matches(&lab, &SanName::Dns("mqtt.lab".into())),
+            Some(true)
+        );
+        assert_eq!(
+            subtree_matches(&lab, &SanName::Dns("*.x.lab".into())),
+            Some(true)
+        );
+        assert_eq!(
+            subtree_matches(&lab, &SanName::Dns("evillab".into())),
+            Some(false)
+        );
+        let lo: IpAddr = "127.0.0.0".parse().expect("ip");
+        let r = Subtree::Ip(lo, 8);
+        assert_eq!(
+            subtree_matches(&r, &SanName::Ip("127.9.9.9".parse().expect("ip"))),
+            Some(true)
+        );
+        assert_eq!(
+            subtree_matches(&r, &SanName::Ip("::1".parse().expect("ip"))),
+            Some(false)
+        );
+        assert_eq!(subtree_matches(&r, &SanName::Dns("lab".into())), None);
+        assert!(
+            permitted(
+                &[lab.clone()],
+                &SanName::Ip("10.0.0.1".parse().expect("ip"))
+            ),
+            "another name form is unconstrained"
+        );
+        assert!(!permitted(&[lab], &SanName::Dns("example.com".into())));
+    }
+
+    #[test]
+    fn auto_subtrees() {
+        assert_eq!(
+            auto_subtree(&SanName::Dns("localhost".into())),
+            Some(Subtree::Dns("localhost".into()))
+        );
+        assert_eq!(
+            auto_subtree(&SanName::Dns("*.dev.lab".into())),
+            Some(Subtree::Dns("lab".into()))
+        );
+        assert_eq!(
+            auto_subtree(&SanName::Dns("api.example.com".into())),
+            Some(Subtree::Dns("api.example.com".into()))
+        );
+        assert_eq!(
+            auto_subtree(&SanName::Dns("nas.home.arpa".into())),
+            Some(Subtree::Dns("home.arpa".into()))
+        );
+        assert_eq!(
+            auto_subtree(&SanName::Ip("127.0.0.1".parse().expect("ip"))),
+            Some(Subtree::Ip("127.0.0.0".parse().expect("ip"), 8))
+        );
+        assert_eq!(auto_subtree(&SanName::Email("a@lab.test".into())), None);
+    }
+}

@@ -563,3 +563,40 @@ fn minimise(trees: BTreeSet<Subtree>) -> Vec<Subtree> {
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert_eq!(
+            expand_pattern("sensor-{n:04}", 7).as_deref(),
+            Ok("sensor-0007")
+        );
+        assert_eq!(
+            expand_pattern("{n}.cam.lab", 12).as_deref(),
+            Ok("12.cam.lab")
+        );
+        for bad in ["sensor", "s-{n", "s-{m}", "{n}-{n}", "s-{n:0}", "s-{n:011}"] {
+            assert!(expand_pattern(bad, 1).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn auto_constraints_cover_the_kit_and_are_minimal() {
+        let mut spec = crate::Preset::Iot.spec(crate::KeyAlgorithm::EcdsaP256);
+        spec.devices[0].server_auth = true;
+        spec.devices[0].pattern = "s{n}.dev.lab".into();
+        let plan = plan(&spec).expect("plan");
+        let root: Vec<String> = plan.identities[0]
+            .constraints
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(
+            root,
+            ["DNS:lab", "DNS:localhost", "IP:127.0.0.0/8", "IP:::1/128"]
+        );
+    }
+}

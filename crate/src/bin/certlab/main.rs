@@ -376,6 +376,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 now,
             )
             .map_err(|e| rename_fields(e, &[("ca_cert", "--ca-cert"), ("ca_key", "--ca-key")]))?;
+            for f in &ca.findings {
+                show::finding(f);
+            }
             let csr = match &csr {
                 Some(p) => Some(
                     certlab::import::parse_csr(&files::read(p, "--csr")?)
