@@ -434,7 +434,7 @@ mod tests {
         assert_eq!(subtree_matches(&r, &SanName::Dns("lab".into())), None);
         assert!(
             permitted(
-                &[lab.clone()],
+                std::slice::from_ref(&lab),
                 &SanName::Ip("10.0.0.1".parse().expect("ip"))
             ),
             "another name form is unconstrained"
