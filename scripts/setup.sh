@@ -34,3 +34,41 @@ ensure_base_tools() {
   ensure_apt curl curl
   ensure_wasm_target
 }
+
+# The wasm-bindgen version the workspace is locked to (the CLI must match it exactly).
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock"
+}
+
+# ensure_cargo_tool BINARY VERSION CRATE [extra cargo install args]: installs CRATE at
+# VERSION unless `BINARY --version` already reports it.
+ensure_cargo_tool() {
+  local bin="$1" version="$2" crate="$3"; shift 3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q " $version"; then return 0; fi
+  say "installing $crate $version (cargo install; several minutes, once)"
+  cargo install "$crate" --version "~$version" "$@"
+}
+
+ensure_wasm_bindgen() {
+  local v; v="$(wasm_bindgen_version)"
+  # Without --locked: wasm-bindgen-cli's own lockfile wants a crate version the registry lacks.
+  if command -v wasm-bindgen >/dev/null && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$v" ]; then return 0; fi
+  say "installing wasm-bindgen-cli $v (cargo install; several minutes, once)"
+  cargo install wasm-bindgen-cli --version "=$v"
+}
+
+ensure_npm() {
+  ensure_apt node nodejs
+  if [ -d "$ROOT/node_modules" ] && [ "$ROOT/node_modules/.package-lock.json" -nt "$ROOT/package-lock.json" ]; then return 0; fi
+  say "installing npm packages (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+ensure_chromium() {
+  ensure_apt chromium chromium
+  ensure_apt chromedriver chromium-driver
+  ensure_apt certutil libnss3-tools
+}
+
+# wasm-pack release used to build the JS package.
+WASM_PACK_VERSION=0.15

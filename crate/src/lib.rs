@@ -17,6 +17,8 @@ pub mod export;
 pub mod import;
 pub mod inspect;
 pub mod issue;
+#[cfg(feature = "js")]
+pub mod js;
 pub mod keys;
 pub mod kit;
 pub mod leaf;
