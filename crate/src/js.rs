@@ -63,6 +63,17 @@ fn input_error(field: &str, what: impl std::fmt::Display) -> JsValue {
     ))
 }
 
+/// Reads a spec-like value through JSON so that serde's `deny_unknown_fields` applies: a
+/// misspelt field is an error naming it, not silently ignored (serde-wasm-bindgen reads only
+/// the fields it knows).
+fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue, field: &str) -> Result<T, JsValue> {
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| input_error(field, "it is not a plain object"))?;
+    serde_json::from_str(&text).map_err(|e| input_error(field, e))
+}
+
 fn kit_to_js(kit: &Kit, zip: bool) -> Result<JsValue, JsValue> {
     let files = Array::new();
     for a in &kit.artifacts {
@@ -136,7 +147,7 @@ pub fn generate_kit(
     #[wasm_bindgen(unchecked_param_type = "Spec")] spec: JsValue,
     #[wasm_bindgen(unchecked_param_type = "GenerateOptions | undefined")] options_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let spec: Spec = serde_wasm_bindgen::from_value(spec).map_err(|e| input_error("spec", e))?;
+    let spec: Spec = from_js(&spec, "spec")?;
     let (o, opts) = options(options_)?;
     let kit = crate::generate_with(&spec, &opts, &mut |_| {}).map_err(|e| js_error(&e))?;
     kit_to_js(&kit, o.zip)
@@ -147,7 +158,7 @@ pub fn generate_kit(
 pub fn lint(
     #[wasm_bindgen(unchecked_param_type = "Spec")] spec: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let spec: Spec = serde_wasm_bindgen::from_value(spec).map_err(|e| input_error("spec", e))?;
+    let spec: Spec = from_js(&spec, "spec")?;
     to_js(&crate::lint::lint_spec(&spec))
 }
 
@@ -156,7 +167,7 @@ pub fn lint(
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "Spec")] spec: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let spec: Spec = serde_wasm_bindgen::from_value(spec).map_err(|e| input_error("spec", e))?;
+    let spec: Spec = from_js(&spec, "spec")?;
     match crate::validate::plan(&spec) {
         Ok(_) => to_js(&Vec::<crate::FieldError>::new()),
         Err(e) => to_js(e.field_errors()),
@@ -181,8 +192,7 @@ pub fn issue(
     #[wasm_bindgen(unchecked_param_type = "LeafRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "IssueOptions | undefined")] options_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let req: LeafSpec =
-        serde_wasm_bindgen::from_value(request).map_err(|e| input_error("request", e))?;
+    let req: LeafSpec = from_js(&request, "request")?;
     let (o, opts) = options(options_)?;
     let ca = ca(
         &bytes_of(&ca_cert, "caCert")?,
@@ -210,7 +220,7 @@ pub fn sign_csr(
             ..LeafSpec::default()
         }
     } else {
-        serde_wasm_bindgen::from_value(request).map_err(|e| input_error("request", e))?
+        from_js(&request, "request")?
     };
     let (o, opts) = options(options_)?;
     let ca = ca(
