@@ -1,10 +1,10 @@
 //! Errors: every rejection names the field, says what is wrong and how to fix it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What kind of problem a [`FieldError`] reports. Tests and callers match on this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -59,7 +59,7 @@ pub enum ErrorKind {
 }
 
 /// One thing wrong with the input, tied to the field it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// Dotted path of the field, e.g. `servers[0].names[2]` or `--ca-key`.
     pub field: String,

@@ -1,0 +1,4 @@
+//! The page's entry point.
+fn main() {
+    yew::Renderer::<certlab_web::components::app::App>::new().render();
+}

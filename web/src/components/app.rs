@@ -1,0 +1,93 @@
+//! The page: presets, the editor with live validation and lint, Generate (in a worker, with
+//! progress and cancel), the results and the import guide.
+
+use super::editor::Editor;
+use super::fields::Problems;
+use super::guide::Guide;
+use super::results::Results;
+use crate::generator::{self, Running};
+use crate::state::{Action, AppState, PresetChoice, Run};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The whole page.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::default);
+    let running = use_mut_ref(|| Option::<Running>::None);
+
+    let problems = {
+        let spec = state.spec.clone();
+        use_memo(spec, |spec| Problems {
+            errors: Rc::new(
+                certlab::validate::plan(spec)
+                    .err()
+                    .map(|e| e.field_errors().to_vec())
+                    .unwrap_or_default(),
+            ),
+            findings: Rc::new(certlab::lint::lint_spec(spec)),
+        })
+    };
+
+    let on_change = {
+        let state = state.clone();
+        Callback::from(move |spec| state.dispatch(Action::SetSpec(spec)))
+    };
+    let generate = {
+        let (state, running) = (state.clone(), running.clone());
+        Callback::from(move |_: MouseEvent| {
+            let dispatcher = state.dispatcher();
+            state.dispatch(Action::Started);
+            let events = Callback::from(move |ev| dispatcher.dispatch(Action::Gen(ev)));
+            *running.borrow_mut() = generator::start(state.spec.clone(), events).ok();
+        })
+    };
+    let cancel = {
+        let (state, running) = (state.clone(), running.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(r) = running.borrow_mut().take() {
+                r.cancel();
+            }
+            state.dispatch(Action::Cancelled);
+        })
+    };
+    let busy = matches!(state.run, Run::Running { .. });
+    let blocking = problems.errors.len();
+    let kit = match &state.run {
+        Run::Done(k) => Some(k.clone()),
+        _ => None,
+    };
+
+    html! {
+        <>
+        <header>
+            <h1>{ "certlab" }</h1>
+            <p class="tagline">{ "A private certificate authority that runs entirely in this page. Keys are made on your machine and never leave it; this page makes no network request." }</p>
+        </header>
+        <main>
+            <nav class="presets" aria-label="presets">
+                { for PresetChoice::ALL.iter().map(|p| {
+                    let (s, p) = (state.clone(), *p);
+                    html! { <button class={classes!("preset", (state.preset == p).then_some("active"))} data-preset={format!("{p:?}").to_lowercase()}
+                        onclick={Callback::from(move |_: MouseEvent| s.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
+                }) }
+            </nav>
+            <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} />
+            <div class="generate-bar">
+                <button class="primary" id="generate" onclick={generate} disabled={busy || blocking > 0}>{ "Generate" }</button>
+                if busy { <button id="cancel" onclick={cancel}>{ "Cancel" }</button> }
+                if blocking > 0 { <span class="blocked" id="blocked">{ format!("{blocking} problem{} to fix first (shown beside the fields)", if blocking == 1 { "" } else { "s" }) }</span> }
+                { match &state.run {
+                    Run::Running { label, fraction } => html! { <span class="progress" id="progress"><progress max="1" value={fraction.to_string()} />{ " " }{ label }</span> },
+                    Run::Failed { message, .. } => html! { <p class="run-error" id="run-error" role="alert">{ message }</p> },
+                    Run::Cancelled => html! { <span id="cancelled">{ "Cancelled: nothing was kept." }</span> },
+                    _ => html! {},
+                } }
+            </div>
+            if let Some(k) = kit.clone() { <Results kit={k} /> }
+            <Guide kit={kit} />
+        </main>
+        <footer><p>{ "certlab — the engine is the same Rust code as the certlab command line, compiled to WebAssembly." }</p></footer>
+        </>
+    }
+}

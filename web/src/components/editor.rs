@@ -1,0 +1,214 @@
+//! The spec editor: CAs, servers, clients, device batches and the advanced settings. Every
+//! edit produces a new [`Spec`]; validation and lint run on it live.
+
+use super::fields::{
+    CheckField, FieldNotes, KeySelect, ListField, NumberField, Problems, TextField,
+};
+use certlab::Spec;
+use certlab::spec::{
+    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, NameConstraints,
+    ServerSpec,
+};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// Props of [`Editor`].
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    /// The spec.
+    pub spec: Spec,
+    /// Its problems.
+    pub problems: Problems,
+    /// A new spec.
+    pub on_change: Callback<Spec>,
+}
+
+/// Builds a callback that applies `f` to a copy of the spec and emits it.
+fn edit<T: 'static>(p: &EditorProps, f: impl Fn(&mut Spec, T) + 'static) -> Callback<T> {
+    let spec = p.spec.clone();
+    let out = p.on_change.clone();
+    Callback::from(move |v: T| {
+        let mut s = spec.clone();
+        f(&mut s, v);
+        out.emit(s);
+    })
+}
+
+fn ca_fields(
+    p: &EditorProps,
+    field: &'static str,
+    ca: &CaSpec,
+    get: fn(&mut Spec) -> Option<&mut CaSpec>,
+) -> Html {
+    html! {
+        <div class="row">
+            <TextField label="Common name" field={format!("{field}.common_name")} value={ca.common_name.clone()} problems={p.problems.clone()}
+                on_change={edit(p, move |s, v: String| if let Some(c) = get(s) { c.common_name = v })} />
+            <KeySelect field={format!("{field}.key")} value={ca.key} problems={p.problems.clone()}
+                on_change={edit(p, move |s, v| if let Some(c) = get(s) { c.key = v })} />
+            <NumberField label="Valid for (days)" field={format!("{field}.days")} value={ca.days} problems={p.problems.clone()}
+                on_change={edit(p, move |s, v| if let Some(c) = get(s) { c.days = v })} />
+        </div>
+    }
+}
+
+/// The whole editor.
+#[function_component(Editor)]
+pub fn editor(p: &EditorProps) -> Html {
+    let s = &p.spec;
+    let pr = p.problems.clone();
+    html! {
+        <div class="editor">
+            <section>
+                <h3>{ "Root CA" }</h3>
+                { ca_fields(p, "root", &s.root, |s| Some(&mut s.root)) }
+                <CheckField label="Add an intermediate CA (signs the leaves; pathLen 0)" field="intermediate" value={s.intermediate.is_some()}
+                    on_change={edit(p, |s, on: bool| s.intermediate = on.then(|| CaSpec { key: s.root.key, ..CaSpec::named("inter", "certlab Intermediate CA", DEFAULT_INTERMEDIATE_DAYS) }))} />
+                if let Some(ca) = &s.intermediate {
+                    <h4>{ "Intermediate CA" }</h4>
+                    { ca_fields(p, "intermediate", ca, |s| s.intermediate.as_mut()) }
+                }
+                <CheckField label="Sign clients with a separate client CA" field="client_ca" value={s.client_ca.is_some()}
+                    on_change={edit(p, |s, on: bool| s.client_ca = on.then(|| CaSpec { key: s.root.key, ..CaSpec::named("client-ca", "certlab Client CA", DEFAULT_ROOT_DAYS) }))} />
+                if let Some(ca) = &s.client_ca {
+                    <h4>{ "Client CA" }</h4>
+                    { ca_fields(p, "client_ca", ca, |s| s.client_ca.as_mut()) }
+                }
+            </section>
+
+            <section>
+                <h3>{ "Servers" }</h3>
+                { for s.servers.iter().enumerate().map(|(i, srv)| html! {
+                    <div class="item" key={format!("server-{i}")}>
+                        <div class="row">
+                            <TextField label="File name" field={format!("servers[{i}].name")} value={srv.name.clone()} problems={pr.clone()}
+                                on_change={edit(p, move |s, v: String| if let Some(x) = s.servers.get_mut(i) { x.name = v })} />
+                            <ListField label="Names (DNS, *.wildcard, IPv4, IPv6)" field={format!("servers[{i}].names")} value={srv.names.clone()} problems={pr.clone()}
+                                on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.servers.get_mut(i) { x.names = v })}
+                                help="Comma-separated. A name DNS does not know needs a hosts-file line (see the guide)." />
+                        </div>
+                        <div class="row">
+                            <KeySelect field={format!("servers[{i}].key")} value={srv.key} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.key = v })} />
+                            <NumberField label="Valid for (days)" field={format!("servers[{i}].days")} value={srv.days} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.days = v })} />
+                            <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.servers.len() { s.servers.remove(i); } })}>{ "Remove server" }</button>
+                        </div>
+                        <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
+                    </div>
+                }) }
+                <button class="add" onclick={edit(p, |s, _: MouseEvent| {
+                    let n = s.servers.len() + 1;
+                    s.servers.push(ServerSpec { name: format!("server{n}"), key: s.root.key, ..ServerSpec::default() });
+                })}>{ "Add server" }</button>
+            </section>
+
+            <section>
+                <h3>{ "Clients (mutual TLS)" }</h3>
+                { for s.clients.iter().enumerate().map(|(i, c)| html! {
+                    <div class="item" key={format!("client-{i}")}>
+                        <div class="row">
+                            <TextField label="User name (CN)" field={format!("clients[{i}].common_name")} value={c.common_name.clone()} problems={pr.clone()}
+                                on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.name = v.clone(); x.common_name = v })} />
+                            <TextField label="E-mail (optional)" field={format!("clients[{i}].email")} value={c.email.clone().unwrap_or_default()} problems={pr.clone()}
+                                on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.email = (!v.trim().is_empty()).then_some(v) })} />
+                        </div>
+                        <div class="row">
+                            <KeySelect field={format!("clients[{i}].key")} value={c.key} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.key = v })} />
+                            <NumberField label="Valid for (days)" field={format!("clients[{i}].days")} value={c.days} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.days = v })} />
+                            <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.clients.len() { s.clients.remove(i); } })}>{ "Remove client" }</button>
+                        </div>
+                        <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
+                    </div>
+                }) }
+                <button class="add" onclick={edit(p, |s, _: MouseEvent| {
+                    let n = s.clients.len() + 1;
+                    s.clients.push(ClientSpec { name: format!("user{n}"), common_name: format!("user{n}"), key: s.root.key, ..ClientSpec::default() });
+                })}>{ "Add client" }</button>
+            </section>
+
+            <section>
+                <h3>{ "Devices (IoT)" }</h3>
+                { for s.devices.iter().enumerate().map(|(i, d)| html! {
+                    <div class="item" key={format!("devices-{i}")}>
+                        <div class="row">
+                            <TextField label="Name pattern" field={format!("devices[{i}].pattern")} value={d.pattern.clone()} problems={pr.clone()}
+                                on_change={edit(p, move |s, v: String| if let Some(x) = s.devices.get_mut(i) { x.pattern = v })}
+                                help="{n} is the device number, {n:04} pads it to 4 digits." />
+                            <NumberField label="How many" field={format!("devices[{i}].count")} value={d.count} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.count = v })} />
+                            <NumberField label="First number" field={format!("devices[{i}].start")} value={d.start} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.start = v })} />
+                        </div>
+                        <div class="row">
+                            <KeySelect field={format!("devices[{i}].key")} value={d.key} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.key = v })} />
+                            <NumberField label="Valid for (days)" field={format!("devices[{i}].days")} value={d.days} problems={pr.clone()}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.days = v })} />
+                            <CheckField label="Devices also act as TLS servers" field={format!("devices[{i}].server_auth")} value={d.server_auth}
+                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.server_auth = v })} />
+                            <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.devices.len() { s.devices.remove(i); } })}>{ "Remove batch" }</button>
+                        </div>
+                    </div>
+                }) }
+                <button class="add" onclick={edit(p, |s, _: MouseEvent| s.devices.push(DeviceBatch { key: s.root.key, ..DeviceBatch::default() }))}>{ "Add device batch" }</button>
+            </section>
+
+            <section>
+                <h3>{ "Advanced" }</h3>
+                <div class="row">
+                    <TextField label="PKCS#12 password" field="p12_password" value={s.p12_password.clone()} problems={pr.clone()}
+                        on_change={edit(p, |s, v: String| s.p12_password = v)}
+                        help="Asked for when a .p12 is imported. iOS and macOS refuse an empty one." />
+                    <TextField label="Key passphrase (optional)" field="key_password" kind="password" value={s.key_password.clone().unwrap_or_default()} problems={pr.clone()}
+                        on_change={edit(p, |s, v: String| s.key_password = (!v.is_empty()).then_some(v))}
+                        help="Encrypts every .key file (PBES2, AES-256). Leave empty for plain keys." />
+                </div>
+                { constraints(p) }
+            </section>
+        </div>
+    }
+}
+
+fn constraints(p: &EditorProps) -> Html {
+    let mode = match &p.spec.name_constraints {
+        NameConstraints::Auto => "auto",
+        NameConstraints::None => "none",
+        NameConstraints::Permitted(_) => "list",
+    };
+    let onchange = edit(p, |s, e: Event| {
+        s.name_constraints = match e
+            .target_unchecked_into::<HtmlSelectElement>()
+            .value()
+            .as_str()
+        {
+            "none" => NameConstraints::None,
+            "list" => NameConstraints::Permitted(vec![
+                "lab".into(),
+                "localhost".into(),
+                "127.0.0.0/8".into(),
+            ]),
+            _ => NameConstraints::Auto,
+        }
+    });
+    html! {
+        <div class="field">
+            <label>
+                <span class="label">{ "Name constraints on the CAs" }</span>
+                <select name="name_constraints" {onchange}>
+                    <option value="auto" selected={mode == "auto"}>{ "Automatic: exactly this kit's names (recommended)" }</option>
+                    <option value="list" selected={mode == "list"}>{ "Only these names and ranges" }</option>
+                    <option value="none" selected={mode == "none"}>{ "None (the CA can sign any name)" }</option>
+                </select>
+            </label>
+            <small class="help">{ "A constrained CA cannot be abused to impersonate real websites if its key leaks. Chrome enforces this on local roots since version 112." }</small>
+            if let NameConstraints::Permitted(list) = &p.spec.name_constraints {
+                <ListField label="Permitted DNS names and IP ranges" field="name_constraints.permitted" value={list.clone()} problems={p.problems.clone()}
+                    on_change={edit(p, |s, v: Vec<String>| s.name_constraints = NameConstraints::Permitted(v))} />
+            }
+            <FieldNotes field="name_constraints" problems={p.problems.clone()} />
+        </div>
+    }
+}

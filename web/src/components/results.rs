@@ -1,0 +1,123 @@
+//! The finished kit: the chain picture, a card per identity (decoded fields, fingerprint,
+//! lint), download buttons for every file and the zip, and the openssl equivalents.
+
+use super::chain::ChainPicture;
+use crate::download;
+use crate::generator::KitView;
+use certlab::inspect::CertInfo;
+use certlab::kit::ManifestIdentity;
+use certlab::lint::Severity;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Cards shown before "and N more" (a batch of 500 devices stays usable).
+const MAX_CARDS: usize = 40;
+
+/// Props of [`Results`].
+#[derive(Properties, PartialEq)]
+pub struct ResultsProps {
+    /// The kit.
+    pub kit: Rc<KitView>,
+}
+
+fn save_button(kit: &Rc<KitView>, path: &str, label: &str) -> Html {
+    let (k, p) = (kit.clone(), path.to_string());
+    let onclick = Callback::from(move |_: MouseEvent| {
+        if let Some(b) = k.file(&p) {
+            download::save(&p, b, download::mime(&p));
+        }
+    });
+    html! { <button class="download" data-path={path.to_string()} {onclick}>{ label }</button> }
+}
+
+fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
+    let info = kit
+        .file(&i.files.der)
+        .and_then(|d| CertInfo::from_der(d).ok());
+    let issuer = kit
+        .manifest
+        .identities
+        .iter()
+        .find(|x| x.name == i.issuer && x.name != i.name)
+        .and_then(|x| kit.file(&x.files.der))
+        .and_then(|d| CertInfo::from_der(d).ok());
+    let findings = info
+        .as_ref()
+        .map(|c| certlab::lint::lint_cert(c, issuer.as_ref(), certlab::issue::now_utc()))
+        .unwrap_or_default();
+    let f = &i.files;
+    let purpose = match i.role {
+        certlab::Role::Server => Some("sslserver"),
+        certlab::Role::Client | certlab::Role::Device => Some("sslclient"),
+        _ => None,
+    };
+    html! {
+        <article class="card" data-identity={i.name.clone()}>
+            <h4>{ &i.name }<span class="role">{ i.role.id() }</span></h4>
+            <dl>
+                <dt>{ "Subject CN" }</dt><dd>{ &i.common_name }</dd>
+                if !i.sans.is_empty() { <dt title="Subject Alternative Names: the only names clients accept it for">{ "Names (SAN)" }</dt><dd>{ i.sans.join(", ") }</dd> }
+                <dt>{ "Issuer" }</dt><dd>{ if i.issuer == i.name { "self-signed (a root)".to_string() } else { i.issuer.clone() } }</dd>
+                <dt>{ "Key" }</dt><dd>{ &i.key_algorithm }</dd>
+                <dt>{ "Valid" }</dt><dd>{ format!("{} → {}", i.not_before, i.not_after) }</dd>
+                if let Some(c) = &info {
+                    if !c.extended_key_usage.is_empty() { <dt title="Extended key usage: what the certificate may be used for">{ "Usage" }</dt><dd>{ c.extended_key_usage.join(", ") }</dd> }
+                    if !c.name_constraints.is_empty() { <dt>{ "Name constraints" }</dt><dd>{ c.name_constraints.join(", ") }</dd> }
+                }
+                <dt>{ "Serial" }</dt><dd class="mono">{ &i.serial }</dd>
+                <dt>{ "SHA-256" }</dt><dd class="mono fingerprint">{ &i.sha256 }</dd>
+            </dl>
+            if !findings.is_empty() {
+                <ul class="notes">
+                    { for findings.iter().map(|x| html! {
+                        <li class={if x.severity == Severity::Error { "lint lint-error" } else { "lint lint-warning" }}>{ &x.why }{ " Fix: " }{ &x.fix }</li>
+                    }) }
+                </ul>
+            }
+            <div class="downloads">
+                { save_button(kit, &f.cert, ".crt") }
+                { save_button(kit, &f.der, ".der") }
+                if let Some(k) = &f.key { { save_button(kit, k, ".key") } }
+                if let Some(c) = &f.chain { { save_button(kit, c, "chain") } }
+                if let Some(c) = &f.fullchain { { save_button(kit, c, "fullchain") } }
+                if let Some(c) = &f.p12_compat { { save_button(kit, c, ".p12 (compatible)") } }
+                if let Some(c) = &f.p12_modern { { save_button(kit, c, ".p12 (modern)") } }
+            </div>
+            <details class="learn">
+                <summary>{ "The same with openssl" }</summary>
+                <pre>{ format!("openssl x509 -in {} -noout -text", f.cert) }
+                if let Some(p) = purpose { { format!("\nopenssl verify -purpose {p} -CAfile ca.crt{} {}", f.chain.as_ref().map(|c| format!(" -untrusted {c}")).unwrap_or_default(), f.cert) } }
+                if let Some(p12) = &f.p12_compat { { format!("\nopenssl pkcs12 -in {p12} -info -noout") } }
+                </pre>
+            </details>
+        </article>
+    }
+}
+
+/// The results panel.
+#[function_component(Results)]
+pub fn results(p: &ResultsProps) -> Html {
+    let kit = &p.kit;
+    let ids = &kit.manifest.identities;
+    let zip = {
+        let z = kit.zip.clone();
+        Callback::from(move |_: MouseEvent| {
+            download::save("certlab-kit.zip", &z, "application/zip")
+        })
+    };
+    let hidden = ids.len().saturating_sub(MAX_CARDS);
+    html! {
+        <section class="results" id="results">
+            <h2>{ "Your kit" }</h2>
+            <p class="summary">{ format!("{} identities, {} files, made in {:.0} ms on this machine. The keys never left this page.", ids.len(), kit.files.len(), kit.millis) }</p>
+            <button class="primary" id="download-zip" onclick={zip}>{ "Download the whole kit (zip)" }</button>
+            { save_button(kit, "README.txt", "README.txt") }
+            { save_button(kit, "manifest.json", "manifest.json") }
+            <ChainPicture identities={ids.clone()} />
+            <div class="cards">
+                { for ids.iter().take(MAX_CARDS).map(|i| card(kit, i)) }
+            </div>
+            if hidden > 0 { <p>{ format!("…and {hidden} more identities: they are all in the zip.") }</p> }
+        </section>
+    }
+}

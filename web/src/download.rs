@@ -1,0 +1,43 @@
+//! Saving bytes as a file: a Blob, an object URL and a temporary `<a download>` — no request.
+
+use wasm_bindgen::JsCast;
+
+/// Offers `bytes` as a download named `name`.
+pub fn save(name: &str, bytes: &[u8], mime: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(a) = doc
+        .create_element("a")
+        .map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>())
+    {
+        a.set_href(&url);
+        a.set_download(name.rsplit('/').next().unwrap_or(name));
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The MIME type for a kit file.
+pub fn mime(path: &str) -> &'static str {
+    if path.ends_with(".p12") {
+        "application/x-pkcs12"
+    } else if path.ends_with(".der") {
+        "application/pkix-cert"
+    } else if path.ends_with(".zip") {
+        "application/zip"
+    } else if path.ends_with(".json") {
+        "application/json"
+    } else {
+        "text/plain"
+    }
+}

@@ -1,0 +1,252 @@
+//! The page's side of generation: validate, make RSA keys with WebCrypto, hand the spec to a
+//! fresh worker, relay its progress, and collect the kit. Cancelling terminates the worker —
+//! a real stop, even in the middle of a long batch.
+
+use crate::protocol::{FileMeta, Reply, Request};
+use crate::webcrypto;
+use certlab::Spec;
+use certlab::kit::Manifest;
+use js_sys::{Array, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+use yew::Callback;
+
+/// The worker script Trunk builds from `src/bin/worker.rs` (with `data-loader-shim`).
+pub const WORKER_URL: &str = "./worker_loader.js";
+
+/// A finished kit as the page holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KitView {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Every file with its bytes.
+    pub files: Vec<(FileMeta, Rc<Vec<u8>>)>,
+    /// The zip of the whole kit.
+    pub zip: Rc<Vec<u8>>,
+    /// Worker time in ms.
+    pub millis: f64,
+}
+
+impl KitView {
+    /// The bytes of the file at `path`.
+    pub fn file(&self, path: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(m, _)| m.path == path)
+            .map(|(_, b)| b.as_slice())
+    }
+}
+
+/// What the page hears while a kit is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GenEvent {
+    /// WebCrypto is making RSA key `done + 1` of `total` for `name`.
+    RsaKey {
+        /// Keys finished.
+        done: usize,
+        /// Keys to make.
+        total: usize,
+        /// The identity.
+        name: String,
+    },
+    /// The worker reports.
+    Progress {
+        /// 0-based identity index.
+        index: usize,
+        /// Identities.
+        total: usize,
+        /// Identity name.
+        name: String,
+    },
+    /// Done.
+    Done(Rc<KitView>),
+    /// Refused or failed.
+    Failed(Vec<certlab::FieldError>, String),
+}
+
+/// A generation under way; dropping or [`Running::cancel`] stops it.
+pub struct Running {
+    worker: Worker,
+    cancelled: Rc<Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Running {
+    /// Stops the run now (terminates the worker).
+    pub fn cancel(&self) {
+        self.cancelled.set(true);
+        self.worker.terminate();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+impl PartialEq for Running {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.cancelled, &other.cancelled)
+    }
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Running")
+    }
+}
+
+/// The request waits until the worker says it is ready.
+#[derive(Default)]
+struct Handoff {
+    ready: bool,
+    pending: Option<String>,
+}
+
+fn on_message(
+    data: JsValue,
+    events: &Callback<GenEvent>,
+    worker: &Worker,
+    handoff: &RefCell<Handoff>,
+) {
+    if let Some(text) = data.as_string() {
+        match serde_json::from_str::<Reply>(&text) {
+            Ok(Reply::Ready) => {
+                let mut h = handoff.borrow_mut();
+                h.ready = true;
+                if let Some(req) = h.pending.take() {
+                    let _ = worker.post_message(&JsValue::from_str(&req));
+                }
+            }
+            Ok(Reply::Progress {
+                index, total, name, ..
+            }) => events.emit(GenEvent::Progress { index, total, name }),
+            Ok(Reply::Failed { errors, message }) => events.emit(GenEvent::Failed(errors, message)),
+            Ok(Reply::Done { .. }) => events.emit(GenEvent::Failed(
+                Vec::new(),
+                "the worker sent a kit without its files".into(),
+            )),
+            Err(e) => events.emit(GenEvent::Failed(
+                Vec::new(),
+                format!("unreadable worker message: {e}"),
+            )),
+        }
+        return;
+    }
+    let Ok(parts) = data.dyn_into::<Array>() else {
+        events.emit(GenEvent::Failed(
+            Vec::new(),
+            "unexpected worker message".into(),
+        ));
+        return;
+    };
+    let meta = parts
+        .get(0)
+        .as_string()
+        .and_then(|t| serde_json::from_str::<Reply>(&t).ok());
+    let blobs: Array = parts.get(1).unchecked_into();
+    let Some(Reply::Done {
+        manifest,
+        mut files,
+        millis,
+    }) = meta
+    else {
+        events.emit(GenEvent::Failed(
+            Vec::new(),
+            "unreadable kit from the worker".into(),
+        ));
+        return;
+    };
+    let mut bytes: Vec<Rc<Vec<u8>>> = blobs
+        .iter()
+        .map(|b| Rc::new(b.unchecked_into::<Uint8Array>().to_vec()))
+        .collect();
+    let zip = match (files.pop(), bytes.pop()) {
+        (Some(_), Some(z)) => z,
+        _ => Rc::new(Vec::new()),
+    };
+    let files = files.into_iter().zip(bytes).collect();
+    events.emit(GenEvent::Done(Rc::new(KitView {
+        manifest,
+        files,
+        zip,
+        millis,
+    })));
+}
+
+/// Starts making the kit for `spec`; events arrive on `events`.
+pub fn start(spec: Spec, events: Callback<GenEvent>) -> Result<Running, String> {
+    // Refuse before any key is made (and before the worker starts).
+    let plan = match certlab::validate::plan(&spec) {
+        Ok(p) => p,
+        Err(e) => {
+            events.emit(GenEvent::Failed(e.field_errors().to_vec(), e.to_string()));
+            return Err(e.to_string());
+        }
+    };
+    let worker = Worker::new(WORKER_URL)
+        .map_err(|e| format!("cannot start the generation worker: {e:?}"))?;
+    let ev = events.clone();
+    let handoff = Rc::new(RefCell::new(Handoff::default()));
+    let (w2, h2) = (worker.clone(), handoff.clone());
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+        on_message(m.data(), &ev, &w2, &h2)
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let cancelled = Rc::new(Cell::new(false));
+    let rsa: Vec<(String, u32)> = plan
+        .identities
+        .iter()
+        .filter_map(|p| p.key.rsa_bits().map(|b| (p.name.clone(), b as u32)))
+        .collect();
+    let (w, c) = (worker.clone(), cancelled.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut keys = BTreeMap::new();
+        for (i, (name, bits)) in rsa.iter().enumerate() {
+            if c.get() {
+                return;
+            }
+            events.emit(GenEvent::RsaKey {
+                done: i,
+                total: rsa.len(),
+                name: name.clone(),
+            });
+            match webcrypto::rsa_pkcs8(*bits).await {
+                Ok(k) => {
+                    keys.insert(name.clone(), k);
+                }
+                Err(e) => {
+                    events.emit(GenEvent::Failed(Vec::new(), e));
+                    return;
+                }
+            }
+        }
+        if c.get() {
+            return;
+        }
+        match serde_json::to_string(&Request { spec, keys }) {
+            Ok(text) => {
+                let mut h = handoff.borrow_mut();
+                if h.ready {
+                    let _ = w.post_message(&JsValue::from_str(&text));
+                } else {
+                    h.pending = Some(text);
+                }
+            }
+            Err(e) => events.emit(GenEvent::Failed(
+                Vec::new(),
+                format!("cannot encode the request: {e}"),
+            )),
+        }
+    });
+    Ok(Running {
+        worker,
+        cancelled,
+        _on_message: on_message,
+    })
+}

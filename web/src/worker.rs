@@ -1,0 +1,114 @@
+//! The generation worker (its own Trunk target, `src/bin/worker.rs`): receives a
+//! [`Request`], runs the engine, posts progress and the finished kit. Cancelling terminates
+//! the worker from the page.
+
+use crate::protocol::{FileMeta, Reply, Request};
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn post(scope: &DedicatedWorkerGlobalScope, reply: &Reply) {
+    if let Ok(text) = serde_json::to_string(reply) {
+        let _ = scope.post_message(&JsValue::from_str(&text));
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
+    let started = now_ms();
+    let req: Request = match data.as_string().map(|t| serde_json::from_str(&t)) {
+        Some(Ok(r)) => r,
+        other => {
+            let message = match other {
+                Some(Err(e)) => format!("the worker got a request it cannot read: {e}"),
+                _ => "the worker got a request that is not text".to_string(),
+            };
+            post(
+                scope,
+                &Reply::Failed {
+                    errors: Vec::new(),
+                    message,
+                },
+            );
+            return;
+        }
+    };
+    let opts = certlab::Options {
+        now: None,
+        keys: req.keys,
+    };
+    let result = certlab::generate_with(&req.spec, &opts, &mut |p| {
+        post(
+            scope,
+            &Reply::Progress {
+                index: p.index,
+                total: p.total,
+                name: p.name.to_string(),
+                role: p.role,
+                key: p.key,
+            },
+        );
+    })
+    .and_then(|kit| kit.zip("certlab-kit").map(|zip| (kit, zip)));
+    match result {
+        Ok((kit, zip)) => {
+            let mut files: Vec<FileMeta> = kit
+                .artifacts
+                .iter()
+                .map(|a| FileMeta {
+                    path: a.path.clone(),
+                    kind: a.kind,
+                    identity: a.identity.clone(),
+                    secret: a.secret,
+                })
+                .collect();
+            let blobs = Array::new();
+            for a in &kit.artifacts {
+                blobs.push(&Uint8Array::from(a.bytes.as_slice()));
+            }
+            // The zip travels as the last blob, named like the download.
+            files.push(FileMeta {
+                path: "certlab-kit.zip".into(),
+                kind: certlab::ArtifactKind::Readme,
+                identity: String::new(),
+                secret: true,
+            });
+            blobs.push(&Uint8Array::from(zip.as_slice()));
+            let meta = Reply::Done {
+                manifest: kit.manifest,
+                files,
+                millis: now_ms() - started,
+            };
+            let msg = Array::new();
+            msg.push(&JsValue::from_str(
+                &serde_json::to_string(&meta).unwrap_or_default(),
+            ));
+            msg.push(&blobs);
+            let _ = scope.post_message(&msg);
+        }
+        Err(e) => post(
+            scope,
+            &Reply::Failed {
+                errors: e.field_errors().to_vec(),
+                message: e.to_string(),
+            },
+        ),
+    }
+}
+
+/// Installs the message handler; called from the worker binary's `main`.
+pub fn start() {
+    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    let inner = scope.clone();
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| handle(&inner, ev.data()));
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&scope, &Reply::Ready);
+}
