@@ -48,12 +48,12 @@ pub fn field_notes(p: &NotesProps) -> Html {
     let errors = errors.into_iter();
     html! {
         <ul class="notes">
-            { for errors.map(|e| html! {
+            { for errors.iter().map(|e| html! {
                 <li class="field-error" data-field={e.field.clone()}>
                     <strong>{ &e.problem }</strong>{ " — " }{ &e.fix }
                 </li>
             }) }
-            { for findings.map(|f| {
+            { for findings.iter().map(|f| {
                 let class = match f.severity { Severity::Error => "lint lint-error", Severity::Warning => "lint lint-warning", Severity::Info => "lint lint-info" };
                 html! {
                     <li class={class} data-rule={format!("{:?}", f.rule)}>
