@@ -44,8 +44,8 @@ pub fn field_notes(p: &NotesProps) -> Html {
         .problems
         .findings
         .iter()
-        .filter(|f| matches(&f.subject) && !errors.iter().any(|e| e.problem == f.why));
-    let errors = errors.into_iter();
+        .filter(|f| matches(&f.subject) && !errors.iter().any(|e| e.problem == f.why))
+        .collect::<Vec<&Finding>>();
     html! {
         <ul class="notes">
             { for errors.iter().map(|e| html! {
