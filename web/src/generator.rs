@@ -68,18 +68,68 @@ pub enum GenEvent {
     Failed(Vec<certlab::FieldError>, String),
 }
 
-/// A generation under way; dropping or [`Running::cancel`] stops it.
-pub struct Running {
+/// The request waits until the worker says it is ready; events go to the current run.
+#[derive(Default)]
+struct Handoff {
+    ready: bool,
+    pending: Option<String>,
+    events: Option<Callback<GenEvent>>,
+}
+
+/// A started worker, loaded ahead of time so that generating makes no request at all.
+pub struct WorkerHandle {
     worker: Worker,
-    cancelled: Rc<Cell<bool>>,
+    handoff: Rc<RefCell<Handoff>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// Starts a worker (it loads its script and wasm now, not when the user clicks Generate).
+pub fn spawn() -> Result<WorkerHandle, String> {
+    let worker = Worker::new(WORKER_URL)
+        .map_err(|e| format!("cannot start the generation worker: {e:?}"))?;
+    let handoff = Rc::new(RefCell::new(Handoff::default()));
+    let (w, h) = (worker.clone(), handoff.clone());
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+        on_message(m.data(), &w, &h)
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    Ok(WorkerHandle {
+        worker,
+        handoff,
+        _on_message: on_message,
+    })
+}
+
+/// A generation under way; dropping it or [`Running::cancel`] stops it.
+pub struct Running {
+    handle: Option<WorkerHandle>,
+    cancelled: Rc<Cell<bool>>,
 }
 
 impl Running {
     /// Stops the run now (terminates the worker).
     pub fn cancel(&self) {
         self.cancelled.set(true);
-        self.worker.terminate();
+        if let Some(h) = &self.handle {
+            h.worker.terminate();
+        }
+    }
+
+    /// After a finished run: the worker, still loaded, for the next run (so the next run makes
+    /// no request either). `None` if the run was cancelled.
+    pub fn finish(mut self) -> Option<WorkerHandle> {
+        if self.cancelled.get() {
+            return None;
+        }
+        let h = self.handle.take()?;
+        h.handoff.borrow_mut().events = None;
+        Some(h)
     }
 }
 
@@ -89,40 +139,32 @@ impl Drop for Running {
     }
 }
 
-impl PartialEq for Running {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.cancelled, &other.cancelled)
-    }
-}
-
 impl std::fmt::Debug for Running {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Running")
     }
 }
 
-/// The request waits until the worker says it is ready.
-#[derive(Default)]
-struct Handoff {
-    ready: bool,
-    pending: Option<String>,
-}
-
-fn on_message(
-    data: JsValue,
-    events: &Callback<GenEvent>,
-    worker: &Worker,
-    handoff: &RefCell<Handoff>,
-) {
+fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
+    let Some(events) = ({
+        let mut h = handoff.borrow_mut();
+        if data
+            .as_string()
+            .is_some_and(|t| serde_json::from_str::<Reply>(&t).ok() == Some(Reply::Ready))
+        {
+            h.ready = true;
+            if let Some(req) = h.pending.take() {
+                let _ = worker.post_message(&JsValue::from_str(&req));
+            }
+            return;
+        }
+        h.events.clone()
+    }) else {
+        return;
+    };
     if let Some(text) = data.as_string() {
         match serde_json::from_str::<Reply>(&text) {
-            Ok(Reply::Ready) => {
-                let mut h = handoff.borrow_mut();
-                h.ready = true;
-                if let Some(req) = h.pending.take() {
-                    let _ = worker.post_message(&JsValue::from_str(&req));
-                }
-            }
+            Ok(Reply::Ready) => {}
             Ok(Reply::Progress {
                 index, total, name, ..
             }) => events.emit(GenEvent::Progress { index, total, name }),
@@ -179,9 +221,13 @@ fn on_message(
     })));
 }
 
-/// Starts making the kit for `spec`; events arrive on `events`.
-pub fn start(spec: Spec, events: Callback<GenEvent>) -> Result<Running, String> {
-    // Refuse before any key is made (and before the worker starts).
+/// Starts making the kit for `spec` on `handle`'s worker; events arrive on `events`.
+pub fn start(
+    spec: Spec,
+    events: Callback<GenEvent>,
+    handle: WorkerHandle,
+) -> Result<Running, String> {
+    // Refuse before any key is made.
     let plan = match certlab::validate::plan(&spec) {
         Ok(p) => p,
         Err(e) => {
@@ -189,26 +235,33 @@ pub fn start(spec: Spec, events: Callback<GenEvent>) -> Result<Running, String> 
             return Err(e.to_string());
         }
     };
-    let worker = Worker::new(WORKER_URL)
-        .map_err(|e| format!("cannot start the generation worker: {e:?}"))?;
-    let ev = events.clone();
-    let handoff = Rc::new(RefCell::new(Handoff::default()));
-    let (w2, h2) = (worker.clone(), handoff.clone());
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
-        on_message(m.data(), &ev, &w2, &h2)
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    handle.handoff.borrow_mut().events = Some(events.clone());
     let cancelled = Rc::new(Cell::new(false));
     let rsa: Vec<(String, u32)> = plan
         .identities
         .iter()
         .filter_map(|p| p.key.rsa_bits().map(|b| (p.name.clone(), b as u32)))
         .collect();
-    let (w, c) = (worker.clone(), cancelled.clone());
+    let (worker, handoff) = (handle.worker.clone(), handle.handoff.clone());
+    let running = Running {
+        handle: Some(handle),
+        cancelled: cancelled.clone(),
+    };
+    // The RSA keys: WebCrypto, asynchronously, before the worker gets the request.
+    let post: Rc<dyn Fn(String)> = {
+        Rc::new(move |text: String| {
+            let mut h = handoff.borrow_mut();
+            if h.ready {
+                let _ = worker.post_message(&JsValue::from_str(&text));
+            } else {
+                h.pending = Some(text);
+            }
+        })
+    };
     wasm_bindgen_futures::spawn_local(async move {
         let mut keys = BTreeMap::new();
         for (i, (name, bits)) in rsa.iter().enumerate() {
-            if c.get() {
+            if cancelled.get() {
                 return;
             }
             events.emit(GenEvent::RsaKey {
@@ -226,27 +279,16 @@ pub fn start(spec: Spec, events: Callback<GenEvent>) -> Result<Running, String> 
                 }
             }
         }
-        if c.get() {
+        if cancelled.get() {
             return;
         }
         match serde_json::to_string(&Request { spec, keys }) {
-            Ok(text) => {
-                let mut h = handoff.borrow_mut();
-                if h.ready {
-                    let _ = w.post_message(&JsValue::from_str(&text));
-                } else {
-                    h.pending = Some(text);
-                }
-            }
+            Ok(text) => post(text),
             Err(e) => events.emit(GenEvent::Failed(
                 Vec::new(),
                 format!("cannot encode the request: {e}"),
             )),
         }
     });
-    Ok(Running {
-        worker,
-        cancelled,
-        _on_message: on_message,
-    })
+    Ok(running)
 }

@@ -15,6 +15,23 @@ use yew::prelude::*;
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let running = use_mut_ref(|| Option::<Running>::None);
+    // A worker loaded in advance: generating then makes no request at all.
+    let spare = use_mut_ref(|| generator::spawn().ok());
+    {
+        let (spare, running) = (spare.clone(), running.clone());
+        let idle = !matches!(state.run, Run::Running { .. });
+        use_effect_with(idle, move |idle| {
+            if *idle {
+                // A finished run hands its loaded worker back; a cancelled one was terminated.
+                if let Some(h) = running.borrow_mut().take().and_then(Running::finish) {
+                    *spare.borrow_mut() = Some(h);
+                }
+                if spare.borrow().is_none() {
+                    *spare.borrow_mut() = generator::spawn().ok();
+                }
+            }
+        });
+    }
 
     let problems = {
         let spec = state.spec.clone();
@@ -34,12 +51,25 @@ pub fn app() -> Html {
         Callback::from(move |spec| state.dispatch(Action::SetSpec(spec)))
     };
     let generate = {
-        let (state, running) = (state.clone(), running.clone());
+        let (state, running, spare) = (state.clone(), running.clone(), spare.clone());
         Callback::from(move |_: MouseEvent| {
             let dispatcher = state.dispatcher();
-            state.dispatch(Action::Started);
             let events = Callback::from(move |ev| dispatcher.dispatch(Action::Gen(ev)));
-            *running.borrow_mut() = generator::start(state.spec.clone(), events).ok();
+            let handle = spare
+                .borrow_mut()
+                .take()
+                .map(Ok)
+                .unwrap_or_else(generator::spawn);
+            match handle {
+                Ok(h) => {
+                    state.dispatch(Action::Started);
+                    *running.borrow_mut() = generator::start(state.spec.clone(), events, h).ok();
+                }
+                Err(e) => {
+                    state.dispatch(Action::Started);
+                    events.emit(generator::GenEvent::Failed(Vec::new(), e));
+                }
+            }
         })
     };
     let cancel = {

@@ -1,0 +1,174 @@
+// The page (Trunk release build in ./dist) in Debian's headless Chromium: every preset
+// generates; the downloaded zip is unpacked and checked with openssl; no request is made
+// while generating; bad inputs show field errors and the page keeps working. Screenshots go
+// to test-output/web/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serveDir, CHROMIUM } from "./serve.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const shots = join(root, "test-output", "web");
+mkdirSync(shots, { recursive: true });
+let server, origin, browser;
+
+before(async () => {
+  ({ server, origin } = await serveDir(join(root, "dist")));
+  browser = await chromium.launch(CHROMIUM);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openPage() {
+  const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } });
+  const requests = [];
+  const errors = [];
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("#generate");
+  // Let the spare worker load before measuring requests.
+  await page.waitForLoadState("networkidle");
+  return { page, requests, errors };
+}
+
+const openssl = (dir, ...args) => execFileSync("openssl", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+async function generateAndCheck(page, requests, name) {
+  const before = requests.length;
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 120_000 });
+  assert.deepEqual(requests.slice(before), [], "the page made requests while generating");
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-zip")]);
+  const dir = mkdtempSync(join(tmpdir(), `certlab-${name}-`));
+  await download.saveAs(join(dir, "kit.zip"));
+  execFileSync("python3", ["-m", "zipfile", "-e", "kit.zip", "."], { cwd: dir });
+  const kit = join(dir, "certlab-kit");
+  const manifest = JSON.parse(openssl(kit, "x509", "-noout", "-in", "ca.crt") === undefined ? "{}" : execFileSync("cat", ["manifest.json"], { cwd: kit, encoding: "utf8" }));
+  for (const id of manifest.identities) {
+    const root = manifest.identities.find((r) => r.role === "root-ca" && r.name === rootOf(manifest, id).name);
+    const chain = id.files.chain ? ["-untrusted", id.files.chain] : [];
+    if (id.role === "server") openssl(kit, "verify", "-purpose", "sslserver", "-CAfile", root.files.cert, ...chain, id.files.cert);
+    if (id.role === "client" || id.role === "device") openssl(kit, "verify", "-purpose", "sslclient", "-CAfile", root.files.cert, ...chain, id.files.cert);
+    if (id.files.p12_compat) {
+      openssl(kit, "pkcs12", "-in", id.files.p12_compat, "-info", "-noout", "-passin", "pass:changeit");
+      openssl(kit, "pkcs12", "-in", id.files.p12_modern, "-info", "-noout", "-passin", "pass:changeit");
+    }
+  }
+  return manifest;
+}
+
+function rootOf(m, id) {
+  let cur = id;
+  for (let i = 0; i < 5 && cur.issuer !== cur.name; i++) cur = m.identities.find((x) => x.name === cur.issuer);
+  return cur;
+}
+
+for (const preset of ["dev", "mtls", "iot"]) {
+  test(`preset ${preset} generates a kit that openssl accepts`, async () => {
+    const { page, requests, errors } = await openPage();
+    await page.click(`[data-preset=${preset}]`);
+    const m = await generateAndCheck(page, requests, `preset-${preset}`);
+    const roles = new Set(m.identities.map((i) => i.role));
+    assert.ok(roles.has("root-ca") && roles.has("server"));
+    if (preset === "mtls") assert.ok(roles.has("client"));
+    if (preset === "iot") assert.ok(roles.has("device") && roles.has("intermediate-ca"));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test("custom: RSA keys from WebCrypto, a separate client CA, a key passphrase", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.click("[data-preset=custom]");
+  await page.selectOption("select[name='root.key']", "rsa2048");
+  await page.selectOption("select[name='servers[0].key']", "rsa3072");
+  await page.click("text=Add client");
+  await page.check("input[name=client_ca]");
+  await page.fill("input[name=key_password]", "s3cret pass");
+  const m = await generateAndCheck(page, requests, "custom-rsa");
+  assert.equal(m.identities.find((i) => i.name === "server").key_algorithm, "rsa3072");
+  assert.ok(m.identities.every((i) => i.key_encrypted));
+  assert.ok(m.identities.some((i) => i.name === "client-ca"));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// [field input, value, spec path the error must name]
+const BAD = [
+  ["input[name='servers[0].names']", "*.com", "servers[0].names[0]"],
+  ["input[name='servers[0].names']", "a.*.b.lab", "servers[0].names[0]"],
+  ["input[name='servers[0].names']", "bad_name.lab", "servers[0].names[0]"],
+  ["input[name='servers[0].names']", "256.1.1.1", "servers[0].names[0]"],
+  ["input[name='servers[0].names']", "fe80::1%eth0", "servers[0].names[0]"],
+  ["input[name='servers[0].names']", "localhost, bücher.lab", "servers[0].names[1]"],
+  ["input[name='servers[0].names']", "", "servers[0].names"],
+  ["input[name='servers[0].days']", "0", "servers[0].days"],
+  ["input[name='servers[0].days']", "5000", "servers[0].days"],
+  ["input[name='root.days']", "99999", "root.days"],
+  ["input[name='root.common_name']", "", "root.common_name"],
+  ["input[name='root.common_name']", "x".repeat(70), "root.common_name"],
+  ["input[name='p12_password']", "", "p12_password"],
+  ["input[name='servers[0].name']", "../evil", "servers[0].name"],
+  ["input[name='servers[0].name']", "", "servers[0].name"],
+  ["input[name='clients[0].common_name']", "broker", "clients[0].name"],
+  ["input[name='clients[0].email']", "alice@", "clients[0].email"],
+  ["input[name='devices[0].pattern']", "sensor", "devices[0].pattern"],
+  ["input[name='devices[0].count']", "0", "devices[0].count"],
+  ["input[name='devices[0].count']", "20000", "devices[0].count"],
+];
+
+test("bad inputs show field errors beside the field; the page keeps working", async () => {
+  const { page, errors } = await openPage();
+  for (const [i, [selector, value, field]] of BAD.entries()) {
+    await page.click("[data-preset=iot]");
+    if (selector.includes("clients")) await page.click("text=Add client");
+    await page.fill(selector, value);
+    const note = page.locator(`li.field-error[data-field='${field}']`);
+    await note.first().waitFor({ timeout: 5000 }).catch(() => {});
+    assert.ok(await note.count() > 0, `case ${i} (${value}): no error for ${field}`);
+    assert.ok(await page.isDisabled("#generate"), `case ${i}: Generate must be disabled`);
+    if (i === 0) await page.screenshot({ path: join(shots, "bad-input.png"), fullPage: true });
+  }
+  // Still works: fix the last input and generate.
+  await page.click("[data-preset=dev]");
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("lint warns before generating: Ed25519 and Apple's 825 days", async () => {
+  const { page } = await openPage();
+  await page.selectOption("select[name='servers[0].key']", "ed25519");
+  await page.fill("input[name='servers[0].days']", "900");
+  await page.click("#generate").catch(() => {});
+  const text = await page.textContent(".editor");
+  assert.match(text, /browsers do not accept Ed25519/);
+  assert.match(text, /825/);
+  await page.close();
+});
+
+test("cancel stops a long run and the next one works", async () => {
+  const { page } = await openPage();
+  await page.click("[data-preset=iot]");
+  await page.fill("input[name='devices[0].count']", "3000");
+  await page.selectOption("select[name='devices[0].key']", "ecdsa-p384");
+  await page.click("#generate");
+  await page.waitForSelector("#progress");
+  await page.click("#cancel");
+  await page.waitForSelector("#cancelled");
+  await page.fill("input[name='devices[0].count']", "5");
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 60_000 });
+  assert.match(await page.textContent(".summary"), /^8 identities/);
+  await page.close();
+});
