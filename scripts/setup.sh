@@ -72,3 +72,19 @@ ensure_chromium() {
 
 # wasm-pack release used to build the JS package.
 WASM_PACK_VERSION=0.15
+
+# Trunk builds the page; 0.22 needs a newer rustc than this machine has.
+TRUNK_VERSION=0.21.14
+ensure_trunk() {
+  if command -v trunk >/dev/null && trunk --version | grep -q " $TRUNK_VERSION"; then return 0; fi
+  say "installing trunk $TRUNK_VERSION (cargo install; ~10 minutes, once)"
+  cargo install trunk --version "=$TRUNK_VERSION" --locked
+}
+
+# Builds the page into ./dist. Trunk.toml is offline with pinned tools (wasm-bindgen from
+# cargo, wasm-opt from npm's binaryen); Trunk's own `cargo metadata` needs the crates fetched.
+build_page() {
+  ensure_wasm_target; ensure_wasm_bindgen; ensure_npm; ensure_trunk
+  cargo fetch --locked
+  TRUNK_SKIP_VERSION_CHECK=true CARGO_NET_OFFLINE=true trunk build --release
+}
