@@ -172,3 +172,39 @@ test("cancel stops a long run and the next one works", async () => {
   assert.match(await page.textContent(".summary"), /^8 identities/);
   await page.close();
 });
+
+test("a CA made by the CLI is imported in the page; the client issued under it verifies", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "certlab-import-"));
+  execFileSync("cargo", ["run", "-q", "-p", "certlab", "--", "kit", "--out", join(dir, "cli-kit"), "--preset", "mtls", "--key-password", "capass"], { cwd: root, stdio: "ignore" });
+  const { page, requests, errors } = await openPage();
+  await page.click("#tools summary >> text=Issue more");
+  await page.setInputFiles("input[name=ca-cert-file]", join(dir, "cli-kit", "ca.crt"));
+  await page.setInputFiles("input[name=ca-key-file]", join(dir, "cli-kit", "ca.key"));
+  // Wrong passphrase first: a clear error, nothing lost.
+  await page.fill("input[name=ca-key-password]", "wrong");
+  await page.fill("input[name=leaf-name]", "carol");
+  await page.click("#issue");
+  await page.waitForSelector("#issue-error");
+  assert.match(await page.textContent("#issue-error"), /passphrase/);
+  await page.fill("input[name=ca-key-password]", "capass");
+  const before = requests.length;
+  await page.click("#issue");
+  await page.waitForSelector("#issued");
+  assert.deepEqual(requests.slice(before), []);
+  await page.screenshot({ path: join(shots, "import-ca.png"), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-issued")]);
+  await download.saveAs(join(dir, "issued.zip"));
+  execFileSync("python3", ["-m", "zipfile", "-e", "issued.zip", "."], { cwd: dir });
+  const out = openssl(dir, "verify", "-purpose", "sslclient", "-CAfile", join("cli-kit", "ca.crt"), join("certlab-issued", "carol.crt"));
+  assert.match(out, /OK/);
+  openssl(dir, "pkcs12", "-in", join("certlab-issued", "carol.p12"), "-info", "-noout", "-passin", "pass:changeit");
+  // Inspect a .p12 from the CLI kit.
+  await page.click("#tools summary >> text=Inspect");
+  await page.setInputFiles("input[name=inspect-file]", join(dir, "cli-kit", "alice.p12"));
+  await page.fill("input[name=inspect-password]", "changeit");
+  await page.click("#inspect");
+  await page.waitForSelector("#inspection");
+  assert.match(await page.textContent("#inspection"), /PKCS#12[\s\S]*alice/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

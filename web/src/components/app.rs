@@ -5,6 +5,7 @@ use super::editor::Editor;
 use super::fields::Problems;
 use super::guide::Guide;
 use super::results::Results;
+use super::tools::Tools;
 use crate::generator::{self, Running};
 use crate::state::{Action, AppState, PresetChoice, Run};
 use std::rc::Rc;
@@ -116,6 +117,7 @@ pub fn app() -> Html {
             </div>
             if let Some(k) = kit.clone() { <Results kit={k} /> }
             <Guide kit={kit} />
+            <Tools />
         </main>
         <footer><p>{ "certlab — the engine is the same Rust code as the certlab command line, compiled to WebAssembly." }</p></footer>
         </>

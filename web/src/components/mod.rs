@@ -6,3 +6,4 @@ pub mod editor;
 pub mod fields;
 pub mod guide;
 pub mod results;
+pub mod tools;

@@ -1,0 +1,238 @@
+//! Bring your own: inspect any PEM/DER/.p12, issue more leaves under an existing CA, sign a
+//! CSR. Files are read in the page (drop or paste); nothing is sent anywhere.
+
+use crate::download;
+use certlab::Role;
+use certlab::import;
+use certlab::inspect::{self, Item};
+use certlab::leaf::{LeafSpec, issue_leaf};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Reads the first file of an `<input type=file>` as bytes.
+async fn read_file(input: &HtmlInputElement) -> Option<Vec<u8>> {
+    let file = input.files()?.get(0)?;
+    let buf = JsFuture::from(file.array_buffer()).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Props of [`Source`].
+#[derive(Properties, PartialEq)]
+struct SourceProps {
+    label: AttrValue,
+    name: AttrValue,
+    value: UseStateHandle<Vec<u8>>,
+}
+
+/// A paste area plus a file picker feeding the same bytes.
+#[function_component(Source)]
+fn source(p: &SourceProps) -> Html {
+    let v = p.value.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        v.set(
+            e.target_unchecked_into::<HtmlTextAreaElement>()
+                .value()
+                .into_bytes(),
+        )
+    });
+    let v = p.value.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let v = v.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(b) = read_file(&input).await {
+                v.set(b);
+            }
+        });
+    });
+    let shown = match std::str::from_utf8(&p.value) {
+        Ok(t) => t.to_string(),
+        Err(_) => format!("({} bytes of binary data)", p.value.len()),
+    };
+    html! {
+        <div class="field">
+            <label><span class="label">{ &p.label }</span>
+                <textarea name={format!("{}-text", p.name)} rows="4" value={shown} {oninput} placeholder="-----BEGIN … (paste) — or choose a file below" />
+            </label>
+            <input type="file" name={format!("{}-file", p.name)} {onchange} />
+        </div>
+    }
+}
+
+fn show_inspection(r: &inspect::Inspection) -> Html {
+    html! {
+        <div class="inspection" id="inspection">
+            <p>{ format!("Format: {}", r.format) }</p>
+            { for r.items.iter().map(|i| match i {
+                Item::Certificate(c) => html! { <article class="card">
+                    <h4>{ c.common_name.clone().unwrap_or(c.subject.clone()) }<span class="role">{ if c.is_ca { "CA certificate" } else { "certificate" } }</span></h4>
+                    <ul>{ for c.explained.iter().map(|e| html! { <li>{ e }</li> }) }</ul>
+                </article> },
+                Item::Csr(c) => html! { <article class="card"><h4>{ "Certificate signing request" }</h4>
+                    <p>{ format!("CN {} · {} · names {} · signature verified", c.common_name.clone().unwrap_or_default(), c.key_algorithm, c.sans.join(", ")) }</p></article> },
+                Item::PrivateKey(k) => html! { <article class="card"><h4>{ "Private key" }</h4><p>{ format!("{} · key id {}", k.key_algorithm, k.key_id) }</p></article> },
+            }) }
+            <ul class="notes">{ for r.findings.iter().map(|f| html! { <li class="lint lint-warning">{ format!("{}: {} Fix: {}", f.subject, f.why, f.fix) }</li> }) }</ul>
+        </div>
+    }
+}
+
+/// The "bring your own" panel.
+#[function_component(Tools)]
+pub fn tools() -> Html {
+    let subject = use_state(Vec::new);
+    let password = use_state(String::new);
+    let inspected = use_state(|| None::<Result<inspect::Inspection, String>>);
+    let ca_cert = use_state(Vec::new);
+    let ca_key = use_state(Vec::new);
+    let ca_pass = use_state(String::new);
+    let csr = use_state(Vec::new);
+    let role = use_state(|| Role::Client);
+    let leaf_name = use_state(|| "carol".to_string());
+    let issued = use_state(|| None::<Result<(String, Vec<(String, Vec<u8>)>, Vec<u8>), String>>);
+
+    let run_inspect = {
+        let (subject, password, inspected) = (subject.clone(), password.clone(), inspected.clone());
+        Callback::from(move |_: MouseEvent| {
+            let pw = (!password.is_empty()).then(|| (*password).clone());
+            inspected.set(Some(
+                inspect::inspect(&subject, pw.as_deref(), certlab::issue::now_utc())
+                    .map_err(|e| e.to_string()),
+            ));
+        })
+    };
+    let run_issue = {
+        let (ca_cert, ca_key, ca_pass, csr, role, leaf_name, issued) = (
+            ca_cert.clone(),
+            ca_key.clone(),
+            ca_pass.clone(),
+            csr.clone(),
+            role.clone(),
+            leaf_name.clone(),
+            issued.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let now = certlab::issue::now_utc();
+            let result = (|| -> Result<_, certlab::Error> {
+                let pass = (!ca_pass.is_empty()).then(|| (*ca_pass).clone());
+                let ca = import::import_ca(&ca_cert, &ca_key, pass.as_deref(), now)?;
+                let csr = if csr.is_empty() {
+                    None
+                } else {
+                    Some(import::parse_csr(&csr)?)
+                };
+                let mut leaf = LeafSpec {
+                    role: *role,
+                    p12_password: "changeit".into(),
+                    ..LeafSpec::default()
+                };
+                if csr.is_none() {
+                    if *role == Role::Server {
+                        leaf.names = leaf_name
+                            .split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect();
+                    } else {
+                        leaf.common_name = (*leaf_name).clone();
+                    }
+                }
+                let kit = issue_leaf(
+                    &ca,
+                    &leaf,
+                    csr.as_ref(),
+                    &certlab::Options {
+                        now: Some(now),
+                        ..Default::default()
+                    },
+                )?;
+                let zip = kit.zip("certlab-issued")?;
+                let files = kit
+                    .artifacts
+                    .iter()
+                    .map(|a| (a.path.clone(), a.bytes.clone()))
+                    .collect();
+                let who = kit
+                    .manifest
+                    .identities
+                    .last()
+                    .map(|i| i.name.clone())
+                    .unwrap_or_default();
+                Ok((who, files, zip))
+            })();
+            issued.set(Some(result.map_err(|e| e.to_string())));
+        })
+    };
+    let on_role = {
+        let role = role.clone();
+        Callback::from(move |e: Event| {
+            role.set(
+                match e
+                    .target_unchecked_into::<HtmlSelectElement>()
+                    .value()
+                    .as_str()
+                {
+                    "server" => Role::Server,
+                    "device" => Role::Device,
+                    _ => Role::Client,
+                },
+            )
+        })
+    };
+    let text_input = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| {
+            h.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+
+    html! {
+        <section class="tools" id="tools">
+            <h2>{ "Bring your own" }</h2>
+            <details>
+                <summary>{ "Inspect a certificate, chain, CSR, key or .p12" }</summary>
+                <Source label="Certificate, chain, CSR, key or .p12" name="inspect" value={subject.clone()} />
+                <label class="field"><span class="label">{ "Password (.p12 or encrypted key)" }</span>
+                    <input type="password" name="inspect-password" oninput={text_input(&password)} /></label>
+                <button id="inspect" onclick={run_inspect}>{ "Inspect" }</button>
+                { match &*inspected {
+                    Some(Ok(r)) => show_inspection(r),
+                    Some(Err(e)) => html! { <p class="run-error" role="alert">{ e }</p> },
+                    None => html! {},
+                } }
+            </details>
+            <details>
+                <summary>{ "Issue more under an existing CA, or sign a CSR" }</summary>
+                <Source label="CA certificate" name="ca-cert" value={ca_cert.clone()} />
+                <Source label="CA private key" name="ca-key" value={ca_key.clone()} />
+                <label class="field"><span class="label">{ "CA key passphrase (if encrypted)" }</span>
+                    <input type="password" name="ca-key-password" oninput={text_input(&ca_pass)} /></label>
+                <Source label="CSR to sign (optional; leave empty to make a new key here)" name="csr" value={csr.clone()} />
+                <div class="row">
+                    <label class="field"><span class="label">{ "What" }</span>
+                        <select name="leaf-role" onchange={on_role}>
+                            <option value="client" selected={*role == Role::Client}>{ "Client" }</option>
+                            <option value="server" selected={*role == Role::Server}>{ "Server" }</option>
+                            <option value="device" selected={*role == Role::Device}>{ "Device" }</option>
+                        </select></label>
+                    <label class="field"><span class="label">{ "Client / device name, or server names (comma-separated)" }</span>
+                        <input name="leaf-name" value={(*leaf_name).clone()} oninput={text_input(&leaf_name)} /></label>
+                </div>
+                <button id="issue" onclick={run_issue}>{ "Issue" }</button>
+                { match &*issued {
+                    Some(Ok((who, files, zip))) => {
+                        let zip = zip.clone();
+                        let save_zip = Callback::from(move |_: MouseEvent| download::save("certlab-issued.zip", &zip, "application/zip"));
+                        html! { <div id="issued">
+                            <p>{ format!("Issued {who}: {} files (PKCS#12 password: changeit).", files.len()) }</p>
+                            <button class="primary" id="download-issued" onclick={save_zip}>{ "Download (zip)" }</button>
+                        </div> }
+                    }
+                    Some(Err(e)) => html! { <p class="run-error" id="issue-error" role="alert">{ e }</p> },
+                    None => html! {},
+                } }
+            </details>
+        </section>
+    }
+}
