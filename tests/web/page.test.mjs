@@ -208,3 +208,21 @@ test("a CA made by the CLI is imported in the page; the client issued under it v
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the single-file build works from file:// (worker from a blob:, no other request)", async () => {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const requests = [];
+  const errors = [];
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`file://${join(root, "dist", "certlab.html")}`);
+  await page.waitForSelector("#generate");
+  await page.click("[data-preset=mtls]");
+  const m = await generateAndCheck(page, requests, "single-file");
+  assert.equal(m.identities.length, 4);
+  for (const url of requests) {
+    assert.ok(url.startsWith("file://") || url.startsWith("blob:"), `unexpected request ${url}`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});

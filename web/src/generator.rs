@@ -90,9 +90,24 @@ impl Drop for WorkerHandle {
 }
 
 /// Starts a worker (it loads its script and wasm now, not when the user clicks Generate).
-pub fn spawn() -> Result<WorkerHandle, String> {
-    let worker = Worker::new(WORKER_URL)
-        .map_err(|e| format!("cannot start the generation worker: {e:?}"))?;
+///
+/// The single-file build (`certlab.html`, opened from file://) provides
+/// `window.certlabMakeWorker`, which makes the worker from a blob: URL instead.
+pub async fn spawn() -> Result<WorkerHandle, String> {
+    let fail = |e: JsValue| format!("cannot start the generation worker: {e:?}");
+    let maker = js_sys::Reflect::get(&js_sys::global(), &"certlabMakeWorker".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let worker: Worker = match maker {
+        Some(f) => {
+            let promise: js_sys::Promise = f.call0(&JsValue::NULL).map_err(fail)?.unchecked_into();
+            wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .map_err(fail)?
+                .unchecked_into()
+        }
+        None => Worker::new(WORKER_URL).map_err(fail)?,
+    };
     let handoff = Rc::new(RefCell::new(Handoff::default()));
     let (w, h) = (worker.clone(), handoff.clone());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {

@@ -17,7 +17,7 @@ pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let running = use_mut_ref(|| Option::<Running>::None);
     // A worker loaded in advance: generating then makes no request at all.
-    let spare = use_mut_ref(|| generator::spawn().ok());
+    let spare = use_mut_ref(|| Option::<generator::WorkerHandle>::None);
     {
         let (spare, running) = (spare.clone(), running.clone());
         let idle = !matches!(state.run, Run::Running { .. });
@@ -28,7 +28,11 @@ pub fn app() -> Html {
                     *spare.borrow_mut() = Some(h);
                 }
                 if spare.borrow().is_none() {
-                    *spare.borrow_mut() = generator::spawn().ok();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(h) = generator::spawn().await {
+                            spare.borrow_mut().get_or_insert(h);
+                        }
+                    });
                 }
             }
         });
@@ -56,21 +60,19 @@ pub fn app() -> Html {
         Callback::from(move |_: MouseEvent| {
             let dispatcher = state.dispatcher();
             let events = Callback::from(move |ev| dispatcher.dispatch(Action::Gen(ev)));
-            let handle = spare
-                .borrow_mut()
-                .take()
-                .map(Ok)
-                .unwrap_or_else(generator::spawn);
-            match handle {
-                Ok(h) => {
-                    state.dispatch(Action::Started);
-                    *running.borrow_mut() = generator::start(state.spec.clone(), events, h).ok();
+            let handle = spare.borrow_mut().take();
+            let (spec, running) = (state.spec.clone(), running.clone());
+            state.dispatch(Action::Started);
+            wasm_bindgen_futures::spawn_local(async move {
+                let handle = match handle {
+                    Some(h) => Ok(h),
+                    None => generator::spawn().await,
+                };
+                match handle {
+                    Ok(h) => *running.borrow_mut() = generator::start(spec, events, h).ok(),
+                    Err(e) => events.emit(generator::GenEvent::Failed(Vec::new(), e)),
                 }
-                Err(e) => {
-                    state.dispatch(Action::Started);
-                    events.emit(generator::GenEvent::Failed(Vec::new(), e));
-                }
-            }
+            });
         })
     };
     let cancel = {

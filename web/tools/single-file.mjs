@@ -1,0 +1,69 @@
+// Trunk post-build hook: fold the page into one self-contained certlab.html that works when
+// opened from file:// (labs, USB sticks). Chromium refuses module scripts and .wasm fetches
+// from origin `null`, so: both wasm modules travel gzipped + base64 and are inflated with
+// DecompressionStream; the app's glue is an inline module; the worker is a blob: URL made
+// from its glue, which receives its wasm bytes as the first message. The CSP allows exactly
+// these inline blocks by hash.
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+
+const dir = process.env.TRUNK_STAGING_DIR;
+if (!dir) throw new Error("TRUNK_STAGING_DIR is not set (run from a Trunk hook)");
+const read = (f) => readFileSync(join(dir, f));
+const b64gz = (f) => gzipSync(read(f), { level: 9 }).toString("base64");
+const sha = (s) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
+
+const appGlue = read("app.js").toString().replace(/^export \{[^}]*\};?\s*$/m, "");
+const workerGlue = read("worker.js").toString();
+const css = read("style.css").toString();
+
+const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
+const certlabWorkerWasm = "${b64gz("worker_bg.wasm")}";
+const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\nself.onmessage = async (e) => { self.onmessage = null; await wasm_bindgen({ module_or_path: e.data }); };\n")};`;
+
+const boot = `${appGlue}
+${data}
+async function certlabInflate(b64) {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+const certlabWorkerBytes = certlabInflate(certlabWorkerWasm);
+const certlabWorkerUrl = URL.createObjectURL(new Blob([certlabWorkerGlue], { type: "text/javascript" }));
+// generator.rs asks for this hook before falling back to ./worker_loader.js.
+window.certlabMakeWorker = async () => {
+  const w = new Worker(certlabWorkerUrl);
+  w.postMessage(await certlabWorkerBytes);
+  return w;
+};
+await __wbg_init({ module_or_path: await certlabInflate(certlabAppWasm) });
+`;
+
+const csp = [
+  "default-src 'none'",
+  `script-src ${sha(boot)} 'wasm-unsafe-eval'`,
+  "worker-src blob:",
+  `style-src ${sha(css)}`,
+  "img-src data: blob:",
+  "connect-src 'self' blob: data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");
+
+const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<title>certlab — a private CA in one file</title>
+<link rel="icon" href="data:,">
+<style>${css}</style>
+<script type="module">${boot}</script>
+</head>
+<body></body>
+</html>
+`;
+writeFileSync(join(dir, "certlab.html"), html);
