@@ -99,7 +99,7 @@ pub enum Action {
     /// Start over from a preset.
     Preset(PresetChoice),
     /// The user edited the spec.
-    SetSpec(Spec),
+    SetSpec(Box<Spec>),
     /// Generation was started.
     Started,
     /// An event from the generator.
@@ -120,7 +120,7 @@ impl Reducible for AppState {
                 s.run = Run::Idle;
             }
             Action::SetSpec(spec) => {
-                s.spec = spec;
+                s.spec = *spec;
                 if s.preset != PresetChoice::Custom && s.spec != s.preset.spec() {
                     s.preset = PresetChoice::Custom;
                 }

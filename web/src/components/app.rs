@@ -53,7 +53,7 @@ pub fn app() -> Html {
 
     let on_change = {
         let state = state.clone();
-        Callback::from(move |spec| state.dispatch(Action::SetSpec(spec)))
+        Callback::from(move |spec| state.dispatch(Action::SetSpec(Box::new(spec))))
     };
     let generate = {
         let (state, running, spare) = (state.clone(), running.clone(), spare.clone());

@@ -47,10 +47,8 @@ pub fn chain_picture(p: &ChainProps) -> Html {
     for (c, col) in cols.iter().enumerate() {
         for (r, i) in col.iter().enumerate() {
             let (x, y) = pos(c, r);
-            if i.issuer != i.name {
-                if let Some((ix, iy)) = find(&i.issuer) {
-                    lines.push(html! { <line x1={(ix + bw).to_string()} y1={(iy + bh / 2.0).to_string()} x2={x.to_string()} y2={(y + bh / 2.0).to_string()} class="edge" /> });
-                }
+            if let Some((ix, iy)) = (i.issuer != i.name).then(|| find(&i.issuer)).flatten() {
+                lines.push(html! { <line x1={(ix + bw).to_string()} y1={(iy + bh / 2.0).to_string()} x2={x.to_string()} y2={(y + bh / 2.0).to_string()} class="edge" /> });
             }
             let class = format!("node {}", i.role.id());
             boxes.push(html! {
