@@ -1,0 +1,244 @@
+//! Plain listeners, echo of text/binary/ping, limits, config file and graceful shutdown.
+
+mod common;
+
+use certlab::KeyAlgorithm;
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use std::io::Read;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+fn base_args(kit: &KitDir) -> Vec<String> {
+    vec![
+        "--cert".into(),
+        kit.p("server.fullchain.pem"),
+        "--key".into(),
+        kit.p("server.key"),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--plain-listen".into(),
+        "127.0.0.1:0".into(),
+    ]
+}
+
+fn start(kit: &KitDir, extra: &[&str]) -> Server {
+    let mut args = base_args(kit);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    Server::start(&refs)
+}
+
+async fn next(
+    ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+) -> Message {
+    tokio::time::timeout(Duration::from_secs(10), ws.next())
+        .await
+        .expect("message in time")
+        .expect("stream open")
+        .expect("no error")
+}
+
+#[tokio::test]
+async fn plain_echo_ping_and_graceful_shutdown() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let mut server = start(&kit, &[]);
+    assert_eq!(server.wss.len(), 1);
+    let ws_port = server.ws[0];
+
+    // The probe works over ws:// too.
+    let (out, r) = probe(&format!("ws://127.0.0.1:{ws_port}/"), &[]);
+    assert!(out.ok, "{}", out.all());
+    assert_eq!(r["greeting"]["tls_version"], serde_json::Value::Null);
+
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", ws_port))
+        .await
+        .expect("connect");
+    let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://127.0.0.1:{ws_port}/"), tcp)
+        .await
+        .expect("ws handshake");
+    let greeting = next(&mut ws).await;
+    let g: serde_json::Value =
+        serde_json::from_str(greeting.to_text().expect("text greeting")).expect("json");
+    assert_eq!(g["verdict"], "no client certificate");
+
+    ws.send(Message::text("héllo ☃")).await.expect("send text");
+    assert_eq!(next(&mut ws).await, Message::text("héllo ☃"));
+    let blob: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    ws.send(Message::binary(blob.clone()))
+        .await
+        .expect("send binary");
+    assert_eq!(next(&mut ws).await, Message::binary(blob));
+    ws.send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .expect("ping");
+    assert_eq!(
+        next(&mut ws).await,
+        Message::Pong(b"are you there".to_vec().into())
+    );
+
+    // SIGTERM: the open websocket gets a close frame, the process exits 0.
+    server.sigterm();
+    match next(&mut ws).await {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Away),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+    assert_eq!(
+        server.wait_exit(Duration::from_secs(15)),
+        Some(0),
+        "{}",
+        server.log()
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", server.port())).is_err(),
+        "still accepting after shutdown"
+    );
+}
+
+#[test]
+fn limits_handshake_timeout_message_size_and_connections() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let server = start(
+        &kit,
+        &[
+            "--handshake-timeout",
+            "1s",
+            "--max-message-size",
+            "1KiB",
+            "--idle-timeout",
+            "2s",
+        ],
+    );
+    let ca = kit.p("ca.crt");
+
+    // A client that never starts the TLS handshake is dropped after --handshake-timeout.
+    let started = Instant::now();
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut buf = [0u8; 16];
+    let n = idle.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(8),
+        "{waited:?}"
+    );
+    assert!(server.wait_log("no handshake within"), "{}", server.log());
+
+    // Messages over --max-message-size close the websocket; smaller ones echo.
+    let url = format!("wss://localhost:{}/", server.port());
+    let (out, _) = probe(&url, &["--ca", &ca, "--send", &"x".repeat(1000)]);
+    assert!(out.ok, "{}", out.all());
+    let (out, r) = probe(&url, &["--ca", &ca, "--send", &"x".repeat(2000)]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        r["error"].as_str().unwrap_or_default().contains("1009"),
+        "{}",
+        out.stdout
+    );
+    assert!(server.wait_log("max-message-size"), "{}", server.log());
+
+    // Still serving.
+    let (out, _) = probe(&url, &["--ca", &ca]);
+    assert!(out.ok, "{}", out.all());
+
+    // --max-connections 1: a second connection is closed while the first is open.
+    let one = start(&kit, &["--max-connections", "1"]);
+    let _hold = std::net::TcpStream::connect(("127.0.0.1", one.ws[0])).expect("first");
+    std::thread::sleep(Duration::from_millis(200));
+    let (out, _) = probe(
+        &format!("ws://127.0.0.1:{}/", one.ws[0]),
+        &["--timeout", "5s"],
+    );
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(one.wait_log("max-connections"), "{}", one.log());
+}
+
+#[tokio::test]
+async fn idle_websocket_is_closed() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let server = start(&kit, &["--idle-timeout", "1s"]);
+    let port = server.ws[0];
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://127.0.0.1:{port}/"), tcp)
+        .await
+        .expect("ws handshake");
+    let _greeting = next(&mut ws).await;
+    match next(&mut ws).await {
+        Message::Close(Some(frame)) => assert_eq!(frame.reason.as_str(), "idle timeout"),
+        other => panic!("expected close, got {other:?}"),
+    }
+}
+
+#[test]
+fn config_file_and_bad_flags() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    std::fs::write(
+        kit.path("echo.toml"),
+        "cert = \"server.fullchain.pem\"\nkey = \"server.key\"\nclient-ca = [\"ca.crt\"]\nlisten = [\"127.0.0.1:0\"]\n",
+    )
+    .expect("write config");
+    let server = Server::start(&["--config", &kit.p("echo.toml")]);
+    let url = format!("wss://localhost:{}/", server.port());
+    let (out, _) = probe(&url, &["--ca", &kit.p("ca.crt")]);
+    assert_eq!(
+        out.code,
+        Some(1),
+        "client CA from the file is enforced: {}",
+        out.all()
+    );
+    let (out, _) = probe(
+        &url,
+        &[
+            "--ca",
+            &kit.p("ca.crt"),
+            "--cert",
+            &kit.p("alice.fullchain.pem"),
+            "--key",
+            &kit.p("alice.key"),
+        ],
+    );
+    assert!(out.ok, "{}", out.all());
+
+    for (args, needle) in [
+        (vec!["serve", "--key", "k"], "--cert"),
+        (
+            vec![
+                "serve",
+                "--cert",
+                "c",
+                "--key",
+                "k",
+                "--client-auth",
+                "optional",
+            ],
+            "--client-ca",
+        ),
+        (
+            vec!["serve", "--cert", "c", "--key", "k", "--listen", "nowhere"],
+            "--listen",
+        ),
+        (
+            vec!["serve", "--cert", "c", "--key", "k", "--idle-timeout", "5y"],
+            "--idle-timeout",
+        ),
+        (
+            vec!["serve", "--cert", "/nonexistent/c", "--key", "k"],
+            "/nonexistent/c",
+        ),
+        (vec!["probe", "https://x/"], "wss://"),
+    ] {
+        let out = run(std::process::Command::new(BIN).args(&args), None);
+        assert!(!out.ok, "{args:?}");
+        assert!(out.all().contains(needle), "{args:?}: {}", out.all());
+        assert!(!out.all().contains("panicked"), "{args:?}: {}", out.all());
+    }
+}
