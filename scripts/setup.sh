@@ -70,6 +70,26 @@ ensure_chromium() {
   ensure_apt certutil libnss3-tools
 }
 
+# Python `websockets` (pinned): an independent wss client for certlab-echo's tests
+# (echo/tests/py/ws_client.py). pip first; if the interpreter is externally managed (PEP 668),
+# a venv under the ignored target/ dir; ECHO_PYTHON tells the tests which python3 to run.
+PY_WEBSOCKETS_VERSION=15.0.1
+ensure_python_websockets() {
+  local venv="$ROOT/target/py-venv"
+  if python3 -c 'import websockets' >/dev/null 2>&1; then export ECHO_PYTHON=python3; return 0; fi
+  if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -c 'import websockets' >/dev/null 2>&1; then
+    export ECHO_PYTHON="$venv/bin/python3"; return 0
+  fi
+  say "installing python websockets $PY_WEBSOCKETS_VERSION (pip)"
+  if python3 -m pip install --quiet "websockets==$PY_WEBSOCKETS_VERSION"; then
+    export ECHO_PYTHON=python3; return 0
+  fi
+  say "pip refused (externally managed?): using a venv in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python3" -m pip install --quiet "websockets==$PY_WEBSOCKETS_VERSION"
+  export ECHO_PYTHON="$venv/bin/python3"
+}
+
 # wasm-pack release used to build the JS package.
 WASM_PACK_VERSION=0.15
 
