@@ -1,21 +1,35 @@
-//! `serve` settings: the flags, an optional TOML file with the same keys, and the resolved
-//! [`Settings`] with defaults applied. Flags win over the file.
+//! `serve` settings: the flags, an optional TOML file with the same keys plus named
+//! listeners, and the resolved [`Settings`] with defaults applied. Flags win over the file's
+//! top-level keys; a named listener's own keys win over both.
+//!
+//! ```toml
+//! cert = "server.fullchain.pem"        # defaults for every wss listener
+//! key = "server.key"
+//! idle-timeout = "5m"
+//!
+//! [listener.public]                    # one-way TLS
+//! addr = "127.0.0.1:8443"
+//!
+//! [listener.mtls]                      # its own client CA, client certificates required
+//! addr = "127.0.0.1:9443"
+//! client-ca = ["ca.crt"]
+//! client-auth = "required"
+//!
+//! [listener.plain]                     # ws:// beside the wss:// ones
+//! addr = "127.0.0.1:8080"
+//! plain = true
+//! ```
 
-use crate::limits::{parse_duration, parse_size};
+use crate::limits::Limits;
+use crate::password;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Default wss listener when none is given.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
-/// Default time allowed for the TLS handshake plus the HTTP request head.
-pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time a websocket may stay silent before the server closes it.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
-/// Default largest websocket message (16 MiB).
-pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
 /// Default number of connections served at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 
@@ -93,11 +107,30 @@ struct FileConfig {
     idle_timeout: Option<String>,
     max_message_size: Option<String>,
     max_connections: Option<usize>,
+    /// Named listeners, `[listener.NAME]`.
+    #[serde(default)]
+    listener: BTreeMap<String, FileListener>,
 }
 
-/// Resolved `serve` settings.
-#[derive(Debug, Clone)]
-pub struct Settings {
+/// One `[listener.NAME]` table: its address and, for wss, its own identity and client CAs
+/// (each absent key falls back to the top-level value).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct FileListener {
+    addr: String,
+    #[serde(default)]
+    plain: bool,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    key_password: Option<String>,
+    key_password_file: Option<PathBuf>,
+    client_ca: Option<Vec<PathBuf>>,
+    client_auth: Option<ClientAuth>,
+}
+
+/// The TLS side of one wss listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsSettings {
     /// Server certificate chain file.
     pub cert: PathBuf,
     /// Server key file.
@@ -108,17 +141,27 @@ pub struct Settings {
     pub client_ca: Vec<PathBuf>,
     /// Required or optional client certificates (meaningful with client CAs).
     pub client_auth: ClientAuth,
-    /// wss:// listeners.
-    pub listen: Vec<SocketAddr>,
-    /// ws:// listeners.
-    pub plain_listen: Vec<SocketAddr>,
-    /// TLS handshake + request head timeout.
-    pub handshake_timeout: Duration,
-    /// Websocket idle timeout.
-    pub idle_timeout: Duration,
-    /// Largest websocket message.
-    pub max_message_size: usize,
-    /// Connections at once.
+}
+
+/// One socket to listen on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listener {
+    /// `default` for the flag/top-level listeners, else the `[listener.NAME]` name.
+    pub name: String,
+    /// Address to bind (port 0 picks a free port).
+    pub addr: SocketAddr,
+    /// `None` for plain ws://.
+    pub tls: Option<TlsSettings>,
+}
+
+/// Resolved `serve` settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Every listener, wss and ws.
+    pub listeners: Vec<Listener>,
+    /// Per-connection limits.
+    pub limits: Limits,
+    /// Connections at once, over all listeners.
     pub max_connections: usize,
 }
 
@@ -129,20 +172,73 @@ fn rebase(base: Option<&Path>, p: PathBuf) -> PathBuf {
     }
 }
 
-fn addrs(list: &[String], what: &str) -> Result<Vec<SocketAddr>, String> {
-    list.iter()
-        .map(|s| {
-            s.parse::<SocketAddr>().map_err(|e| {
-                format!(
-                    "--{what} {s:?}: {e} (expected ADDR:PORT, e.g. 127.0.0.1:8443 or [::1]:8443)"
-                )
-            })
+fn addr(s: &str, what: &str) -> Result<SocketAddr, String> {
+    s.parse::<SocketAddr>().map_err(|e| {
+        format!("{what} {s:?}: {e} (expected ADDR:PORT, e.g. 127.0.0.1:8443 or [::1]:8443)")
+    })
+}
+
+/// The identity and client-CA keys, before they are bound to a listener.
+#[derive(Debug, Default, Clone)]
+struct Identity {
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    key_password: Option<String>,
+    key_password_file: Option<PathBuf>,
+    client_ca: Vec<PathBuf>,
+    client_auth: Option<ClientAuth>,
+}
+
+impl Identity {
+    /// Completes a wss listener's TLS settings; `who` names it in errors.
+    fn finish(
+        self,
+        who: &str,
+        prompted: &mut BTreeMap<PathBuf, String>,
+    ) -> Result<TlsSettings, String> {
+        let cert = self
+            .cert
+            .ok_or_else(|| format!("{who}: --cert FULLCHAIN is required"))?;
+        let key = self
+            .key
+            .ok_or_else(|| format!("{who}: --key KEY is required"))?;
+        if self.client_auth.is_some() && self.client_ca.is_empty() {
+            return Err(format!(
+                "{who}: --client-auth needs at least one --client-ca"
+            ));
+        }
+        let key_password = match (self.key_password, self.key_password_file) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "{who}: give --key-password or --key-password-file, not both"
+                ));
+            }
+            (Some(pw), None) => Some(pw),
+            (None, Some(path)) => Some(password::read_file(&path)?),
+            (None, None) => match prompted.get(&key) {
+                Some(pw) => Some(pw.clone()),
+                None => {
+                    let pw = password::prompt_if_encrypted(&key)?;
+                    if let Some(pw) = &pw {
+                        prompted.insert(key.clone(), pw.clone());
+                    }
+                    pw
+                }
+            },
+        };
+        Ok(TlsSettings {
+            cert,
+            key,
+            key_password,
+            client_ca: self.client_ca,
+            client_auth: self.client_auth.unwrap_or(ClientAuth::Required),
         })
-        .collect()
+    }
 }
 
 impl Settings {
-    /// Merges flags over the optional TOML file and applies defaults.
+    /// Merges flags over the optional TOML file and applies defaults. An encrypted key
+    /// without a password is asked for on the terminal (once per key file).
     pub fn resolve(args: ServeArgs) -> Result<Self, String> {
         let (file, base) = match &args.config {
             Some(path) => {
@@ -155,68 +251,98 @@ impl Settings {
             None => (FileConfig::default(), None),
         };
         let base = base.as_deref();
-        let cert = args
-            .cert
-            .or_else(|| file.cert.map(|p| rebase(base, p)))
-            .ok_or("--cert FULLCHAIN is required")?;
-        let key = args
-            .key
-            .or_else(|| file.key.map(|p| rebase(base, p)))
-            .ok_or("--key KEY is required")?;
-        let password_file = args
-            .key_password_file
-            .or_else(|| file.key_password_file.map(|p| rebase(base, p)));
-        let key_password = match (args.key_password.or(file.key_password), password_file) {
-            (Some(_), Some(_)) => {
-                return Err("give --key-password or --key-password-file, not both".into());
-            }
-            (Some(pw), None) => Some(pw),
-            (None, Some(path)) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("--key-password-file {}: {e}", path.display()))?;
-                Some(text.trim_end_matches(['\r', '\n']).to_string())
-            }
-            (None, None) => None,
+        let rebase_all =
+            |v: Vec<PathBuf>| -> Vec<PathBuf> { v.into_iter().map(|p| rebase(base, p)).collect() };
+        let top = Identity {
+            cert: args.cert.or_else(|| file.cert.map(|p| rebase(base, p))),
+            key: args.key.or_else(|| file.key.map(|p| rebase(base, p))),
+            key_password: args.key_password.or(file.key_password),
+            key_password_file: args
+                .key_password_file
+                .or_else(|| file.key_password_file.map(|p| rebase(base, p))),
+            client_ca: if args.client_ca.is_empty() {
+                rebase_all(file.client_ca)
+            } else {
+                args.client_ca
+            },
+            client_auth: args.client_auth.or(file.client_auth),
         };
-        let client_ca = if args.client_ca.is_empty() {
-            file.client_ca
-                .into_iter()
-                .map(|p| rebase(base, p))
-                .collect()
-        } else {
-            args.client_ca
-        };
-        let client_auth = args.client_auth.or(file.client_auth);
-        if client_auth.is_some() && client_ca.is_empty() {
-            return Err("--client-auth needs at least one --client-ca".into());
-        }
-        let listen_s = if args.listen.is_empty() {
+        let wss = if args.listen.is_empty() {
             file.listen
         } else {
             args.listen
         };
-        let plain_s = if args.plain_listen.is_empty() {
+        let plain = if args.plain_listen.is_empty() {
             file.plain_listen
         } else {
             args.plain_listen
         };
-        let mut listen = addrs(&listen_s, "listen")?;
-        let plain_listen = addrs(&plain_s, "plain-listen")?;
-        if listen.is_empty() && plain_listen.is_empty() {
-            listen = addrs(&[DEFAULT_LISTEN.to_string()], "listen")?;
+        let mut listeners = Vec::new();
+        let mut prompted = BTreeMap::new();
+        let mut wss: Vec<SocketAddr> = wss
+            .iter()
+            .map(|s| addr(s, "--listen"))
+            .collect::<Result<_, _>>()?;
+        let plain: Vec<SocketAddr> = plain
+            .iter()
+            .map(|s| addr(s, "--plain-listen"))
+            .collect::<Result<_, _>>()?;
+        if wss.is_empty() && plain.is_empty() && file.listener.is_empty() {
+            wss.push(addr(DEFAULT_LISTEN, "--listen")?);
         }
-        let handshake_timeout = match args.handshake_timeout.or(file.handshake_timeout) {
-            Some(s) => parse_duration(&s).map_err(|e| format!("--handshake-timeout: {e}"))?,
-            None => DEFAULT_HANDSHAKE_TIMEOUT,
-        };
-        let idle_timeout = match args.idle_timeout.or(file.idle_timeout) {
-            Some(s) => parse_duration(&s).map_err(|e| format!("--idle-timeout: {e}"))?,
-            None => DEFAULT_IDLE_TIMEOUT,
-        };
-        let max_message_size = match args.max_message_size.or(file.max_message_size) {
-            Some(s) => parse_size(&s).map_err(|e| format!("--max-message-size: {e}"))?,
-            None => DEFAULT_MAX_MESSAGE_SIZE,
-        };
+        if wss.is_empty() && top.client_auth.is_some() && top.client_ca.is_empty() {
+            return Err("--client-auth needs at least one --client-ca".into());
+        }
+        if !wss.is_empty() {
+            let tls = top.clone().finish("serve", &mut prompted)?;
+            for a in wss {
+                listeners.push(Listener {
+                    name: "default".into(),
+                    addr: a,
+                    tls: Some(tls.clone()),
+                });
+            }
+        }
+        for a in plain {
+            listeners.push(Listener {
+                name: "default".into(),
+                addr: a,
+                tls: None,
+            });
+        }
+        for (name, l) in file.listener {
+            let who = format!("[listener.{name}]");
+            let a = addr(&l.addr, &format!("{who} addr"))?;
+            let tls = if l.plain {
+                None
+            } else {
+                let own_key = l.key.is_some();
+                let own = Identity {
+                    cert: l.cert.map(|p| rebase(base, p)).or_else(|| top.cert.clone()),
+                    key: l.key.map(|p| rebase(base, p)).or_else(|| top.key.clone()),
+                    // The top-level password belongs to the top-level key.
+                    key_password: l
+                        .key_password
+                        .or_else(|| (!own_key).then(|| top.key_password.clone()).flatten()),
+                    key_password_file: l
+                        .key_password_file
+                        .map(|p| rebase(base, p))
+                        .or_else(|| (!own_key).then(|| top.key_password_file.clone()).flatten()),
+                    client_ca: l
+                        .client_ca
+                        .map(rebase_all)
+                        .unwrap_or_else(|| top.client_ca.clone()),
+                    client_auth: l.client_auth.or(top.client_auth),
+                };
+                Some(own.finish(&who, &mut prompted)?)
+            };
+            listeners.push(Listener { name, addr: a, tls });
+        }
+        let limits = Limits::parse(
+            args.handshake_timeout.or(file.handshake_timeout).as_deref(),
+            args.idle_timeout.or(file.idle_timeout).as_deref(),
+            args.max_message_size.or(file.max_message_size).as_deref(),
+        )?;
         let max_connections = args
             .max_connections
             .or(file.max_connections)
@@ -225,17 +351,61 @@ impl Settings {
             return Err("--max-connections must be between 1 and 2147483647".into());
         }
         Ok(Settings {
-            cert,
-            key,
-            key_password,
-            client_ca,
-            client_auth: client_auth.unwrap_or(ClientAuth::Required),
-            listen,
-            plain_listen,
-            handshake_timeout,
-            idle_timeout,
-            max_message_size,
+            listeners,
+            limits,
             max_connections,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: ServeArgs,
+    }
+
+    #[test]
+    fn named_listeners_inherit_and_override() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("echo.toml");
+        std::fs::write(
+            &path,
+            "cert = \"s.pem\"\nkey = \"s.key\"\n\
+             [listener.a]\naddr = \"127.0.0.1:0\"\n\
+             [listener.b]\naddr = \"127.0.0.1:0\"\ncert = \"/abs/b.pem\"\nkey = \"b.key\"\nclient-ca = [\"ca.crt\"]\nclient-auth = \"optional\"\n\
+             [listener.c]\naddr = \"[::1]:0\"\nplain = true\n",
+        )
+        .expect("write");
+        let t = T::parse_from(["t", "--config", path.to_str().expect("utf8")]);
+        let s = Settings::resolve(t.a).expect("resolve");
+        assert_eq!(s.listeners.len(), 3);
+        let a = s.listeners[0].tls.as_ref().expect("a is wss");
+        assert_eq!(a.cert, dir.path().join("s.pem"));
+        assert!(a.client_ca.is_empty());
+        let b = s.listeners[1].tls.as_ref().expect("b is wss");
+        assert_eq!(b.cert, PathBuf::from("/abs/b.pem"));
+        assert_eq!(b.key, dir.path().join("b.key"));
+        assert_eq!(b.client_ca, vec![dir.path().join("ca.crt")]);
+        assert_eq!(b.client_auth, ClientAuth::Optional);
+        assert_eq!(s.listeners[2].name, "c");
+        assert!(s.listeners[2].tls.is_none());
+
+        std::fs::write(&path, "[listener.x]\naddr = \"127.0.0.1:0\"\n").expect("write");
+        let t = T::parse_from(["t", "--config", path.to_str().expect("utf8")]);
+        let e = Settings::resolve(t.a).expect_err("no cert");
+        assert!(e.contains("[listener.x]") && e.contains("--cert"), "{e}");
+
+        std::fs::write(&path, "[listener.x]\naddr = \"127.0.0.1:0\"\nbogus = 1\n").expect("write");
+        let t = T::parse_from(["t", "--config", path.to_str().expect("utf8")]);
+        assert!(
+            Settings::resolve(t.a)
+                .expect_err("unknown key")
+                .contains("bogus")
+        );
     }
 }

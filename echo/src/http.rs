@@ -189,6 +189,7 @@ fn row(out: &mut String, name: &str, value: Option<&str>) {
 pub fn page(info: &PeerInfo) -> String {
     let mut rows = String::new();
     row(&mut rows, "verdict", Some(&info.verdict));
+    row(&mut rows, "listener", Some(&info.listener));
     row(&mut rows, "remote address", Some(&info.remote_addr));
     row(&mut rows, "TLS version", info.tls_version.as_deref());
     row(&mut rows, "cipher suite", info.cipher_suite.as_deref());
@@ -208,6 +209,8 @@ pub fn page(info: &PeerInfo) -> String {
         row(&mut rows, "client not before", Some(&c.not_before));
         row(&mut rows, "client not after", Some(&c.not_after));
         row(&mut rows, "client SHA-256", Some(&c.sha256));
+        row(&mut rows, "client EKU", Some(&c.eku.join(", ")));
+        row(&mut rows, "client key type", Some(&c.key_type));
     }
     format!(
         r#"<!doctype html>
@@ -271,7 +274,7 @@ mod tests {
 
     #[test]
     fn page_escapes_facts() {
-        let mut info = PeerInfo::plain("127.0.0.1:1".parse().expect("addr"));
+        let mut info = PeerInfo::plain("default", "127.0.0.1:1".parse().expect("addr"));
         info.sni = Some("<script>".into());
         let html = page(&info);
         assert!(html.contains("&lt;script&gt;"));

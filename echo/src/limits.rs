@@ -1,6 +1,75 @@
-//! Parsing of durations (`10s`, `500ms`, `5m`) and sizes (`16MiB`, `1048576`) for the flags.
+//! The per-connection limits, and the parsing of durations (`10s`, `500ms`, `5m`) and sizes
+//! (`16MiB`, `1048576`) for the flags.
 
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// Default time allowed for the TLS handshake plus the HTTP request head.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time a websocket may stay silent before it is closed.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default largest websocket message (16 MiB).
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
+/// Bytes tungstenite reads at a time. Its default (128 KiB) is zero-filled on the first read
+/// of every connection, which would cost 1.25 GiB of RSS for 10,000 idle websockets; larger
+/// messages still arrive in one buffer (it grows to the frame's size).
+pub const WS_READ_BUFFER: usize = 2048;
+
+/// What bounds one connection, whichever side opened it (serve or dial).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Time for the TLS handshake and the HTTP request head.
+    pub handshake_timeout: Duration,
+    /// A websocket silent for this long is closed.
+    pub idle_timeout: Duration,
+    /// Largest websocket message (and frame).
+    pub max_message_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+        }
+    }
+}
+
+impl Limits {
+    /// The websocket configuration for these limits: small read buffer, writes go out at
+    /// once (every send is flushed anyway).
+    pub fn ws_config(&self) -> WebSocketConfig {
+        WebSocketConfig::default()
+            .read_buffer_size(WS_READ_BUFFER)
+            .write_buffer_size(0)
+            .max_message_size(Some(self.max_message_size))
+            .max_frame_size(Some(self.max_message_size))
+    }
+
+    /// Limits from optional flag texts, defaults for what is absent.
+    pub fn parse(
+        handshake_timeout: Option<&str>,
+        idle_timeout: Option<&str>,
+        max_message_size: Option<&str>,
+    ) -> Result<Self, String> {
+        let d = Limits::default();
+        Ok(Limits {
+            handshake_timeout: match handshake_timeout {
+                Some(s) => parse_duration(s).map_err(|e| format!("--handshake-timeout: {e}"))?,
+                None => d.handshake_timeout,
+            },
+            idle_timeout: match idle_timeout {
+                Some(s) => parse_duration(s).map_err(|e| format!("--idle-timeout: {e}"))?,
+                None => d.idle_timeout,
+            },
+            max_message_size: match max_message_size {
+                Some(s) => parse_size(s).map_err(|e| format!("--max-message-size: {e}"))?,
+                None => d.max_message_size,
+            },
+        })
+    }
+}
 
 /// Parses `N`, `Nms`, `Ns`, `Nm` or `Nh` (a bare number is seconds).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

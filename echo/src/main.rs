@@ -1,19 +1,14 @@
-//! `certlab-echo`: a wss echo server and a probe client that prove a certlab kit over
-//! one-way and mutual TLS.
+//! `certlab-echo`: a wss echo server, a probe client and a reverse-connection mode that
+//! prove a certlab kit over one-way and mutual TLS.
 //!
 //! * `certlab-echo serve --cert server.fullchain.pem --key server.key [--client-ca ca.crt]`
 //! * `certlab-echo probe wss://localhost:8443/ --ca ca.crt [--cert alice.crt --key alice.key]`
+//! * `certlab-echo dial wss://localhost:9443/ --cert alice.crt --key alice.key --ca ca.crt`
+//!   with `certlab-echo probe --listen 127.0.0.1:9443 --cert server.crt --key server.key --ca ca.crt`
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod config;
-mod http;
-mod limits;
-mod peer;
-mod probe;
-mod serve;
-mod tls;
-
+use certlab_echo::{config, dial, probe, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -22,20 +17,24 @@ use std::process::ExitCode;
 #[command(
     name = "certlab-echo",
     version,
-    about = "wss echo server and probe for certlab kits"
+    about = "wss echo server, probe and reverse dialer for certlab kits"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-/// The two modes.
+/// The modes.
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve wss:// (and optionally ws://): greet each websocket with its TLS facts, then echo.
     Serve(config::ServeArgs),
-    /// Connect to a wss:// server, report the chain, the verdict, the greeting and an echo.
+    /// Connect to a wss:// server (or, with --listen, wait for `dial`), report the chain, the
+    /// verdict, the greeting and an echo.
     Probe(probe::ProbeArgs),
+    /// Connect OUT to a listening client (`probe --listen`) and be its echo server; retry
+    /// while it is away.
+    Dial(dial::DialArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,29 +57,34 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
-        Command::Serve(args) => {
-            let settings = match config::Settings::resolve(args) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            match runtime.block_on(serve::run(settings)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
+    let result = match cli.command {
+        Command::Serve(args) => match config::Settings::resolve(args) {
+            Ok(settings) => runtime.block_on(serve::run(settings)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
             }
-        }
+        },
         Command::Probe(args) => {
-            if runtime.block_on(probe::run(args)) {
+            return if runtime.block_on(probe::run(args)) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            };
+        }
+        Command::Dial(args) => match runtime.block_on(dial::run(args)) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
             }
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

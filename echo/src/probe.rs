@@ -1,14 +1,16 @@
 //! `certlab-echo probe`: connect to a wss:// (or ws://) server, print the server chain, the
 //! verification verdict, the greeting and the echo of a message. Succeeds only if all of
-//! that worked.
+//! that worked. With `--listen` it is the listening client of `certlab-echo dial`
+//! (see [`crate::listen`]).
 
 use crate::limits::parse_duration;
 use crate::peer::subject_of;
-use crate::tls;
+use crate::report::Report;
+use crate::tls::{self, IdentitySource};
+use crate::verify::{Seen, observe};
 use clap::Args;
 use futures_util::{SinkExt, StreamExt};
 use rustls::pki_types::ServerName;
-use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,19 +25,32 @@ use tokio_tungstenite::tungstenite::Message;
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// Server URL, e.g. wss://localhost:8443/ (ws:// for a plain listener).
-    pub url: String,
-    /// CA certificate(s) to trust for the server (repeatable).
+    #[arg(required_unless_present = "listen", conflicts_with = "listen")]
+    pub url: Option<String>,
+    /// Listen here for `certlab-echo dial` instead of connecting (reverse mode): accept one
+    /// connection as TLS server with --cert/--key or --p12, demand the dialer's client
+    /// certificate from --ca, then act as the websocket client over it.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// CA certificate(s) to trust for the peer (repeatable).
     #[arg(long, value_name = "CA")]
     pub ca: Vec<PathBuf>,
-    /// Client certificate (with its issuers) for mutual TLS.
-    #[arg(long, value_name = "CERT", requires = "key")]
+    /// Certificate (with its issuers) to present: client certificate for mutual TLS, or the
+    /// server certificate in --listen mode.
+    #[arg(long, value_name = "CERT", requires = "key", conflicts_with = "p12")]
     pub cert: Option<PathBuf>,
-    /// Client private key.
+    /// Private key of --cert.
     #[arg(long, value_name = "KEY", requires = "cert")]
     pub key: Option<PathBuf>,
-    /// Password of an encrypted client key.
+    /// Password of an encrypted --key.
     #[arg(long, value_name = "PW")]
     pub key_password: Option<String>,
+    /// Identity as PKCS#12 (a kit's .p12 or .modern.p12) instead of --cert/--key.
+    #[arg(long, value_name = "FILE", requires = "password")]
+    pub p12: Option<PathBuf>,
+    /// Password of --p12.
+    #[arg(long, value_name = "PW", requires = "p12")]
+    pub password: Option<String>,
     /// Text to send and expect back.
     #[arg(long, value_name = "TEXT", default_value = "hello certlab")]
     pub send: String,
@@ -45,44 +60,41 @@ pub struct ProbeArgs {
     /// Time allowed for each step (connect, handshake, each message).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// --listen mode: how long to wait for the dialer to connect.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub wait: Duration,
 }
 
-/// Everything the probe found out.
-#[derive(Debug, Default, Serialize)]
-pub struct Report {
-    /// The URL probed.
-    pub url: String,
-    /// The server name sent as SNI (null for an IP address, which is checked but not sent).
-    pub sni: Option<String>,
-    /// Subjects of the certificates the server sent, leaf first.
-    pub server_chain: Vec<String>,
-    /// `verified`, the rustls error, or null when no TLS was used or reached.
-    pub verification: Option<String>,
-    /// What the verification checked: the name and the trusted CA subjects.
-    pub checked: Option<String>,
-    /// Negotiated TLS version.
-    pub tls_version: Option<String>,
-    /// Negotiated cipher suite.
-    pub cipher_suite: Option<String>,
-    /// The server's first message, parsed as JSON when possible.
-    pub greeting: Option<serde_json::Value>,
-    /// What was sent.
-    pub sent: String,
-    /// What came back.
-    pub echo: Option<String>,
-    /// The first error, if any.
-    pub error: Option<String>,
-    /// True only when everything worked and the echo matched.
-    pub ok: bool,
+impl ProbeArgs {
+    /// The identity given by --cert/--key or --p12, if any.
+    pub fn identity(&self) -> Option<IdentitySource> {
+        match (&self.cert, &self.key, &self.p12, &self.password) {
+            (Some(cert), Some(key), _, _) => Some(IdentitySource::Pem {
+                cert: cert.clone(),
+                key: key.clone(),
+                password: self.key_password.clone(),
+            }),
+            (_, _, Some(file), Some(pw)) => Some(IdentitySource::P12 {
+                file: file.clone(),
+                password: pw.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
-struct Target {
-    secure: bool,
-    host: String,
-    port: u16,
+/// A parsed ws:// or wss:// URL.
+pub struct Target {
+    /// wss:// (true) or ws://.
+    pub secure: bool,
+    /// Host name or IP address (without brackets).
+    pub host: String,
+    /// Port (default 443 / 80).
+    pub port: u16,
 }
 
-fn parse_url(url: &str) -> Result<Target, String> {
+/// Parses `wss://HOST:PORT/…` or `ws://…`.
+pub fn parse_url(url: &str) -> Result<Target, String> {
     let (secure, rest) = if let Some(r) = url.strip_prefix("wss://") {
         (true, r)
     } else if let Some(r) = url.strip_prefix("ws://") {
@@ -119,66 +131,45 @@ fn parse_url(url: &str) -> Result<Target, String> {
     })
 }
 
-/// Runs the probe, prints the report, returns whether everything succeeded.
+/// Runs the probe (or its listening mode), prints the report, returns whether everything
+/// succeeded.
 pub async fn run(args: ProbeArgs) -> bool {
     let mut report = Report {
-        url: args.url.clone(),
         sent: args.send.clone(),
         ..Report::default()
     };
-    if let Err(e) = probe(&args, &mut report).await {
+    let result = match (&args.url, &args.listen) {
+        (_, Some(addr)) => {
+            report.mode = "listen";
+            report.url = format!("listen {addr}");
+            crate::listen::run(&args, addr, &mut report).await
+        }
+        (Some(url), None) => {
+            report.mode = "connect";
+            report.url = url.clone();
+            probe(&args, url, &mut report).await
+        }
+        (None, None) => Err("give a URL or --listen ADDR:PORT".into()),
+    };
+    if let Err(e) = result {
         report.error = Some(e);
     }
     report.ok = report.error.is_none() && report.echo.as_deref() == Some(args.send.as_str());
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
-    } else {
-        print_text(&report);
-    }
+    report.print(args.json);
     report.ok
 }
 
-fn print_text(r: &Report) {
-    println!("url: {}", r.url);
-    if let Some(sni) = &r.sni {
-        println!("sni: {sni}");
-    }
-    if !r.server_chain.is_empty() {
-        println!("server chain:");
-        for (i, s) in r.server_chain.iter().enumerate() {
-            println!("  {i}: {s}");
-        }
-    }
-    if let Some(v) = &r.verification {
-        println!("verification: {v}");
-    }
-    if let Some(c) = &r.checked {
-        println!("  checked {c}");
-    }
-    if let (Some(v), Some(c)) = (&r.tls_version, &r.cipher_suite) {
-        println!("tls: {v} {c}");
-    }
-    if let Some(g) = &r.greeting {
-        println!(
-            "greeting: {}",
-            serde_json::to_string_pretty(g).unwrap_or_default()
-        );
-    }
-    if let Some(e) = &r.echo {
-        println!("sent: {}", r.sent);
-        println!("echo: {e}");
-    }
-    if let Some(e) = &r.error {
-        println!("error: {e}");
-    }
-    println!("{}", if r.ok { "OK" } else { "FAILED" });
+/// Copies what the verifier saw into the report.
+pub fn note_seen(report: &mut Report, seen: &Seen) {
+    report.verification = seen.verdict.as_ref().map(|v| match v {
+        Ok(()) => "verified".to_string(),
+        Err(e) => format!("FAILED: {e}"),
+    });
+    report.why = seen.why.clone();
 }
 
-async fn probe(args: &ProbeArgs, report: &mut Report) -> Result<(), String> {
-    let target = parse_url(&args.url)?;
+async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), String> {
+    let target = parse_url(url)?;
     let step = args.timeout;
     let tcp = timeout(
         step,
@@ -194,17 +185,11 @@ async fn probe(args: &ProbeArgs, report: &mut Report) -> Result<(), String> {
     .map_err(|e| format!("connect to {}:{}: {e}", target.host, target.port))?;
     let _ = tcp.set_nodelay(true);
     if !target.secure {
-        return websocket(args, report, tcp).await;
+        return websocket(url, step, &args.send, report, tcp).await;
     }
 
-    let roots = tls::root_store(&args.ca, "--ca")?;
-    let ca_subjects: Vec<String> = args
-        .ca
-        .iter()
-        .filter_map(|p| tls::load_certs(p, "--ca").ok())
-        .flatten()
-        .map(|c| subject_of(&c))
-        .collect();
+    let identity = args.identity().map(|i| i.load()).transpose()?;
+    let (config, ca_subjects) = tls::client_config(&args.ca, identity)?;
     // rustls sends no SNI for an IP address (RFC 6066); the address is still checked.
     report.sni = target
         .host
@@ -220,25 +205,12 @@ async fn probe(args: &ProbeArgs, report: &mut Report) -> Result<(), String> {
             ca_subjects.join(" | ")
         )
     });
-    let identity = match (&args.cert, &args.key) {
-        (Some(c), Some(k)) => Some((
-            tls::load_certs(c, "--cert")?,
-            tls::load_key(k, args.key_password.as_deref(), "--key")?,
-        )),
-        _ => None,
-    };
-    let (config, seen) = tls::client_config(roots, identity)?;
     let name = ServerName::try_from(target.host.clone())
         .map_err(|e| format!("{:?} is not a valid server name: {e}", target.host))?;
     let connector = TlsConnector::from(Arc::new(config));
-    let connected = timeout(step, connector.connect(name, tcp)).await;
-    if let Ok(seen) = seen.lock() {
-        report.server_chain = seen.chain.iter().map(|c| subject_of(c)).collect();
-        report.verification = seen.verdict.as_ref().map(|v| match v {
-            Ok(()) => "verified".to_string(),
-            Err(e) => format!("FAILED: {e}"),
-        });
-    }
+    let (connected, seen) = observe(timeout(step, connector.connect(name, tcp))).await;
+    report.server_chain = seen.chain.iter().map(|c| subject_of(c)).collect();
+    note_seen(report, &seen);
     let stream = match connected {
         Err(_) => return Err(format!("TLS handshake: timed out after {step:?}")),
         Ok(Err(e)) => return Err(format!("TLS handshake: {e}")),
@@ -249,10 +221,11 @@ async fn probe(args: &ProbeArgs, report: &mut Report) -> Result<(), String> {
     report.cipher_suite = conn
         .negotiated_cipher_suite()
         .map(|s| format!("{:?}", s.suite()));
-    websocket(args, report, stream).await
+    websocket(url, step, &args.send, report, stream).await
 }
 
-fn explain(e: impl std::fmt::Display) -> String {
+/// Adds the likely cause to errors that are hard to read in TLS 1.3.
+pub fn explain(e: impl std::fmt::Display) -> String {
     let text = e.to_string();
     if text.contains("received fatal alert") {
         // In TLS 1.3 the server judges the client certificate after the client finished its
@@ -290,25 +263,29 @@ where
     }
 }
 
-async fn websocket<S>(args: &ProbeArgs, report: &mut Report, stream: S) -> Result<(), String>
+/// The websocket client's part: upgrade, read the greeting, send `send`, expect it back,
+/// close cleanly.
+pub async fn websocket<S>(
+    url: &str,
+    step: Duration,
+    send: &str,
+    report: &mut Report,
+    stream: S,
+) -> Result<(), String>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let step = args.timeout;
-    let (mut ws, _) = timeout(
-        step,
-        tokio_tungstenite::client_async(args.url.as_str(), stream),
-    )
-    .await
-    .map_err(|_| format!("websocket handshake: timed out after {step:?}"))?
-    .map_err(|e| format!("websocket handshake: {}", explain(e)))?;
+    let (mut ws, _) = timeout(step, tokio_tungstenite::client_async(url, stream))
+        .await
+        .map_err(|_| format!("websocket handshake: timed out after {step:?}"))?
+        .map_err(|e| format!("websocket handshake: {}", explain(e)))?;
     let greeting = next_data(&mut ws, step, "greeting").await?;
     report.greeting = Some(match &greeting {
         Message::Text(t) => serde_json::from_str(t.as_str())
             .unwrap_or_else(|_| serde_json::Value::String(t.to_string())),
         other => serde_json::Value::String(format!("{} binary bytes", other.len())),
     });
-    timeout(step, ws.send(Message::text(args.send.clone())))
+    timeout(step, ws.send(Message::text(send)))
         .await
         .map_err(|_| format!("send: timed out after {step:?}"))?
         .map_err(|e| format!("send: {e}"))?;
@@ -323,7 +300,7 @@ where
     }
     let _ = timeout(step, ws.close(None)).await;
     let _ = timeout(step, async { while let Some(Ok(_)) = ws.next().await {} }).await;
-    if report.echo.as_deref() != Some(args.send.as_str()) {
+    if report.echo.as_deref() != Some(send) {
         return Err("echo differs from what was sent".into());
     }
     Ok(())

@@ -1,15 +1,21 @@
-//! rustls configurations (ring provider) for the server and the probe; certificates and keys
-//! are read through the certlab engine so every format certlab writes is accepted.
+//! rustls configurations (ring provider) for every role: serve's listeners, the probe, the
+//! dialer and the probe's listening mode. Certificates and keys are read through the certlab
+//! engine so every format certlab writes is accepted, .p12 files included.
 
-use crate::config::{ClientAuth, Settings};
+use crate::config::{ClientAuth, TlsSettings};
+use crate::peer::{ekus, subject_of};
+use crate::verify::{ClientVerifier, ServerVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+/// A certificate chain (leaf first) and its private key.
+pub type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
 /// The one crypto provider used everywhere: ring.
 pub fn provider() -> Arc<CryptoProvider> {
@@ -31,6 +37,10 @@ pub fn load_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>
     Ok(ders.into_iter().map(CertificateDer::from).collect())
 }
 
+fn pkcs8(key: &certlab::KeyPair) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.pkcs8_der().to_vec()))
+}
+
 /// Reads a private key (any format certlab imports), decrypting it with `password`.
 pub fn load_key(
     path: &Path,
@@ -40,16 +50,91 @@ pub fn load_key(
     let bytes = read(path, what)?;
     let key = certlab::import::private_key(&bytes, password, what)
         .map_err(|e| format!("{what} {}: {e}", path.display()))?;
-    Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        key.pkcs8_der().to_vec(),
-    )))
+    Ok(pkcs8(&key))
 }
 
-/// A root store holding every certificate of every file in `paths`.
-pub fn root_store(paths: &[impl AsRef<Path>], what: &str) -> Result<RootCertStore, String> {
+/// Reads a PKCS#12 file (either certlab flavour: compatible 3DES/SHA-1 or modern
+/// AES-256/SHA-256): its key and the certificate chain bound to it, leaf first.
+pub fn load_p12(path: &Path, password: &str, what: &str) -> Result<Identity, String> {
+    let bytes = read(path, what)?;
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &bytes,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .map_err(|e| {
+        format!(
+            "{what} {}: cannot open ({e}): wrong --password, or not a .p12",
+            path.display()
+        )
+    })?;
+    let (_, chain) = store
+        .private_key_chain()
+        .ok_or_else(|| format!("{what} {}: no private key inside", path.display()))?;
+    if chain.certs().is_empty() {
+        return Err(format!(
+            "{what} {}: the key has no certificate with it",
+            path.display()
+        ));
+    }
+    let key = certlab::import::private_key(chain.key().as_der(), None, what)
+        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    let certs = chain
+        .certs()
+        .iter()
+        .map(|c| CertificateDer::from(c.as_der().to_vec()))
+        .collect();
+    Ok((certs, pkcs8(&key)))
+}
+
+/// Where an identity comes from on the command line.
+#[derive(Debug, Clone)]
+pub enum IdentitySource {
+    /// `--cert` (chain) and `--key` with an optional key password.
+    Pem {
+        /// Certificate chain file.
+        cert: PathBuf,
+        /// Key file.
+        key: PathBuf,
+        /// Key password.
+        password: Option<String>,
+    },
+    /// `--p12` with its password.
+    P12 {
+        /// The .p12 file.
+        file: PathBuf,
+        /// Its password.
+        password: String,
+    },
+}
+
+impl IdentitySource {
+    /// Loads the chain and key.
+    pub fn load(&self) -> Result<Identity, String> {
+        match self {
+            IdentitySource::Pem {
+                cert,
+                key,
+                password,
+            } => Ok((
+                load_certs(cert, "--cert")?,
+                load_key(key, password.as_deref(), "--key")?,
+            )),
+            IdentitySource::P12 { file, password } => load_p12(file, password, "--p12"),
+        }
+    }
+}
+
+/// A root store holding every certificate of every file in `paths`, and their subjects.
+pub fn root_store(
+    paths: &[impl AsRef<Path>],
+    what: &str,
+) -> Result<(RootCertStore, Vec<String>), String> {
     let mut roots = RootCertStore::empty();
+    let mut subjects = Vec::new();
     for path in paths {
         for cert in load_certs(path.as_ref(), what)? {
+            subjects.push(subject_of(&cert));
             roots.add(cert).map_err(|e| {
                 format!(
                     "{what} {}: not usable as a trust anchor: {e}",
@@ -58,131 +143,94 @@ pub fn root_store(paths: &[impl AsRef<Path>], what: &str) -> Result<RootCertStor
             })?;
         }
     }
-    Ok(roots)
+    Ok((roots, subjects))
 }
 
-/// The server configuration: certificate chain, key, optional client verification, ALPN
-/// `http/1.1`.
-pub fn server_config(s: &Settings) -> Result<ServerConfig, String> {
-    let chain = load_certs(&s.cert, "--cert")?;
-    let key = load_key(&s.key, s.key_password.as_deref(), "--key")?;
+/// Checks that the leaf of `chain` may be used in `role` (`clientAuth` or `serverAuth`):
+/// a certificate without the extended key usage the peer will demand is refused in the
+/// handshake, so say it up front. `why` explains the role.
+pub fn check_eku(
+    chain: &[CertificateDer<'_>],
+    eku: &str,
+    flag: &str,
+    why: &str,
+) -> Result<(), String> {
+    let Some(leaf) = chain.first() else {
+        return Err(format!("{flag}: no certificate"));
+    };
+    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+        return Ok(()); // rustls reports an unparsable certificate itself
+    };
+    let has = ekus(&cert);
+    if has.is_empty() || has.iter().any(|e| e == eku || e == "anyExtendedKeyUsage") {
+        return Ok(());
+    }
+    Err(format!(
+        "{flag}: certificate \"{}\" has extended key usage {} but not {eku}; {why}",
+        cert.subject(),
+        has.join(", ")
+    ))
+}
+
+fn server_builder(
+    client_roots: Option<(RootCertStore, Vec<String>, ClientAuth)>,
+) -> Result<rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>, String> {
     let builder = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS versions: {e}"))?;
-    let builder = if s.client_ca.is_empty() {
-        builder.with_no_client_auth()
+    Ok(match client_roots {
+        None => builder.with_no_client_auth(),
+        Some((roots, subjects, mode)) => {
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider());
+            let verifier = match mode {
+                ClientAuth::Required => verifier,
+                ClientAuth::Optional => verifier.allow_unauthenticated(),
+            };
+            let inner = verifier.build().map_err(|e| format!("client CA: {e}"))?;
+            builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(inner, subjects)))
+        }
+    })
+}
+
+/// A server configuration: identity, optional client verification, ALPN `http/1.1`.
+/// Returns the config and the trusted client CA subjects (for messages).
+pub fn server_config_for(
+    identity: Identity,
+    client_ca: &[PathBuf],
+    mode: ClientAuth,
+    ca_flag: &str,
+) -> Result<(ServerConfig, Vec<String>), String> {
+    let (roots, subjects) = if client_ca.is_empty() {
+        (None, Vec::new())
     } else {
-        let roots = root_store(&s.client_ca, "--client-ca")?;
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider());
-        let verifier = match s.client_auth {
-            ClientAuth::Required => verifier,
-            ClientAuth::Optional => verifier.allow_unauthenticated(),
-        };
-        builder
-            .with_client_cert_verifier(verifier.build().map_err(|e| format!("--client-ca: {e}"))?)
+        let (roots, subjects) = root_store(client_ca, ca_flag)?;
+        (Some((roots, subjects.clone(), mode)), subjects)
     };
-    let mut config = builder
+    let (chain, key) = identity;
+    let mut config = server_builder(roots)?
         .with_single_cert(chain, key)
         .map_err(|e| format!("--cert/--key: {e}"))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    Ok((config, subjects))
 }
 
-/// What the probe's verifier saw: the chain the server presented and the verdict.
-#[derive(Debug, Default, Clone)]
-pub struct Seen {
-    /// The server's certificates, leaf first.
-    pub chain: Vec<CertificateDer<'static>>,
-    /// `None` until verification ran; then `Ok` or the rustls error text.
-    pub verdict: Option<Result<(), String>>,
+/// A serve listener's configuration.
+pub fn server_config(s: &TlsSettings) -> Result<(ServerConfig, Vec<String>), String> {
+    let identity = (
+        load_certs(&s.cert, "--cert")?,
+        load_key(&s.key, s.key_password.as_deref(), "--key")?,
+    );
+    server_config_for(identity, &s.client_ca, s.client_auth, "--client-ca")
 }
 
-/// A webpki server verifier that records what it was shown, so the probe can print the chain
-/// even when verification fails.
-#[derive(Debug)]
-pub struct RecordingVerifier {
-    /// `None` when no CA was given: every chain is then refused as UnknownIssuer.
-    inner: Option<Arc<WebPkiServerVerifier>>,
-    provider: Arc<CryptoProvider>,
-    seen: Arc<Mutex<Seen>>,
-}
-
-impl RecordingVerifier {
-    fn record(&self, f: impl FnOnce(&mut Seen)) {
-        if let Ok(mut seen) = self.seen.lock() {
-            f(&mut seen);
-        }
-    }
-}
-
-impl ServerCertVerifier for RecordingVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let result = match &self.inner {
-            Some(inner) => {
-                inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            }
-            None => Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::UnknownIssuer,
-            )),
-        };
-        self.record(|seen| {
-            seen.chain = std::iter::once(end_entity)
-                .chain(intermediates)
-                .map(|c| c.clone().into_owned())
-                .collect();
-            seen.verdict = Some(result.as_ref().map(|_| ()).map_err(|e| e.to_string()));
-        });
-        result
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// The probe's client configuration and the record of what its verifier saw.
+/// A client configuration that verifies the server against `ca` (none: everything is
+/// refused as UnknownIssuer, and the report says so) and presents `identity` if asked.
+/// Returns the config and the trusted CA subjects.
 pub fn client_config(
-    roots: RootCertStore,
-    identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
-) -> Result<(ClientConfig, Arc<Mutex<Seen>>), String> {
-    let seen = Arc::new(Mutex::new(Seen::default()));
+    ca: &[PathBuf],
+    identity: Option<Identity>,
+) -> Result<(ClientConfig, Vec<String>), String> {
+    let (roots, subjects) = root_store(ca, "--ca")?;
     let inner = if roots.is_empty() {
         None
     } else {
@@ -192,11 +240,7 @@ pub fn client_config(
                 .map_err(|e| format!("--ca: {e}"))?,
         )
     };
-    let verifier = Arc::new(RecordingVerifier {
-        inner,
-        provider: provider(),
-        seen: seen.clone(),
-    });
+    let verifier = Arc::new(ServerVerifier::new(inner, provider(), subjects.clone()));
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS versions: {e}"))?
@@ -209,5 +253,5 @@ pub fn client_config(
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok((config, seen))
+    Ok((config, subjects))
 }

@@ -242,3 +242,114 @@ fn config_file_and_bad_flags() {
         assert!(!out.all().contains("panicked"), "{args:?}: {}", out.all());
     }
 }
+
+#[test]
+fn named_listeners_each_with_own_identity_and_auth() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let other = dev_kit(KeyAlgorithm::Ed25519);
+    std::fs::write(
+        kit.path("echo.toml"),
+        format!(
+            "cert = \"server.fullchain.pem\"\nkey = \"server.key\"\n\
+             [listener.public]\naddr = \"127.0.0.1:0\"\n\
+             [listener.mtls]\naddr = \"127.0.0.1:0\"\nclient-ca = [\"ca.crt\"]\nclient-auth = \"required\"\n\
+             [listener.edge]\naddr = \"127.0.0.1:0\"\ncert = \"{}\"\nkey = \"{}\"\n\
+             [listener.plain]\naddr = \"127.0.0.1:0\"\nplain = true\n",
+            other.p("server.fullchain.pem"),
+            other.p("server.key")
+        ),
+    )
+    .expect("write config");
+    let server = Server::start_expect(&["--config", &kit.p("echo.toml")], 4);
+    // BTreeMap order: edge, mtls, plain, public.
+    assert_eq!(server.wss.len(), 3);
+    assert_eq!(server.ws.len(), 1);
+    let (edge, mtls, public) = (server.wss[0], server.wss[1], server.wss[2]);
+    let ca = kit.p("ca.crt");
+    let alice = [
+        "--cert",
+        &kit.p("alice.fullchain.pem"),
+        "--key",
+        &kit.p("alice.key"),
+    ];
+
+    let (out, r) = probe(&format!("wss://localhost:{public}/"), &["--ca", &ca]);
+    assert!(out.ok, "{}\n{}", out.all(), server.log());
+    assert_eq!(r["greeting"]["listener"], "public");
+
+    let url = format!("wss://localhost:{mtls}/");
+    let (out, _) = probe(&url, &["--ca", &ca]);
+    assert_eq!(out.code, Some(1), "mtls listener demands a certificate");
+    let mut args = vec!["--ca", ca.as_str()];
+    args.extend(alice);
+    let (out, r) = probe(&url, &args);
+    assert!(out.ok, "{}", out.all());
+    assert_eq!(r["greeting"]["listener"], "mtls");
+    assert_eq!(r["greeting"]["client_certificate"]["common_name"], "alice");
+
+    // The edge listener has its own (Ed25519, other CA) identity.
+    let url = format!("wss://localhost:{edge}/");
+    let (out, _) = probe(&url, &["--ca", &ca]);
+    assert_eq!(out.code, Some(1));
+    let (out, r) = probe(&url, &["--ca", &other.p("ca.crt")]);
+    assert!(out.ok, "{}", out.all());
+    assert_eq!(r["greeting"]["listener"], "edge");
+
+    let (out, r) = probe(&format!("ws://127.0.0.1:{}/", server.ws[0]), &[]);
+    assert!(out.ok, "{}", out.all());
+    assert_eq!(r["greeting"]["listener"], "plain");
+    assert!(
+        server.log().contains("listener=\"mtls\""),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn encrypted_key_prompts_on_a_terminal() {
+    let mut spec = certlab::Preset::Dev.spec(KeyAlgorithm::EcdsaP256);
+    spec.key_password = Some("tty pass 7".into());
+    let kit = write_kit(certlab::generate(&spec).expect("kit"));
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/tty_prompt.py");
+    let out = run(
+        std::process::Command::new(python())
+            .arg(script)
+            .arg("tty pass 7")
+            .arg(BIN)
+            .args([
+                "serve",
+                "--cert",
+                &kit.p("server.fullchain.pem"),
+                "--key",
+                &kit.p("server.key"),
+                "--listen",
+                "127.0.0.1:0",
+            ]),
+        None,
+    );
+    let r: serde_json::Value = serde_json::from_str(out.stdout.trim())
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", out.all()));
+    assert_eq!(r["prompted"], true, "{r}");
+    assert_eq!(r["echoed"], false, "the password was echoed: {r}");
+    assert_eq!(r["listening"], true, "{r}");
+
+    // Without a terminal: a clear error naming the three ways to give the password.
+    let bad = run(
+        std::process::Command::new(BIN).args([
+            "serve",
+            "--cert",
+            &kit.p("server.fullchain.pem"),
+            "--key",
+            &kit.p("server.key"),
+            "--listen",
+            "127.0.0.1:0",
+        ]),
+        None,
+    );
+    assert_eq!(bad.code, Some(2), "{}", bad.all());
+    assert!(
+        bad.stderr.contains("encrypted") && bad.stderr.contains("--key-password-file"),
+        "{}",
+        bad.stderr
+    );
+}

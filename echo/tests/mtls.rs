@@ -22,6 +22,28 @@ fn serve_mtls(kit: &KitDir, extra: &[&str]) -> Server {
     Server::start(&refs)
 }
 
+/// Waits for refusal number `n` (counting from 1) and returns the log line that says so:
+/// each refusal is logged exactly once.
+fn refusal(server: &Server, n: usize) -> String {
+    assert!(
+        server.wait_count(
+            "TLS handshake failed",
+            n,
+            std::time::Duration::from_secs(10)
+        ),
+        "refusal {n} not logged:\n{}",
+        server.log()
+    );
+    let log = server.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("TLS handshake failed"))
+        .collect();
+    assert_eq!(lines.len(), n, "logged more than once:\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    lines[n - 1].to_string()
+}
+
 fn alice_ok(kit: &KitDir, server: &Server) {
     let url = format!("wss://localhost:{}/", server.port());
     let (out, r) = probe(
@@ -65,10 +87,12 @@ fn required_client_certificates() {
     let (out, r) = probe(&url, &["--ca", &kit.p("ca.crt")]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert_eq!(r["verification"], "verified", "the server itself was fine");
+    let line = refusal(&server, 1);
     assert!(
-        server.wait_log("peer sent no certificates"),
-        "{}",
-        server.log()
+        line.contains("peer sent no certificates")
+            && line.contains("no client certificate was sent")
+            && line.contains("trusted client CAs: O=certlab lab PKI, CN=certlab Root CA"),
+        "{line}"
     );
 
     // A client certificate from another kit's CA with the same name: the issuer is found by
@@ -90,7 +114,13 @@ fn required_client_certificates() {
         "{}",
         out.stdout
     );
-    assert!(server.wait_log("BadSignature"), "{}", server.log());
+    let line = refusal(&server, 2);
+    assert!(
+        line.contains("BadSignature")
+            && line.contains("check=\"issuer\"")
+            && line.contains("another CA with the same name"),
+        "{line}"
+    );
 
     // From a differently named CA: unknown issuer.
     let mut spec = certlab::Preset::Mtls.spec(KeyAlgorithm::EcdsaP256);
@@ -108,7 +138,14 @@ fn required_client_certificates() {
         ],
     );
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(server.wait_log("UnknownIssuer"), "{}", server.log());
+    let line = refusal(&server, 3);
+    assert!(
+        line.contains("UnknownIssuer")
+            && line.contains("check=\"issuer\"")
+            && line.contains("issued by \"O=certlab lab PKI, CN=other lab Root CA\"")
+            && line.contains("trusted: O=certlab lab PKI, CN=certlab Root CA"),
+        "{line}"
+    );
 
     // The server certificate has no clientAuth EKU: refused.
     let (out, _) = probe(
@@ -123,10 +160,12 @@ fn required_client_certificates() {
         ],
     );
     assert_eq!(out.code, Some(1), "{}", out.all());
+    let line = refusal(&server, 4);
     assert!(
-        server.wait_log("extended key usage for client authentication"),
-        "{}",
-        server.log()
+        line.contains("extended key usage for client authentication")
+            && line.contains("check=\"extended key usage\"")
+            && line.contains("has extended key usage serverAuth; it lacks clientAuth"),
+        "{line}"
     );
 
     // openssl s_client: with alice, the request is answered; without, it is not.
@@ -151,6 +190,7 @@ fn required_client_certificates() {
         "{}",
         without.all()
     );
+    refusal(&server, 5);
 
     // curl: the same.
     let c = curl(
@@ -168,6 +208,7 @@ fn required_client_certificates() {
         "curl without a client certificate got an answer: {}",
         c.all()
     );
+    refusal(&server, 6);
 
     // Bob (and alice again) are still served after all those refusals.
     let (out, r) = probe(
@@ -184,6 +225,7 @@ fn required_client_certificates() {
     assert!(out.ok, "{}", out.all());
     assert_eq!(r["greeting"]["client_certificate"]["common_name"], "bob");
     alice_ok(&kit, &server);
+    assert_eq!(count(&server.log(), "TLS handshake failed"), 6);
     assert!(!server.log().contains("panicked"));
 }
 
@@ -240,7 +282,107 @@ fn expired_client_certificate_is_refused() {
         ],
     );
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(server.wait_log("certificate expired"), "{}", server.log());
+    let line = refusal(&server, 1);
+    assert!(
+        line.contains("certificate expired")
+            && line.contains("check=\"validity\"")
+            && line.contains("has expired: not after"),
+        "{line}"
+    );
+}
+
+#[test]
+fn not_yet_valid_client_certificate_is_refused() {
+    // The server's own identity is valid now; the client kit is issued two days ahead.
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let opts = certlab::Options {
+        now: Some(time::OffsetDateTime::now_utc() + time::Duration::days(2)),
+        ..certlab::Options::default()
+    };
+    let spec = certlab::Preset::Mtls.spec(KeyAlgorithm::EcdsaP256);
+    let future = write_kit(certlab::generate_with(&spec, &opts, &mut |_| {}).expect("future kit"));
+    let server = Server::start(&[
+        "--cert",
+        &kit.p("server.fullchain.pem"),
+        "--key",
+        &kit.p("server.key"),
+        "--client-ca",
+        &future.p("ca.crt"),
+        "--client-auth",
+        "optional",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    let url = format!("wss://localhost:{}/", server.port());
+    let (out, _) = probe(
+        &url,
+        &[
+            "--ca",
+            &kit.p("ca.crt"),
+            "--cert",
+            &future.p("alice.fullchain.pem"),
+            "--key",
+            &future.p("alice.key"),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    let line = refusal(&server, 1);
+    assert!(
+        line.contains("check=\"validity\"") && line.contains("is not valid yet: not before"),
+        "{line}"
+    );
+    // Still serving (optional mode: a client without a certificate is greeted).
+    let (out, r) = probe(&url, &["--ca", &kit.p("ca.crt")]);
+    assert!(out.ok, "{}", out.all());
+    assert_eq!(r["greeting"]["verdict"], "no client certificate");
+}
+
+#[test]
+fn p12_identities_compatible_and_modern() {
+    for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
+        let kit = mtls_kit(alg);
+        let server = serve_mtls(&kit, &[]);
+        let url = format!("wss://localhost:{}/", server.port());
+        let id = kit.kit.identity("alice").expect("alice");
+        for file in ["alice.p12", "alice.modern.p12"] {
+            let (out, r) = probe(
+                &url,
+                &[
+                    "--ca",
+                    &kit.p("ca.crt"),
+                    "--p12",
+                    &kit.p(file),
+                    "--password",
+                    "changeit",
+                ],
+            );
+            assert!(out.ok, "{alg:?} {file}:\n{}\n{}", out.all(), server.log());
+            assert_eq!(
+                r["greeting"]["client_certificate"]["sha256"],
+                id.sha256.as_str()
+            );
+        }
+        let (out, r) = probe(
+            &url,
+            &[
+                "--ca",
+                &kit.p("ca.crt"),
+                "--p12",
+                &kit.p("alice.p12"),
+                "--password",
+                "wrong",
+            ],
+        );
+        assert_eq!(out.code, Some(1));
+        assert!(
+            r["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("wrong --password"),
+            "{}",
+            out.stdout
+        );
+    }
 }
 
 #[test]

@@ -45,31 +45,48 @@ pub fn mtls_kit(alg: certlab::KeyAlgorithm) -> KitDir {
     write_kit(certlab::generate(&spec).expect("generate kit"))
 }
 
-/// A running server; killed on drop.
-pub struct Server {
-    pub child: Child,
-    pub wss: Vec<u16>,
-    pub ws: Vec<u16>,
-    pub stderr: Arc<Mutex<String>>,
+/// The Dev preset (root + a server for localhost/127.0.0.1/::1) with `alg`.
+pub fn dev_kit(alg: certlab::KeyAlgorithm) -> KitDir {
+    write_kit(certlab::generate(&certlab::Preset::Dev.spec(alg)).expect("generate kit"))
 }
 
-impl Server {
-    /// Starts the server with `args`; waits for one "listening" line per listener.
-    pub fn start(args: &[&str]) -> Server {
-        let expected = args
-            .iter()
-            .filter(|a| **a == "--listen" || **a == "--plain-listen")
-            .count()
-            .max(1);
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .args(args)
-            .env("RUST_LOG", "info")
+/// A kit for the reverse mode: the Mtls preset whose `server` may also authenticate as a TLS
+/// client (`client_auth: true`, what `dial` presents), plus a server identity `home` for
+/// localhost/127.0.0.1 (what `probe --listen` presents). `root_cn` names the CA.
+pub fn reverse_kit(alg: certlab::KeyAlgorithm, root_cn: &str) -> KitDir {
+    let mut spec = certlab::Preset::Mtls.spec(alg);
+    spec.root.common_name = root_cn.into();
+    spec.servers[0].client_auth = true;
+    let mut home = spec.servers[0].clone();
+    home.name = "home".into();
+    home.names = vec!["localhost".into(), "127.0.0.1".into()];
+    home.common_name = Some("home".into());
+    home.client_auth = false;
+    spec.servers.push(home);
+    write_kit(certlab::generate(&spec).expect("generate reverse kit"))
+}
+
+/// A running child process whose stderr is collected and whose stdout lines arrive on a
+/// channel; killed on drop.
+pub struct Proc {
+    pub child: Child,
+    pub stderr: Arc<Mutex<String>>,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Proc {
+    /// Spawns `cmd` with piped stdout/stderr (RUST_LOG=info unless set).
+    pub fn spawn(cmd: &mut Command) -> Proc {
+        let mut child = cmd
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start server");
+            .expect("spawn");
         let stderr = Arc::new(Mutex::new(String::new()));
         let mut err_pipe = child.stderr.take().expect("stderr");
         let sink = stderr.clone();
@@ -93,14 +110,128 @@ impl Server {
                 }
             }
         });
-        let mut server = Server {
+        Proc {
             child,
+            stderr,
+            lines: rx,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        self.stderr.lock().expect("lock").clone()
+    }
+
+    /// Waits until the log contains `needle` (the log is written asynchronously).
+    pub fn wait_log(&self, needle: &str) -> bool {
+        self.wait_log_for(needle, Duration::from_secs(10))
+    }
+
+    pub fn wait_log_for(&self, needle: &str, limit: Duration) -> bool {
+        self.wait_count(needle, 1, limit)
+    }
+
+    /// Waits until `needle` occurs at least `n` times in the log.
+    pub fn wait_count(&self, needle: &str, n: usize, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if count(&self.log(), needle) >= n {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill {sig} failed");
+    }
+
+    /// Waits for the process to exit; returns its exit code.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Everything printed on stdout until it closes (or `limit` passes).
+    pub fn stdout_until_exit(&self, limit: Duration) -> String {
+        let start = Instant::now();
+        let mut out = String::new();
+        while let Some(left) = limit.checked_sub(start.elapsed()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+                Err(_) => break,
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running server; killed on drop.
+pub struct Server {
+    pub proc: Proc,
+    pub wss: Vec<u16>,
+    pub ws: Vec<u16>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Proc;
+    fn deref(&self) -> &Proc {
+        &self.proc
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Proc {
+        &mut self.proc
+    }
+}
+
+impl Server {
+    /// Starts the server with `args`; waits for one "listening" line per listener flag.
+    pub fn start(args: &[&str]) -> Server {
+        let expected = args
+            .iter()
+            .filter(|a| **a == "--listen" || **a == "--plain-listen")
+            .count()
+            .max(1);
+        Server::start_expect(args, expected)
+    }
+
+    /// Starts the server with `args`; waits for `expected` "listening" lines.
+    pub fn start_expect(args: &[&str], expected: usize) -> Server {
+        let proc = Proc::spawn(Command::new(BIN).arg("serve").args(args));
+        let mut server = Server {
+            proc,
             wss: Vec::new(),
             ws: Vec::new(),
-            stderr,
         };
         while server.wss.len() + server.ws.len() < expected {
-            let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            let line = match server.proc.lines.recv_timeout(Duration::from_secs(60)) {
                 Ok(l) => l,
                 Err(_) => panic!(
                     "server did not print a listening line; stderr:\n{}",
@@ -108,7 +239,8 @@ impl Server {
                 ),
             };
             let port = |rest: &str| -> u16 {
-                rest.rsplit(':')
+                let addr = rest.split_whitespace().next().unwrap_or("");
+                addr.rsplit(':')
                     .next()
                     .and_then(|p| p.parse().ok())
                     .expect("port in listening line")
@@ -126,49 +258,72 @@ impl Server {
         self.wss[0]
     }
 
-    pub fn log(&self) -> String {
-        self.stderr.lock().expect("lock").clone()
-    }
-
-    /// Waits until the server's log contains `needle` (the log is written asynchronously).
-    pub fn wait_log(&self, needle: &str) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if self.log().contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    }
-
     pub fn sigterm(&self) {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill")
-            .success();
-        assert!(ok, "kill -TERM failed");
+        self.signal("-TERM");
     }
 
-    /// Waits for the process to exit; returns its exit code.
-    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
+    /// True while the process runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.proc.child.try_wait(), Ok(None))
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Occurrences of `needle` in `haystack`.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The resident set size of `pid` in KiB (VmRSS in /proc/PID/status).
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// The python3 with `websockets`: $ECHO_PYTHON (set by scripts/setup.sh), else the venv
+/// scripts/setup.sh may have made under target/, else python3. Panics (the test FAILS, it
+/// is not skipped) when `websockets` cannot be imported.
+pub fn python() -> String {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/py-venv/bin/python3");
+    let py = std::env::var("ECHO_PYTHON").ok().unwrap_or_else(|| {
+        if venv.exists() {
+            venv.display().to_string()
+        } else {
+            "python3".into()
+        }
+    });
+    let check = run(
+        Command::new(&py).args(["-c", "import websockets; print(websockets.__version__)"]),
+        None,
+    );
+    assert!(
+        check.ok,
+        "Python `websockets` is not importable with {py}: run ./scripts/test, or \
+         `source scripts/setup.sh && ensure_python_websockets` (error: {})",
+        check.stderr
+    );
+    py
+}
+
+/// Runs echo/tests/py/ws_client.py; returns the output and its JSON result.
+pub fn py_client(url: &str, args: &[&str]) -> (Out, serde_json::Value) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/ws_client.py");
+    let out = run(Command::new(python()).arg(script).arg(url).args(args), None);
+    let v = serde_json::from_str(out.stdout.trim())
+        .unwrap_or_else(|e| panic!("ws_client.py printed no JSON ({e}):\n{}", out.all()));
+    (out, v)
 }
 
 /// Output of a finished command.

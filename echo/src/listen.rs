@@ -1,0 +1,91 @@
+//! `certlab-echo probe --listen ADDR:PORT`: the listening client of the reverse mode, where
+//! the echo side ("server phones home", [`crate::dial`]) connects out to it.
+//!
+//! The roles are crossed on purpose, layer by layer:
+//!
+//! | layer | `dial` (echo side) | `probe --listen` (client side) |
+//! |---|---|---|
+//! | TCP | connects out, retries every `--retry` | listens, accepts one connection |
+//! | TLS | **TLS client**: presents its certificate, so it needs EKU `clientAuth` (a certlab client identity, or a server with `client_auth: true`); verifies the listener's certificate against `--ca` and the dialled host name | **TLS server**: presents its certificate, so it needs EKU `serverAuth` and a SAN for the host the dialer dials (a certlab server identity); demands the dialer's client certificate and verifies it against `--ca` |
+//! | HTTP / WebSocket | **websocket server**: reads the upgrade request, answers 101, sends the greeting (the TLS facts of the listener), echoes | **websocket client**: sends the upgrade request, reads the greeting, sends `--send`, checks the echo, closes |
+//!
+//! Both sides refuse a peer whose certificate does not chain to the session CA. The probe
+//! takes one connection, prints the same report as `probe URL` (with the dialer's chain as
+//! `client_chain`) and exits 0 only when the handshake, greeting and echo all succeeded.
+
+use crate::config::ClientAuth;
+use crate::peer::subject_of;
+use crate::probe::{ProbeArgs, note_seen, websocket};
+use crate::report::Report;
+use crate::tls;
+use crate::verify::{handshake_failure, observe};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::time::timeout;
+use tokio_rustls::TlsAcceptor;
+
+/// Listens on `addr`, accepts one dialer, and fills `report`.
+pub async fn run(args: &ProbeArgs, addr: &str, report: &mut Report) -> Result<(), String> {
+    let addr: SocketAddr = addr
+        .parse()
+        .map_err(|e| format!("--listen {addr:?}: {e} (expected ADDR:PORT, e.g. 127.0.0.1:9443)"))?;
+    let identity = args
+        .identity()
+        .ok_or("--listen needs the listener's own certificate: --cert/--key or --p12")?
+        .load()?;
+    tls::check_eku(
+        &identity.0,
+        "serverAuth",
+        "--cert",
+        "with --listen the probe is the TLS server of the connection, so present a server \
+         certificate (a certlab server identity) that names the host the dialer dials",
+    )?;
+    if args.ca.is_empty() {
+        return Err("--listen needs --ca CA to verify the dialer's client certificate".into());
+    }
+    let (config, cas) = tls::server_config_for(identity, &args.ca, ClientAuth::Required, "--ca")?;
+    report.checked = Some(format!(
+        "the dialer's client certificate against CA {}",
+        cas.join(" | ")
+    ));
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the address of {addr}: {e}"))?;
+    eprintln!(
+        "listening wss://{bound} (waiting up to {:?} for certlab-echo dial)",
+        args.wait
+    );
+    let (tcp, peer) = timeout(args.wait, listener.accept())
+        .await
+        .map_err(|_| format!("no dialer connected within {:?}", args.wait))?
+        .map_err(|e| format!("accept: {e}"))?;
+    drop(listener);
+    let _ = tcp.set_nodelay(true);
+    report.peer = Some(peer.to_string());
+    let step = args.timeout;
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let (accepted, seen) = observe(timeout(step, acceptor.accept(tcp))).await;
+    report.client_chain = seen.chain.iter().map(|c| subject_of(c)).collect();
+    note_seen(report, &seen);
+    let stream = match accepted {
+        Err(_) => return Err(format!("TLS handshake: timed out after {step:?}")),
+        Ok(Err(e)) => {
+            return Err(format!(
+                "TLS handshake: {}",
+                handshake_failure(&e, &seen, &cas)
+            ));
+        }
+        Ok(Ok(s)) => s,
+    };
+    let conn = stream.get_ref().1;
+    report.tls_version = conn.protocol_version().map(|v| format!("{v:?}"));
+    report.cipher_suite = conn
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()));
+    report.sni = conn.server_name().map(str::to_string);
+    websocket(&format!("wss://{bound}/"), step, &args.send, report, stream).await
+}
