@@ -142,6 +142,11 @@ impl Proc {
         false
     }
 
+    /// True while the process runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -260,11 +265,6 @@ impl Server {
 
     pub fn sigterm(&self) {
         self.signal("-TERM");
-    }
-
-    /// True while the process runs.
-    pub fn alive(&mut self) -> bool {
-        matches!(self.proc.child.try_wait(), Ok(None))
     }
 }
 
