@@ -5,6 +5,7 @@ use super::editor::Editor;
 use super::fields::Problems;
 use super::guide::Guide;
 use super::results::Results;
+use super::tester::Tester;
 use super::tools::Tools;
 use crate::generator::{self, Running};
 use crate::state::{Action, AppState, PresetChoice, Run};
@@ -95,7 +96,7 @@ pub fn app() -> Html {
         <>
         <header>
             <h1>{ "certlab" }</h1>
-            <p class="tagline">{ "A private certificate authority that runs entirely in this page. Keys are made on your machine and never leave it; this page makes no network request." }</p>
+            <p class="tagline">{ "A private certificate authority that runs entirely in this page. Keys are made on your machine and never leave it; this page makes no network request (except the connection test, when you press Connect)." }</p>
         </header>
         <main>
             <nav class="presets" aria-label="presets">
@@ -118,7 +119,8 @@ pub fn app() -> Html {
                 } }
             </div>
             if let Some(k) = kit.clone() { <Results kit={k} /> }
-            <Guide kit={kit} />
+            <Guide kit={kit.clone()} />
+            <Tester {kit} />
             <Tools />
         </main>
         <footer><p>{ "certlab — the engine is the same Rust code as the certlab command line, compiled to WebAssembly." }</p></footer>

@@ -6,4 +6,6 @@ pub mod editor;
 pub mod fields;
 pub mod guide;
 pub mod results;
+pub mod tester;
+pub mod tester_help;
 pub mod tools;

@@ -1,0 +1,284 @@
+//! The "Test connection" panel: connects this browser to a WebSocket echo server
+//! (`certlab-echo`), shows the server's greeting as readable facts (TLS version, cipher, the
+//! client certificate it saw), sends text or binary frames and checks their echo, keeps a
+//! timestamped log, and explains a failure with the next step.
+//!
+//! It makes no request until the user presses Connect. Then, for `wss://`, it first makes an
+//! `https://` request to the same host:port (Chromium chooses a client certificate only for
+//! https, never during a wss:// handshake), opens the WebSocket, and — only to explain a
+//! failure — repeats the https:// request without credentials.
+
+use super::tester_help::{self, KitNames};
+use crate::generator::KitView;
+use crate::socket::{self, Socket, SocketEvent};
+use crate::tester_state::{LogKind, Phase, TesterAction, TesterState};
+use crate::wss::{Payload, Target};
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Props of [`Tester`].
+#[derive(Properties, PartialEq)]
+pub struct TesterProps {
+    /// The kit made in this page, if any (its file names go into the hints).
+    pub kit: Option<Rc<KitView>>,
+}
+
+type Dispatcher = UseReducerDispatcher<TesterState>;
+
+/// Turns socket events of `attempt` into reducer actions.
+fn socket_events(d: Dispatcher, attempt: u32) -> Callback<SocketEvent> {
+    Callback::from(move |e: SocketEvent| {
+        let at = socket::clock();
+        d.dispatch(match e {
+            SocketEvent::Open => TesterAction::Opened { attempt, at },
+            SocketEvent::Message(payload) => TesterAction::Received {
+                attempt,
+                payload,
+                at,
+            },
+            SocketEvent::Error => TesterAction::Errored { attempt, at },
+            SocketEvent::Closed {
+                code,
+                reason,
+                clean,
+            } => TesterAction::Closed {
+                attempt,
+                code,
+                reason,
+                clean,
+                at,
+            },
+        })
+    })
+}
+
+fn note(d: &Dispatcher, attempt: u32, kind: LogKind, text: String) {
+    d.dispatch(TesterAction::Note {
+        attempt,
+        kind,
+        text,
+        at: socket::clock(),
+    });
+}
+
+/// The panel.
+#[function_component(Tester)]
+pub fn tester(p: &TesterProps) -> Html {
+    let state = use_reducer(TesterState::default);
+    let socket = use_mut_ref(|| Option::<Socket>::None);
+    // The attempt the async connect flow may continue (0: stopped) and the last number used.
+    let live = use_mut_ref(|| 0u32);
+    let numbers = use_mut_ref(|| 0u32);
+    let message = use_state(|| "hello certlab".to_string());
+
+    // A failed wss:// attempt: one more https:// request, without credentials, tells a refused
+    // client certificate from the rest.
+    {
+        let d = state.dispatcher();
+        let wanted = state.phase == Phase::Closed
+            && !state.stopped
+            && state.observed.wants_anonymous_check();
+        let key = (state.attempt, wanted);
+        let page = state.target.as_ref().map(Target::page);
+        use_effect_with(key, move |&(attempt, wanted)| {
+            if let (true, Some(page)) = (wanted, page) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let ok = socket::reachable(&page, false).await;
+                    d.dispatch(TesterAction::Anonymous {
+                        attempt,
+                        ok,
+                        at: socket::clock(),
+                    });
+                });
+            }
+        });
+    }
+
+    let connect = {
+        let (state, socket, live, numbers) =
+            (state.clone(), socket.clone(), live.clone(), numbers.clone());
+        Callback::from(move |_: ()| {
+            let target = match Target::parse(&state.url) {
+                Ok(t) => t,
+                Err(e) => return state.dispatch(TesterAction::Invalid(e)),
+            };
+            drop(socket.borrow_mut().take());
+            let attempt = {
+                let mut n = numbers.borrow_mut();
+                *n += 1;
+                *n
+            };
+            *live.borrow_mut() = attempt;
+            let d = state.dispatcher();
+            d.dispatch(TesterAction::Start {
+                attempt,
+                target: target.clone(),
+                at: socket::clock(),
+            });
+            let (socket, live) = (socket.clone(), live.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if target.secure {
+                    note(
+                        &d,
+                        attempt,
+                        LogKind::Info,
+                        format!(
+                            "step 1 of 2: an https:// request to {} with credentials. Chromium never offers a client certificate during a wss:// handshake; this request lets it choose one (if the server asks) and remember it for {}. Firefox does not need this step; it is harmless there.",
+                            target.page(),
+                            target.authority
+                        ),
+                    );
+                    let ok = socket::reachable(&target.page(), true).await;
+                    if *live.borrow() != attempt {
+                        return;
+                    }
+                    d.dispatch(TesterAction::Primed {
+                        attempt,
+                        ok,
+                        at: socket::clock(),
+                    });
+                }
+                d.dispatch(TesterAction::Opening {
+                    attempt,
+                    at: socket::clock(),
+                });
+                match Socket::open(&target.url, socket_events(d.clone(), attempt)) {
+                    Ok(s) => *socket.borrow_mut() = Some(s),
+                    Err(e) => {
+                        note(
+                            &d,
+                            attempt,
+                            LogKind::Problem,
+                            format!("the browser refused to open {}: {e}", target.url),
+                        );
+                        d.dispatch(TesterAction::Closed {
+                            attempt,
+                            code: 1006,
+                            reason: String::new(),
+                            clean: false,
+                            at: socket::clock(),
+                        });
+                    }
+                }
+            });
+        })
+    };
+
+    let disconnect = {
+        let (state, socket, live) = (state.clone(), socket.clone(), live.clone());
+        Callback::from(move |_: MouseEvent| {
+            *live.borrow_mut() = 0;
+            state.dispatch(TesterAction::Disconnect {
+                at: socket::clock(),
+            });
+            if let Some(s) = socket.borrow().as_ref() {
+                s.close();
+            }
+        })
+    };
+
+    let send = {
+        let (state, socket, message) = (state.clone(), socket.clone(), message.clone());
+        Callback::from(move |binary: bool| {
+            let payload = if binary {
+                Payload::Binary(message.as_bytes().to_vec())
+            } else {
+                Payload::Text((*message).clone())
+            };
+            let result = socket
+                .borrow()
+                .as_ref()
+                .map(|s| s.send(&payload))
+                .unwrap_or_else(|| Err("not connected".into()));
+            let at = socket::clock();
+            match result {
+                Ok(()) => state.dispatch(TesterAction::Sent { payload, at }),
+                Err(e) => state.dispatch(TesterAction::Note {
+                    attempt: state.attempt,
+                    kind: LogKind::Problem,
+                    text: format!("not sent: {e}"),
+                    at,
+                }),
+            }
+        })
+    };
+
+    let names = KitNames::of(p.kit.as_ref());
+    let port = Target::parse(&state.url).map(|t| t.port).unwrap_or(8443);
+    let busy = state.phase.busy();
+    let open = state.phase == Phase::Open;
+    let on_url = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            state.dispatch(TesterAction::SetUrl(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let url_key = {
+        let connect = connect.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && !busy {
+                connect.emit(());
+            }
+        })
+    };
+    let on_message = {
+        let message = message.clone();
+        Callback::from(move |e: InputEvent| {
+            message.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let message_key = {
+        let send = send.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && open {
+                send.emit(false);
+            }
+        })
+    };
+    let clear = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(TesterAction::ClearLog))
+    };
+
+    html! {
+        <section class="tester" id="tester">
+            <h2>{ "Test connection" }</h2>
+            <p class="help">{ "Connect this browser to a WebSocket echo server over wss:// (or ws://) and see what the server saw: the TLS version, the cipher, the client certificate. Nothing is sent until you press Connect." }</p>
+            <div class="row tester-bar">
+                <label class="field"><span class="label">{ "Server URL" }</span>
+                    <input name="tester-url" value={state.url.clone()} oninput={on_url} onkeydown={url_key}
+                        aria-invalid={state.url_error.is_some().to_string()} spellcheck="false" autocomplete="off" />
+                </label>
+                <button class="primary" id="tester-connect" disabled={busy} onclick={connect.reform(|_: MouseEvent| ())}>{ "Connect" }</button>
+                <button id="tester-disconnect" disabled={!busy} onclick={disconnect}>{ "Disconnect" }</button>
+            </div>
+            if let Some(e) = &state.url_error {
+                <ul class="notes"><li class="field-error" id="tester-url-error" data-field="tester-url"><strong>{ "Server URL: " }</strong>{ e }</li></ul>
+            }
+            <p class="tester-status">{ "Status: " }<span id="tester-status" data-phase={format!("{:?}", state.phase).to_lowercase()}>{ state.phase.label() }</span></p>
+            if let (Some(d), Some(t)) = (state.diagnosis, state.target.as_ref()) {
+                { tester_help::diagnosis(d, t, &names, state.greeting.as_deref()) }
+            }
+            if let (Some(g), Some(json)) = (state.greeting.as_ref(), state.greeting_json.as_ref()) {
+                { tester_help::facts(g, json) }
+            }
+            <div class="row tester-send">
+                <label class="field"><span class="label">{ "Message" }</span>
+                    <input name="tester-message" value={(*message).clone()} oninput={on_message} onkeydown={message_key} />
+                </label>
+                <button id="tester-send-text" disabled={!open} onclick={send.reform(|_: MouseEvent| false)}>{ "Send text" }</button>
+                <button id="tester-send-binary" disabled={!open} onclick={send.reform(|_: MouseEvent| true)} title="Sends the message's UTF-8 bytes as a binary frame">{ "Send binary" }</button>
+            </div>
+            <div class="tester-log-head"><h3>{ "Log" }</h3><button class="add" onclick={clear}>{ "Clear" }</button></div>
+            <ol class="tester-log" id="tester-log" aria-live="polite">
+                { for state.log.iter().map(|l| html! {
+                    <li class={format!("log-{}", l.kind.id())} data-kind={l.kind.id()}><time>{ &l.at }</time>{ " " }{ &l.text }</li>
+                }) }
+            </ol>
+            { tester_help::explainer(&names, port) }
+        </section>
+    }
+}

@@ -1,0 +1,616 @@
+//! The wss tester's state and reducer: the URL, the phase of the current attempt, what was
+//! observed (for the diagnosis), the greeting, the frames awaiting their echo and the
+//! timestamped log. Events of an earlier attempt are ignored (`attempt` numbers them).
+
+use crate::wss::{Diagnosis, Greeting, Observed, Payload, Target};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Log lines kept (the oldest go first).
+const MAX_LOG: usize = 400;
+
+/// Where the current attempt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing started.
+    Idle,
+    /// The `https://` request is under way.
+    Checking,
+    /// The WebSocket is opening.
+    Connecting,
+    /// Open: frames can be sent.
+    Open,
+    /// Closing (the user pressed Disconnect).
+    Closing,
+    /// Over.
+    Closed,
+}
+
+impl Phase {
+    /// The status line.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Idle => "not connected",
+            Phase::Checking => "checking the server over https://…",
+            Phase::Connecting => "opening the WebSocket…",
+            Phase::Open => "connected",
+            Phase::Closing => "closing…",
+            Phase::Closed => "closed",
+        }
+    }
+
+    /// Whether an attempt is under way (Connect is then disabled).
+    pub fn busy(self) -> bool {
+        matches!(
+            self,
+            Phase::Checking | Phase::Connecting | Phase::Open | Phase::Closing
+        )
+    }
+}
+
+/// The kind of a log line (its colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// What the tester does.
+    Info,
+    /// A frame sent.
+    Sent,
+    /// A frame received.
+    Received,
+    /// Something that went well.
+    Good,
+    /// Something that went wrong.
+    Problem,
+}
+
+impl LogKind {
+    /// CSS class / `data-kind`.
+    pub fn id(self) -> &'static str {
+        match self {
+            LogKind::Info => "info",
+            LogKind::Sent => "sent",
+            LogKind::Received => "received",
+            LogKind::Good => "good",
+            LogKind::Problem => "problem",
+        }
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Local time, `HH:MM:SS.mmm`.
+    pub at: String,
+    /// Its kind.
+    pub kind: LogKind,
+    /// What happened.
+    pub text: String,
+}
+
+/// The tester's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TesterState {
+    /// The URL field.
+    pub url: String,
+    /// Why the URL field cannot be used.
+    pub url_error: Option<String>,
+    /// Number of the current attempt (0: none yet).
+    pub attempt: u32,
+    /// Its target.
+    pub target: Option<Target>,
+    /// Its phase.
+    pub phase: Phase,
+    /// What was seen so far.
+    pub observed: Observed,
+    /// The server's greeting.
+    pub greeting: Option<Rc<Greeting>>,
+    /// Its raw JSON.
+    pub greeting_json: Option<String>,
+    /// The diagnosis, once known.
+    pub diagnosis: Option<Diagnosis>,
+    /// Frames sent whose echo has not arrived yet.
+    pub pending: VecDeque<Payload>,
+    /// The log, oldest first.
+    pub log: Vec<LogLine>,
+    /// The user pressed Disconnect during the current attempt (no diagnosis then).
+    pub stopped: bool,
+}
+
+/// The URL the tester starts with (`./scripts/run` serves the demo kit there).
+pub const DEFAULT_URL: &str = "wss://localhost:8443/";
+
+impl Default for TesterState {
+    fn default() -> Self {
+        TesterState {
+            url: DEFAULT_URL.into(),
+            url_error: None,
+            attempt: 0,
+            target: None,
+            phase: Phase::Idle,
+            observed: Observed::default(),
+            greeting: None,
+            greeting_json: None,
+            diagnosis: None,
+            pending: VecDeque::new(),
+            log: Vec::new(),
+            stopped: false,
+        }
+    }
+}
+
+/// What can happen to the tester. `at` is the local time for the log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TesterAction {
+    /// The URL field changed.
+    SetUrl(String),
+    /// Connect was pressed with a URL that cannot be used.
+    Invalid(String),
+    /// Connect was pressed: attempt `attempt` to `target` starts.
+    Start {
+        /// Its number.
+        attempt: u32,
+        /// Where.
+        target: Target,
+        /// When.
+        at: String,
+    },
+    /// A line for the log (of `attempt`).
+    Note {
+        /// Attempt.
+        attempt: u32,
+        /// Kind.
+        kind: LogKind,
+        /// Text.
+        text: String,
+        /// When.
+        at: String,
+    },
+    /// The `https://` request with credentials finished.
+    Primed {
+        /// Attempt.
+        attempt: u32,
+        /// Whether it got an answer.
+        ok: bool,
+        /// When.
+        at: String,
+    },
+    /// The WebSocket is being opened.
+    Opening {
+        /// Attempt.
+        attempt: u32,
+        /// When.
+        at: String,
+    },
+    /// The WebSocket opened.
+    Opened {
+        /// Attempt.
+        attempt: u32,
+        /// When.
+        at: String,
+    },
+    /// A frame arrived.
+    Received {
+        /// Attempt.
+        attempt: u32,
+        /// The frame.
+        payload: Payload,
+        /// When.
+        at: String,
+    },
+    /// The browser's error event.
+    Errored {
+        /// Attempt.
+        attempt: u32,
+        /// When.
+        at: String,
+    },
+    /// The connection closed.
+    Closed {
+        /// Attempt.
+        attempt: u32,
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Clean close.
+        clean: bool,
+        /// When.
+        at: String,
+    },
+    /// The credential-less `https://` request (made to explain a failure) finished.
+    Anonymous {
+        /// Attempt.
+        attempt: u32,
+        /// Whether it got an answer.
+        ok: bool,
+        /// When.
+        at: String,
+    },
+    /// Disconnect was pressed.
+    Disconnect {
+        /// When.
+        at: String,
+    },
+    /// A frame was sent.
+    Sent {
+        /// The frame.
+        payload: Payload,
+        /// When.
+        at: String,
+    },
+    /// Clear the log.
+    ClearLog,
+}
+
+fn close_meaning(code: u16) -> &'static str {
+    match code {
+        1000 => "normal close",
+        1001 => "the server is going away (shutting down or idle timeout)",
+        1006 => "closed without a close frame: the connection failed or was cut",
+        1009 => "message too big for the server",
+        1011 => "server error",
+        _ => "see RFC 6455 section 7.4",
+    }
+}
+
+impl TesterState {
+    fn log(&mut self, at: String, kind: LogKind, text: impl Into<String>) {
+        self.log.push(LogLine {
+            at,
+            kind,
+            text: text.into(),
+        });
+        if self.log.len() > MAX_LOG {
+            let extra = self.log.len() - MAX_LOG;
+            self.log.drain(..extra);
+        }
+    }
+
+    fn received(&mut self, payload: Payload, at: String) {
+        if self.greeting.is_none()
+            && let Payload::Text(t) = &payload
+            && let Some(g) = Greeting::parse(t)
+        {
+            let mutual = g.client_certificate.is_some();
+            let who = match &g.client_certificate {
+                Some(c) => format!(
+                    "client certificate {} ({})",
+                    c.common_name.as_deref().unwrap_or(&c.subject),
+                    g.verdict
+                ),
+                None => "no client certificate".into(),
+            };
+            self.log(
+                at,
+                LogKind::Good,
+                format!(
+                    "greeting from the server: {}, {}, {who}",
+                    g.tls_label(),
+                    g.cipher_suite.as_deref().unwrap_or("no cipher")
+                ),
+            );
+            self.observed.greeted = Some(mutual);
+            self.greeting = Some(Rc::new(g));
+            self.greeting_json = Some(t.clone());
+            self.diagnosis = self.observed.diagnose();
+            return;
+        }
+        let same = self.pending.front() == Some(&payload);
+        if same {
+            self.pending.pop_front();
+        }
+        let note = if same {
+            " — identical to what was sent ✓"
+        } else if self.pending.is_empty() {
+            ""
+        } else {
+            " — differs from what was sent ✗"
+        };
+        let kind = if same {
+            LogKind::Good
+        } else {
+            LogKind::Received
+        };
+        self.log(at, kind, format!("received {}{note}", payload.describe()));
+    }
+}
+
+impl Reducible for TesterState {
+    type Action = TesterAction;
+
+    fn reduce(self: Rc<Self>, action: TesterAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        let current = |a: u32| a == self.attempt;
+        match action {
+            TesterAction::SetUrl(u) => {
+                s.url = u;
+                s.url_error = None;
+            }
+            TesterAction::Invalid(e) => s.url_error = Some(e),
+            TesterAction::ClearLog => s.log.clear(),
+            TesterAction::Start {
+                attempt,
+                target,
+                at,
+            } => {
+                s.attempt = attempt;
+                s.url_error = None;
+                s.phase = if target.secure {
+                    Phase::Checking
+                } else {
+                    Phase::Connecting
+                };
+                s.observed = Observed {
+                    secure: target.secure,
+                    ..Observed::default()
+                };
+                s.greeting = None;
+                s.greeting_json = None;
+                s.diagnosis = None;
+                s.pending.clear();
+                s.stopped = false;
+                s.log(
+                    at,
+                    LogKind::Info,
+                    format!(
+                        "Connect pressed: testing {}. The requests below are the only ones this page makes, and only because you pressed Connect.",
+                        target.url
+                    ),
+                );
+                s.target = Some(target);
+            }
+            TesterAction::Note {
+                attempt,
+                kind,
+                text,
+                at,
+            } if current(attempt) => s.log(at, kind, text),
+            TesterAction::Primed { attempt, ok, at } if current(attempt) => {
+                s.observed.primed = Some(ok);
+                let page = s.target.as_ref().map(Target::page).unwrap_or_default();
+                if ok {
+                    s.log(at, LogKind::Good, format!("{page} answered: the server is running and this browser trusts its certificate."));
+                } else {
+                    s.log(at, LogKind::Problem, format!("{page} did not answer. Browsers do not tell pages why (an untrusted certificate, nothing listening, a refused client certificate); trying the WebSocket anyway."));
+                }
+            }
+            TesterAction::Opening { attempt, at } if current(attempt) => {
+                s.phase = Phase::Connecting;
+                let url = s.target.as_ref().map(|t| t.url.clone()).unwrap_or_default();
+                s.log(at, LogKind::Info, format!("opening the WebSocket {url}"));
+            }
+            TesterAction::Opened { attempt, at } if current(attempt) => {
+                s.phase = Phase::Open;
+                s.observed.opened = true;
+                s.log(
+                    at,
+                    LogKind::Good,
+                    "WebSocket open; waiting for the server's greeting.",
+                );
+            }
+            TesterAction::Received {
+                attempt,
+                payload,
+                at,
+            } if current(attempt) => s.received(payload, at),
+            TesterAction::Errored { attempt, at } if current(attempt) => s.log(
+                at,
+                LogKind::Problem,
+                "WebSocket error (browsers give pages no reason; the browser's console has it).",
+            ),
+            TesterAction::Closed {
+                attempt,
+                code,
+                reason,
+                clean,
+                at,
+            } if current(attempt) => {
+                s.phase = Phase::Closed;
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(", reason \"{reason}\"")
+                };
+                let kind = if code == 1000 {
+                    LogKind::Info
+                } else {
+                    LogKind::Problem
+                };
+                s.log(
+                    at,
+                    kind,
+                    format!(
+                        "closed: code {code} ({}){reason}{}",
+                        close_meaning(code),
+                        if clean { "" } else { ", not clean" }
+                    ),
+                );
+                if s.diagnosis.is_none() && !s.stopped && !s.observed.wants_anonymous_check() {
+                    s.diagnosis = s.observed.diagnose();
+                }
+            }
+            TesterAction::Anonymous { attempt, ok, at } if current(attempt) => {
+                s.observed.anonymous = Some(ok);
+                let page = s.target.as_ref().map(Target::page).unwrap_or_default();
+                s.log(
+                    at,
+                    LogKind::Info,
+                    format!(
+                        "to explain the failure: {page} without a client certificate {}.",
+                        if ok {
+                            "answered"
+                        } else {
+                            "did not answer either"
+                        }
+                    ),
+                );
+                s.diagnosis = s.observed.diagnose();
+            }
+            TesterAction::Disconnect { at } => match s.phase {
+                Phase::Checking => {
+                    s.phase = Phase::Closed;
+                    s.stopped = true;
+                    s.log(
+                        at,
+                        LogKind::Info,
+                        "Disconnect pressed: stopped before opening the WebSocket.",
+                    );
+                }
+                Phase::Connecting | Phase::Open => {
+                    s.phase = Phase::Closing;
+                    s.stopped = true;
+                    s.log(
+                        at,
+                        LogKind::Info,
+                        "Disconnect pressed: closing (code 1000).",
+                    );
+                }
+                _ => return self,
+            },
+            TesterAction::Sent { payload, at } => {
+                s.log(at, LogKind::Sent, format!("sent {}", payload.describe()));
+                s.pending.push_back(payload);
+            }
+            _ => return self, // an event of an earlier attempt
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn act(s: Rc<TesterState>, a: TesterAction) -> Rc<TesterState> {
+        s.reduce(a)
+    }
+
+    #[test]
+    fn a_full_attempt() {
+        let t = Target::parse("wss://localhost:8443/").expect("url");
+        let at = || "00:00:00.000".to_string();
+        let mut s = Rc::new(TesterState::default());
+        s = act(
+            s,
+            TesterAction::Start {
+                attempt: 1,
+                target: t,
+                at: at(),
+            },
+        );
+        assert_eq!(s.phase, Phase::Checking);
+        s = act(
+            s,
+            TesterAction::Primed {
+                attempt: 1,
+                ok: true,
+                at: at(),
+            },
+        );
+        s = act(
+            s,
+            TesterAction::Opening {
+                attempt: 1,
+                at: at(),
+            },
+        );
+        s = act(
+            s,
+            TesterAction::Opened {
+                attempt: 1,
+                at: at(),
+            },
+        );
+        let hello = r#"{"remote_addr":"x","tls_version":"TLSv1_3","cipher_suite":null,"alpn":null,"sni":null,"client_certificate":null,"client_chain_len":0,"verdict":"no client certificate"}"#;
+        s = act(
+            s,
+            TesterAction::Received {
+                attempt: 1,
+                payload: Payload::Text(hello.into()),
+                at: at(),
+            },
+        );
+        assert_eq!(s.diagnosis, Some(Diagnosis::OneWay));
+        s = act(
+            s,
+            TesterAction::Sent {
+                payload: Payload::Binary(vec![1, 2]),
+                at: at(),
+            },
+        );
+        s = act(
+            s,
+            TesterAction::Received {
+                attempt: 1,
+                payload: Payload::Binary(vec![1, 2]),
+                at: at(),
+            },
+        );
+        assert!(s.pending.is_empty());
+        assert!(
+            s.log
+                .last()
+                .expect("line")
+                .text
+                .ends_with("identical to what was sent ✓")
+        );
+        // A late event of another attempt changes nothing.
+        let before = s.clone();
+        s = act(
+            s,
+            TesterAction::Closed {
+                attempt: 7,
+                code: 1006,
+                reason: String::new(),
+                clean: false,
+                at: at(),
+            },
+        );
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_failure_waits_for_the_anonymous_check() {
+        let t = Target::parse("wss://localhost:1/").expect("url");
+        let at = || String::new();
+        let mut s = Rc::new(TesterState::default());
+        s = act(
+            s,
+            TesterAction::Start {
+                attempt: 1,
+                target: t,
+                at: at(),
+            },
+        );
+        s = act(
+            s,
+            TesterAction::Primed {
+                attempt: 1,
+                ok: false,
+                at: at(),
+            },
+        );
+        s = act(
+            s,
+            TesterAction::Closed {
+                attempt: 1,
+                code: 1006,
+                reason: String::new(),
+                clean: false,
+                at: at(),
+            },
+        );
+        assert_eq!(s.diagnosis, None);
+        assert!(s.observed.wants_anonymous_check());
+        s = act(
+            s,
+            TesterAction::Anonymous {
+                attempt: 1,
+                ok: false,
+                at: at(),
+            },
+        );
+        assert_eq!(s.diagnosis, Some(Diagnosis::Unreachable));
+    }
+}
