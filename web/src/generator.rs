@@ -15,8 +15,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 use yew::Callback;
 
-/// The worker script Trunk builds from `src/bin/worker.rs` (with `data-loader-shim`).
-pub const WORKER_URL: &str = "./worker_loader.js";
+/// The worker's bootstrap (`web/worker.js`, copied by Trunk): a module worker that runs this
+/// same wasm module.
+pub const WORKER_URL: &str = "./worker.js";
 
 /// A finished kit as the page holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,8 +92,10 @@ impl Drop for WorkerHandle {
 
 /// Starts a worker (it loads its script and wasm now, not when the user clicks Generate).
 ///
-/// The single-file build (`certlab.html`, opened from file://) provides
-/// `window.certlabMakeWorker`, which makes the worker from a blob: URL instead.
+/// The worker runs this same wasm module: it gets the page's compiled `WebAssembly.Module` as
+/// its first message, so nothing is fetched or compiled twice. The single-file build
+/// (`certlab.html`, opened from file://) provides `window.certlabMakeWorker`, which makes the
+/// worker from a blob: URL instead of `./worker.js`.
 pub async fn spawn() -> Result<WorkerHandle, String> {
     let fail = |e: JsValue| format!("cannot start the generation worker: {e:?}");
     let maker = js_sys::Reflect::get(&js_sys::global(), &"certlabMakeWorker".into())
@@ -106,8 +109,13 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
                 .map_err(fail)?
                 .unchecked_into()
         }
-        None => Worker::new(WORKER_URL).map_err(fail)?,
+        None => {
+            let opts = web_sys::WorkerOptions::new();
+            opts.set_type(web_sys::WorkerType::Module);
+            Worker::new_with_options(WORKER_URL, &opts).map_err(fail)?
+        }
     };
+    worker.post_message(&wasm_bindgen::module()).map_err(fail)?;
     let handoff = Rc::new(RefCell::new(Handoff::default()));
     let (w, h) = (worker.clone(), handoff.clone());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
@@ -119,6 +127,17 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
         handoff,
         _on_message: on_message,
     })
+}
+
+/// Marks `<html data-worker="ready">` once a worker has loaded: from then on generating makes
+/// no request. Tests and the benchmarks wait for it.
+fn mark_worker_ready() {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-worker", "ready");
+    }
 }
 
 /// A generation under way; dropping it or [`Running::cancel`] stops it.
@@ -168,6 +187,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
             .is_some_and(|t| serde_json::from_str::<Reply>(&t).ok() == Some(Reply::Ready))
         {
             h.ready = true;
+            mark_worker_ready();
             if let Some(req) = h.pending.take() {
                 let _ = worker.post_message(&JsValue::from_str(&req));
             }

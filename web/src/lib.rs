@@ -3,6 +3,7 @@
 //! network use is the wss tester, and only when the user presses Connect.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod components;
 pub mod download;
 pub mod generator;

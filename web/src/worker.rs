@@ -1,6 +1,6 @@
-//! The generation worker (its own Trunk target, `src/bin/worker.rs`): receives a
-//! [`Request`], runs the engine, posts progress and the finished kit. Cancelling terminates
-//! the worker from the page.
+//! The generation worker: the page's own wasm module started by `web/worker.js` (see
+//! `src/bin/app.rs`). It receives a [`Request`], runs the engine, posts progress and the
+//! finished kit. Cancelling terminates the worker from the page.
 
 use crate::protocol::{FileMeta, Reply, Request};
 use js_sys::{Array, Uint8Array};
@@ -100,7 +100,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
-/// Installs the message handler; called from the worker binary's `main`.
+/// Whether this module runs in a dedicated worker (rather than in the page).
+pub fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_ok()
+}
+
+/// Installs the message handler; called from `main` when [`in_worker`].
 pub fn start() {
     let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
         return;

@@ -1,9 +1,10 @@
 // Trunk post-build hook: fold the page into one self-contained certlab.html that works when
 // opened from file:// (labs, USB sticks). Chromium refuses module scripts and .wasm fetches
-// from origin `null`, so: both wasm modules travel gzipped + base64 and are inflated with
-// DecompressionStream; the app's glue is an inline module; the worker is a blob: URL made
-// from its glue, which receives its wasm bytes as the first message. The CSP allows exactly
-// these inline blocks by hash.
+// from origin `null`, so: the wasm module travels gzipped + base64 and is inflated with
+// DecompressionStream; the app's glue is an inline module; the generation worker is a classic
+// worker from a blob: URL holding the same glue (Chromium will not load a module worker from
+// a file:// page), and the page posts it the compiled module (web/src/generator.rs), as with
+// web/worker.js in the Trunk build. The CSP allows exactly these inline blocks by hash.
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
@@ -15,13 +16,20 @@ const read = (f) => readFileSync(join(dir, f));
 const b64gz = (f) => gzipSync(read(f), { level: 9 }).toString("base64");
 const sha = (s) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
 
-const appGlue = read("app.js").toString().replace(/^export \{[^}]*\};?\s*$/m, "");
-const workerGlue = read("worker.js").toString();
+const glue = read("app.js").toString();
+const appGlue = glue.replace(/^export \{[^}]*\};?\s*$/m, "");
+// The same glue as a classic script for the worker: no `export`, no `import.meta` (the wasm
+// never comes from a URL there: the page posts its compiled module).
+const workerGlue = appGlue
+  .replace(/^export (function|class|const|let|async function) /gm, "$1 ")
+  .replaceAll("import.meta.url", "self.location.href");
+if (/^\s*export\b|import\.meta/m.test(workerGlue)) {
+  throw new Error("single-file.mjs: the wasm-bindgen glue changed shape; cannot make a classic worker of it");
+}
 const css = read("style.css").toString();
 
 const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
-const certlabWorkerWasm = "${b64gz("worker_bg.wasm")}";
-const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\nself.onmessage = async (e) => { self.onmessage = null; await wasm_bindgen({ module_or_path: e.data }); };\n")};`;
+const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\nself.onmessage = async (e) => { self.onmessage = null; await __wbg_init({ module_or_path: e.data }); };\n")};`;
 
 const boot = `${appGlue}
 ${data}
@@ -30,14 +38,9 @@ async function certlabInflate(b64) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
-const certlabWorkerBytes = certlabInflate(certlabWorkerWasm);
 const certlabWorkerUrl = URL.createObjectURL(new Blob([certlabWorkerGlue], { type: "text/javascript" }));
-// generator.rs asks for this hook before falling back to ./worker_loader.js.
-window.certlabMakeWorker = async () => {
-  const w = new Worker(certlabWorkerUrl);
-  w.postMessage(await certlabWorkerBytes);
-  return w;
-};
+// generator.rs asks for this hook before falling back to ./worker.js, then posts the module.
+window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
 await __wbg_init({ module_or_path: await certlabInflate(certlabAppWasm) });
 `;
 

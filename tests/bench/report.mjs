@@ -1,0 +1,108 @@
+// Writes BENCHMARKS.md and BENCHMARKS.json from the sections' raw figures in target/bench/.
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { cpus, totalmem } from "node:os";
+import { ROOT, OUT, KEYS, load, ms, ratio, version } from "./lib.mjs";
+
+const kit = load("kit"), crit = load("criterion"), rsa = load("rsa"), batch = load("batch"), weight = load("weight");
+const echoJson = load("echo");
+const echoMd = existsSync(join(OUT, "echo.md")) ? readFileSync(join(OUT, "echo.md"), "utf8").trim() : null;
+const tried = readFileSync(join(ROOT, "tests", "bench", "tried.md"), "utf8").trim();
+const missing = Object.entries({ kit, criterion: crit, rsa, batch, weight, echo: echoJson }).filter(([, v]) => !v).map(([k]) => k);
+
+const L = [];
+const p = (...xs) => L.push(...xs);
+const cell = (s) => (s ? `${ms(s.median)} (${ms(s.min)}–${ms(s.max)})` : "–");
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const verdict = (ok) => (ok ? "met" : "**missed**");
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+
+p("# Benchmarks", "");
+p("Written by `./scripts/bench` (one command: builds what it needs, runs every section below on this machine in one run, then rewrites this file and `BENCHMARKS.json` with the raw samples). Every figure is a median of at least 5 runs with its min and max; where tools are compared, they take turns within each repetition, so a change in the machine's load hits them alike. Only the ratios are meant to travel to another machine.", "");
+p(`- Machine: ${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${version(["uname", "-sr"])}. Measured ${kit?.measured?.slice(0, 16) ?? "?"}Z.`);
+p(`- Load average (1, 5, 15 min) before the page runs: ${kit?.load_before ?? "?"}; at the end: ${weight?.load_after ?? "?"}. This machine has 2 cores and is shared: above 2 means the benchmark shared its cores.`);
+if (kit) p(`- ${Object.values(kit.versions).join("; ")}.`);
+if (missing.length) p(`- **Sections missing from this run:** ${missing.join(", ")} (see the output of scripts/bench).`);
+p("");
+
+// Targets.
+p("## Targets", "", "| target | measured | |", "| --- | --- | --- |");
+if (kit) {
+  for (const k of KEYS) {
+    const r = kit.results[k];
+    if (!r) continue;
+    const a = r.page.median / r.openssl.median, b = r.page.median / r.certlab.median;
+    p(`| kit in the page ≤ 1.0× openssl CLI, ${k} | ${ratio(r.page.median, r.openssl.median)} | ${verdict(a <= 1)} |`);
+    p(`| kit in the page ≤ 2× native certlab, ${k} | ${ratio(r.page.median, r.certlab.median)} | ${verdict(b <= 2)} |`);
+  }
+}
+if (rsa) {
+  for (const [bits, r] of Object.entries(rsa.results)) {
+    p(`| RSA-${bits} in the page ≤ 1.2× WebCrypto | ${ratio(r.certlab.median, r.webcrypto.median)} | ${verdict(r.certlab.median <= 1.2 * r.webcrypto.median)} |`);
+    p(`| RSA-${bits} in the page faster than node-forge | ${ratio(r.certlab.median, r.forge.median)} | ${verdict(r.certlab.median < r.forge.median)} |`);
+  }
+}
+if (batch) {
+  p(`| 1,000 P-256 devices in the page ≤ 2 s | ${ms(batch.total.median)} | ${verdict(batch.total.median <= 2000)} |`);
+  p(`| no main-thread block > 100 ms during it | longest ${ms(batch.longest_task.max)} (worst of ${batch.runs} runs) | ${verdict(batch.longest_task.max <= 100)} |`);
+}
+if (weight) {
+  p(`| page ≤ 400 KB gzipped in all | ${kb(weight.total.gzip)} | ${verdict(weight.total.gzip <= 400 * 1024)} |`);
+  p(`| ready ≤ 500 ms on loopback (Trunk build) | ${ms(weight.startup.trunk.median)} | ${verdict(weight.startup.trunk.median <= 500)} |`);
+  p(`| ready ≤ 500 ms (single file from file://) | ${ms(weight.startup.single_file.median)} | ${verdict(weight.startup.single_file.median <= 500)} |`);
+}
+if (echoJson?.targets) for (const t of echoJson.targets) p(`| ${t.target} | ${t.measured} | ${verdict(t.met)} |`);
+p("");
+
+if (kit) {
+  p("## 1. Making a kit", "");
+  p("A whole `mtls` kit: root CA, server (`localhost`, `127.0.0.1`, `::1`), clients `alice` and `bob`; for each leaf the certificate (PEM, DER), the PKCS#8 key, chain, full chain and both PKCS#12 flavours, plus `README.txt`, `manifest.json` and the zip of it all. Median (min–max) of " + kit.runs + " runs, after one untimed run of each.", "");
+  p("- **page**: the Trunk release build in headless Chromium, `mtls` preset with every key set to the key type; time from the click on Generate to the results with the zip's download button on screen (`performance.now()` in the page; the worker already loaded, RSA keys from WebCrypto).");
+  p("- **certlab CLI**: `certlab kit --preset mtls --key KEY --zip …` (release build), the whole process.");
+  p("- **openssl CLI**: `scripts/openssl-kit.sh` — the same files but README and manifest, made by ~40 openssl processes.");
+  p("- **mkcert** (Debian's 1.4.4; `tests/bench/peers/mkcert-kit.sh`): a fresh CA, the server as PEM, alice and bob as .p12 only, zip. It has no PEM client keys, one legacy .p12 flavour (RC2-40), no DER/chain files, README or manifest; leaves only ECDSA P-256 or RSA-2048 (its RSA root is RSA-3072).");
+  p("- **minica** (Debian's paultag/minica 1.0; `tests/bench/peers/minica-kit.sh`): CA, server (DNS name only: minica takes no IP addresses), alice, bob as PEM, zip. No .p12, DER or chain files, README or manifest; RSA only.", "");
+  p("| key type | page | certlab CLI | openssl CLI | mkcert | minica | page ÷ openssl | page ÷ certlab |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const k of KEYS) {
+    const r = kit.results[k];
+    if (!r) continue;
+    p(`| ${k} | ${cell(r.page)} | ${cell(r.certlab)} | ${cell(r.openssl)} | ${cell(r.mkcert)} | ${cell(r.minica)} | ${ratio(r.page.median, r.openssl.median)} | ${ratio(r.page.median, r.certlab.median)} |`);
+  }
+  p("");
+}
+if (crit) {
+  p("### The engine natively (criterion)", "");
+  p("`cargo bench -p certlab --bench kit` (`crate/benches/kit.rs`): the library call `certlab::generate(&Preset::Mtls.spec(key))` + `kit.zip()` against `scripts/openssl-kit.sh`, per kit; flat sampling, median = criterion's bootstrap point estimate. " + crit.load + ".", "");
+  p("| key type | certlab (library) | openssl CLI | ratio | kits measured (certlab / openssl) |", "| --- | ---: | ---: | ---: | ---: |");
+  for (const [k, r] of Object.entries(crit.results)) p(`| ${k} | ${cell(r.certlab)} | ${cell(r.openssl)} | ${ratio(r.certlab?.median, r.openssl?.median)} | ${r.certlab?.kits ?? "–"} / ${r.openssl?.kits ?? "–"} |`);
+  p("");
+}
+if (rsa) {
+  p("## 2. RSA keys in the page", "");
+  p("In one Chromium page: **certlab** = the page's own path (`certlabRsaKey`, `web/src/bench.rs`: WebCrypto `generateKey` → `exportKey('pkcs8')` → the engine reads the key); **WebCrypto** = `crypto.subtle.generateKey` alone (the ceiling); **node-forge** " + rsa.versions.forge.replace("node-forge ", "") + " = `forge.pki.rsa.generateKeyPair` (pure JavaScript). They take turns; medians (min–max). RSA prime search varies a lot from key to key, hence the spread.", "");
+  p("| bits | certlab | WebCrypto | node-forge | certlab ÷ WebCrypto | certlab ÷ forge |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const [bits, r] of Object.entries(rsa.results)) p(`| ${bits} | ${cell(r.certlab)} | ${cell(r.webcrypto)} | ${cell(r.forge)} | ${ratio(r.certlab.median, r.webcrypto.median)} | ${ratio(r.certlab.median, r.forge.median)} |`);
+  p("");
+}
+if (batch) {
+  p("## 3. A batch of 1,000 P-256 device certificates in the page", "");
+  p(`The IoT preset (root, intermediate, broker) with 1,000 devices, every file of every device (both .p12 flavours each) and the zip: click → zip ready ${cell(batch.total)} over ${batch.runs} runs. Longest main-thread task (Long Tasks API) per run: ${cell(batch.longest_task)}; tasks over 100 ms per run: ${batch.tasks_over_100ms.join(", ")}.`, "");
+}
+if (weight) {
+  p("## 4. Page weight and start-up", "");
+  p("Every file the Trunk build loads before it is ready (recorded from a real page load), raw and `gzip -9`:", "");
+  p("| file | raw | gzip -9 |", "| --- | ---: | ---: |");
+  for (const f of weight.files) p(`| ${f.file} | ${kb(f.raw)} | ${kb(f.gzip)} |`);
+  p(`| **all** | **${kb(weight.total.raw)}** | **${kb(weight.total.gzip)}** |`);
+  p(`| certlab.html (the single-file build, everything inside) | ${kb(weight.single.raw)} | ${kb(weight.single.gzip)} |`, "");
+  p("| navigation → ready (Generate on screen, worker loaded) | median | min | max | runs |", "| --- | ---: | ---: | ---: | ---: |");
+  for (const [name, s] of [["Trunk build over http://127.0.0.1", weight.startup.trunk], ["single file from file://", weight.startup.single_file]]) p(`| ${name} | ${ms(s.median)} | ${ms(s.min)} | ${ms(s.max)} | ${s.n} |`);
+  p("");
+}
+if (echoMd) p("## 5. Echo server", "", echoMd, "");
+p("## What was tried", "", tried, "");
+
+writeFileSync(join(ROOT, "BENCHMARKS.md"), L.join("\n"));
+writeFileSync(join(ROOT, "BENCHMARKS.json"), JSON.stringify({ kit, criterion: crit, rsa, batch, weight, echo: echoJson }, null, 2) + "\n");
+console.log(L.join("\n"));
+if (missing.length) { console.error(`sections missing: ${missing.join(", ")}`); process.exitCode = 1; }
