@@ -70,6 +70,11 @@ ensure_chromium() {
   ensure_apt certutil libnss3-tools
 }
 
+# The second browser of the end-to-end tests (tests/e2e/firefox.test.mjs).
+ensure_firefox() {
+  ensure_apt firefox-esr firefox-esr
+}
+
 # Python `websockets` (pinned): an independent wss client for certlab-echo's tests
 # (echo/tests/py/ws_client.py). pip first; if the interpreter is externally managed (PEP 668),
 # a venv under the ignored target/ dir; ECHO_PYTHON tells the tests which python3 to run.

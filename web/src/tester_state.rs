@@ -378,7 +378,16 @@ impl Reducible for TesterState {
             TesterAction::Opening { attempt, at } if current(attempt) => {
                 s.phase = Phase::Connecting;
                 let url = s.target.as_ref().map(|t| t.url.clone()).unwrap_or_default();
-                s.log(at, LogKind::Info, format!("opening the WebSocket {url}"));
+                let step = if s.observed.secure {
+                    "step 2 of 2: "
+                } else {
+                    ""
+                };
+                s.log(
+                    at,
+                    LogKind::Info,
+                    format!("{step}opening the WebSocket {url}"),
+                );
             }
             TesterAction::Opened { attempt, at } if current(attempt) => {
                 s.phase = Phase::Open;
@@ -437,7 +446,7 @@ impl Reducible for TesterState {
                     at,
                     LogKind::Info,
                     format!(
-                        "to explain the failure: {page} without a client certificate {}.",
+                        "to explain the failure: {page} without credentials {} (Firefox then sends no client certificate; Chromium may still send the one it chose).",
                         if ok {
                             "answered"
                         } else {

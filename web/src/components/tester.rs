@@ -71,6 +71,16 @@ pub fn tester(p: &TesterProps) -> Html {
     let live = use_mut_ref(|| 0u32);
     let numbers = use_mut_ref(|| 0u32);
     let message = use_state(|| "hello certlab".to_string());
+    // The log follows its newest line.
+    let log_ref = use_node_ref();
+    {
+        let log_ref = log_ref.clone();
+        use_effect_with(state.log.len(), move |_| {
+            if let Some(el) = log_ref.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
 
     // A failed wss:// attempt: one more https:// request, without credentials, tells a refused
     // client certificate from the rest.
@@ -273,7 +283,7 @@ pub fn tester(p: &TesterProps) -> Html {
                 <button id="tester-send-binary" disabled={!open} onclick={send.reform(|_: MouseEvent| true)} title="Sends the message's UTF-8 bytes as a binary frame">{ "Send binary" }</button>
             </div>
             <div class="tester-log-head"><h3>{ "Log" }</h3><button class="add" onclick={clear}>{ "Clear" }</button></div>
-            <ol class="tester-log" id="tester-log" aria-live="polite">
+            <ol class="tester-log" id="tester-log" aria-live="polite" ref={log_ref}>
                 { for state.log.iter().map(|l| html! {
                     <li class={format!("log-{}", l.kind.id())} data-kind={l.kind.id()}><time>{ &l.at }</time>{ " " }{ &l.text }</li>
                 }) }

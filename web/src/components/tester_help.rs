@@ -150,9 +150,9 @@ pub fn diagnosis(d: Diagnosis, t: &Target, n: &KitNames, g: Option<&Greeting>) -
                 <ol>
                     <li data-cause="root">{ format!("This browser does not trust the server's certificate: the kit's root {}{} is not imported. Import it as a trusted root (", n.dir, n.root) }{ guide }{ "), then reload this page." }</li>
                     <li data-cause="not-running">{ format!("Nothing is listening on {}: start the echo server{}:", t.authority, n.where_()) }<pre class="command">{ cmd }</pre></li>
-                    <li data-cause="client-cert">{ format!("The server requires a client certificate and refused the one this browser sent, or none was sent: import {}.", n.p12()) }</li>
+                    <li data-cause="client-cert">{ format!("The server refused the client certificate this browser sent (certlab-echo refuses one from another CA, even a CA with the same name, also when client certificates are optional), or it requires one and none was sent: import {} and remove the other identity. The server's log names the certificate and the reason.", n.p12()) }</li>
                 </ol>
-                <p>{ "To see the browser's own error, open " }{ link(&page) }{ " in a new tab: \"Your connection is not private\" (NET::ERR_CERT_AUTHORITY_INVALID) means 1, \"This site can't be reached\" (ERR_CONNECTION_REFUSED) means 2, ERR_BAD_SSL_CLIENT_AUTH_CERT means 3." }</p>
+                <p>{ "To see the browser's own error, open " }{ link(&page) }{ " in a new tab, or look in the browser's console (F12): NET::ERR_CERT_AUTHORITY_INVALID (\"Your connection is not private\") means 1, ERR_CONNECTION_REFUSED (\"This site can't be reached\") means 2, an SSL error about the client certificate (ERR_BAD_SSL_CLIENT_AUTH_CERT, ERR_SSL_DECRYPT_ERROR_ALERT) means 3." }</p>
             </div> }
         }
         Diagnosis::ClientCertRefused => {

@@ -1,0 +1,126 @@
+// Cases 1 and 3 in Firefox ESR (Debian's firefox-esr, headless, a fresh profile per case whose
+// NSS DB trusts the kit's root — and holds alice.p12 for mutual TLS — with
+// security.default_personal_cert = "Select Automatically"). The page's own tester runs in
+// Firefox; the test drives it and reads its verdict, facts and log back over WebDriver BiDi
+// (see firefox.mjs). Screenshots: test-output/e2e/firefox-*.png.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { serveDir, CHROMIUM } from "../web/serve.mjs";
+import { root, shots, bin, temp, startEcho, openPage, generateKit } from "./lib.mjs";
+import { FIREFOX, firefoxProfile, launchFirefox } from "./firefox.mjs";
+
+let server, origin, kit, echo;
+before(async () => {
+  assert.ok(existsSync(FIREFOX), `${FIREFOX} is missing: apt-get install firefox-esr (scripts/test does)`);
+  ({ server, origin } = await serveDir(join(root, "dist")));
+  const maker = await chromium.launch(CHROMIUM);
+  try {
+    const ctx = await maker.newContext({ acceptDownloads: true });
+    const { page, requests } = await openPage(ctx, `${origin}/`);
+    kit = await generateKit(page, requests, "ecdsa-p256");
+  } finally {
+    await maker.close();
+  }
+  echo = await startEcho(kit);
+});
+after(async () => {
+  await echo?.stop();
+  server?.close();
+});
+
+// Runs in the page: polls `probe` (a function body returning a value or null) every 100 ms.
+const poll = (probe, ms = 60_000) => `new Promise((ok, fail) => {
+  const t0 = Date.now();
+  const tick = () => {
+    let v = null;
+    try { v = (() => { ${probe} })(); } catch (e) { return fail(e); }
+    if (v !== null && v !== undefined) return ok(v);
+    if (Date.now() - t0 > ${ms}) return fail(new Error("timed out waiting in the page"));
+    setTimeout(tick, 100);
+  };
+  tick();
+})`;
+
+const READ = `
+  const el = document.querySelector("#tester-verdict, #tester-hint");
+  if (!el) return null;
+  return {
+    verdict: el.dataset.verdict ?? null,
+    diagnosis: el.dataset.diagnosis ?? null,
+    text: el.textContent,
+    log: document.querySelector("#tester-log").textContent,
+    facts: Object.fromEntries([...document.querySelectorAll("#tester-facts dd[data-fact]")].map((d) => [d.dataset.fact, d.textContent])),
+  };`;
+
+const type = (name, value) => `(() => {
+  const i = document.querySelector("input[name=${name}]");
+  i.value = ${JSON.stringify(value)};
+  i.dispatchEvent(new InputEvent("input", { bubbles: true }));
+  return true;
+})()`;
+
+const echoed = (what) => `
+  const lines = [...document.querySelectorAll("#tester-log li")].map((l) => l.textContent);
+  return lines.some((l) => l.includes(${JSON.stringify(what)})) || null;`;
+
+async function inFirefox(label, p12, check, { echoes = true } = {}) {
+  const home = temp(`firefox-${label}`);
+  const profile = firefoxProfile(join(home, "profile"), { root: join(kit, "ca.crt"), p12, password: "changeit" });
+  const from = echo.mark();
+  const ff = await launchFirefox(profile, home);
+  try {
+    await ff.goto(`${origin}/`);
+    await ff.eval(poll(`return document.querySelector("#tester-connect") ? true : null`));
+    await ff.eval(type("tester-url", echo.url));
+    await ff.eval(poll(`return document.querySelector("input[name=tester-url]").value === ${JSON.stringify(echo.url)} || null`));
+    await ff.eval(`(document.querySelector("#tester-connect").click(), true)`);
+    const r = await ff.eval(poll(READ));
+    await check(r);
+    if (!echoes) return echo.log().slice(from);
+    // Exact echo, text then binary.
+    await ff.eval(type("tester-message", "hello firefox"));
+    await ff.eval(poll(`return document.querySelector("input[name=tester-message]").value === "hello firefox" || null`));
+    await ff.eval(`(document.querySelector("#tester-send-text").click(), true)`);
+    await ff.eval(poll(echoed('received text, 13 bytes: "hello firefox" — identical to what was sent'), 10_000));
+    await ff.eval(`(document.querySelector("#tester-send-binary").click(), true)`);
+    await ff.eval(poll(echoed("received binary, 13 bytes: 68 65 6c 6c 6f 20 66 69 72 65 66 6f 78 — identical to what was sent"), 10_000));
+    await ff.screenshot(join(shots, `firefox-${label}.png`));
+  } finally {
+    await ff.close();
+  }
+  return echo.log().slice(from);
+}
+
+test("Firefox, case 1: the page's kit, its root imported: wss:// connects one-way and echoes exactly", async () => {
+  const log = await inFirefox("one-way", null, (r) => {
+    assert.equal(r.verdict, "one-way", `${r.text}\n${r.log}`);
+    assert.equal(r.facts["tls-version"], "TLS 1.3");
+    assert.equal(r.facts.verdict, "one-way TLS: no client certificate");
+  });
+  assert.match(log, /websocket open.*verdict=no client certificate/);
+});
+
+test("Firefox, case 3: mutual TLS with alice.p12 selected automatically: the greeting names CN alice", async () => {
+  const log = await inFirefox("mutual", join(kit, "alice.p12"), (r) => {
+    assert.equal(r.verdict, "mutual", `${r.text}\n${r.log}`);
+    assert.equal(r.facts["client-cn"], "alice");
+    assert.equal(r.facts["tls-version"], "TLS 1.3");
+  });
+  assert.match(log, /websocket open.*verdict=verified.*(peer|client)="?alice/);
+});
+
+// Beyond cases 1 and 3: in Firefox a credential-less request carries no client certificate,
+// so the page can single out a refused one.
+test("Firefox, case 4: a client from another kit's CA: refused, and the page names that cause", async () => {
+  const other = join(temp("firefox-other"), "kit");
+  execFileSync(bin("certlab"), ["kit", "--out", other, "--preset", "mtls", "--p12-password", "changeit"], { stdio: "ignore" });
+  const log = await inFirefox("other-ca", join(other, "alice.p12"), (r) => {
+    assert.equal(r.diagnosis, "client-cert-refused", `${r.text}\n${r.log}`);
+    assert.match(r.text, /The server refused the client certificate this browser sent/);
+  }, { echoes: false });
+  assert.match(log, /TLS handshake failed: client certificate refused: .*BadSignature/);
+});
