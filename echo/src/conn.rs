@@ -13,7 +13,8 @@ use tokio::time::timeout;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tracing::{debug, info, warn};
 
@@ -40,57 +41,99 @@ pub enum Served {
     Websocket,
 }
 
-/// Serves one connection whose transport (TLS or plain) is established. The caller logs a
-/// [`Served::NoRequest`] (serve and dial word it differently).
-pub async fn serve_stream<S>(mut stream: S, info: PeerInfo, ctx: &Ctx) -> Served
+/// A websocket that was just upgraded and greeted.
+pub struct Open<S> {
+    ws: WebSocketStream<S>,
+    remote: String,
+}
+
+/// What [`upgrade`] made of a connection.
+// Returned once per connection and moved straight into `echo`: boxing the websocket would
+// cost one more allocation per idle connection.
+#[allow(clippy::large_enum_variant)]
+pub enum Upgrade<S> {
+    /// A websocket, ready for [`echo`].
+    Open(Open<S>),
+    /// The connection was answered (page, `/info`, 404) or gave up before a request.
+    Done(Served),
+}
+
+/// Serves one connection whose transport (TLS or plain) is established: [`upgrade`], then
+/// [`echo`]. The caller logs a [`Served::NoRequest`] (serve and dial word it differently).
+pub async fn serve_stream<S>(stream: S, info: PeerInfo, ctx: &Ctx) -> Served
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match Box::pin(upgrade(stream, info, ctx)).await {
+        Upgrade::Open(open) => {
+            echo(open, ctx).await;
+            Served::Websocket
+        }
+        Upgrade::Done(served) => served,
+    }
+}
+
+/// Reads the request head; answers a plain request, or upgrades to a websocket. Everything
+/// this needs only while the connection starts (request, headers, `info`) is gone when it
+/// returns: callers box this future so an idle websocket's task holds only [`echo`]'s state.
+pub async fn upgrade<S>(mut stream: S, info: PeerInfo, ctx: &Ctx) -> Upgrade<S>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let limit = ctx.limits.handshake_timeout;
-    // Boxed: the read buffer lives only while the head is read, not in every idle task.
-    let head = Box::pin(timeout(limit, http::read_head(&mut stream))).await;
-    let (req, leftover) = match head {
-        Err(_) => return Served::NoRequest(format!("no HTTP request within {limit:?}")),
-        Ok(Err(e)) => return Served::NoRequest(e),
+    let (req, leftover) = match timeout(limit, http::read_head(&mut stream)).await {
+        Err(_) => {
+            return Upgrade::Done(Served::NoRequest(format!(
+                "no HTTP request within {limit:?}"
+            )));
+        }
+        Ok(Err(e)) => return Upgrade::Done(Served::NoRequest(e)),
         Ok(Ok(r)) => r,
     };
-    if let Some(key) = req.websocket_key() {
-        let answer = http::switching_protocols(key);
-        if stream.write_all(&answer).await.is_err() || stream.flush().await.is_err() {
-            return Served::Websocket;
-        }
-        let ws = WebSocketStream::from_partially_read(
-            stream,
-            leftover,
-            Role::Server,
-            Some(ctx.limits.ws_config()),
-        )
-        .await;
-        info!(
-            listener = %info.listener,
-            remote = %info.remote_addr,
-            verdict = %info.verdict,
-            peer = info
-                .client_certificate
-                .as_ref()
-                .or(info.server_certificate.as_ref())
-                .and_then(|c| c.common_name.as_deref())
-                .unwrap_or("-"),
-            "websocket open"
-        );
-        let greeting = info.to_json();
-        let remote = info.remote_addr.clone();
-        drop(info);
-        echo(ws, greeting, &remote, ctx).await;
-        Served::Websocket
-    } else {
+    let Some(key) = req.websocket_key() else {
         let answer = http::route(&req, &info);
         debug!(remote = %info.remote_addr, method = %req.method, path = %req.path, "HTTP request");
         let _ = stream.write_all(&answer).await;
         let _ = stream.flush().await;
         let _ = stream.shutdown().await;
-        Served::Http
+        return Upgrade::Done(Served::Http);
+    };
+    // The 101 answer and the greeting frame go out in one write (one TLS record), so the
+    // websocket's own write buffer never has to hold the greeting of an idle connection.
+    let mut answer = http::switching_protocols(key);
+    let greeting = Frame::message(info.to_json(), OpCode::Data(Data::Text), true);
+    if greeting.format(&mut answer).is_err()
+        || stream.write_all(&answer).await.is_err()
+        || stream.flush().await.is_err()
+    {
+        return Upgrade::Done(Served::NoRequest(
+            "the peer left before the 101 answer".into(),
+        ));
     }
+    drop(answer);
+    let ws = WebSocketStream::from_partially_read(
+        stream,
+        leftover,
+        Role::Server,
+        Some(ctx.limits.ws_config()),
+    )
+    .await;
+    info!(
+        listener = %info.listener,
+        remote = %info.remote_addr,
+        verdict = %info.verdict,
+        peer = info
+            .client_certificate
+            .as_ref()
+            .or(info.server_certificate.as_ref())
+            .and_then(|c| c.common_name.as_deref())
+            .unwrap_or("-"),
+        "websocket open"
+    );
+    Upgrade::Open(Open {
+        ws,
+        remote: info.remote_addr,
+    })
 }
 
 /// Sends a close frame and waits briefly for the peer's, so the close is clean on both sides.
@@ -110,34 +153,46 @@ where
     }
 }
 
-/// Sends the greeting, then echoes every text and binary message until the peer closes,
-/// the idle timeout, an oversized message (1009) or shutdown (1001).
-async fn echo<S>(mut ws: WebSocketStream<S>, greeting: String, remote: &str, ctx: &Ctx)
+/// Echoes every text and binary message (the greeting went out with the 101 answer) until
+/// the peer closes, the idle timeout, an oversized message (1009) or shutdown (1001).
+pub async fn echo<S>(open: Open<S>, ctx: &Ctx)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    if ws.send(Message::text(greeting)).await.is_err() {
-        return;
+    let Open { mut ws, remote } = open;
+    if let Some((code, reason)) = echo_loop(&mut ws, &remote, ctx).await {
+        // Boxed: the closing handshake's state is not part of every idle connection's task.
+        Box::pin(close(&mut ws, code, reason)).await;
     }
+    debug!(remote, "websocket closed");
+}
+
+/// The echo loop; returns the close frame to send, if any.
+async fn echo_loop<S>(
+    ws: &mut WebSocketStream<S>,
+    remote: &str,
+    ctx: &Ctx,
+) -> Option<(CloseCode, &'static str)>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut shutdown = ctx.shutdown.clone();
     let idle = ctx.limits.idle_timeout;
     loop {
         tokio::select! {
             true = async { shutdown.wait_for(|stop| *stop).await.is_ok() } => {
-                close(&mut ws, CloseCode::Away, "server shutting down").await;
-                break;
+                return Some((CloseCode::Away, "server shutting down"));
             }
             next = timeout(idle, ws.next()) => match next {
                 Err(_) => {
                     info!(remote, "websocket idle for {idle:?}: closing");
-                    close(&mut ws, CloseCode::Away, "idle timeout").await;
-                    break;
+                    return Some((CloseCode::Away, "idle timeout"));
                 }
-                Ok(None) => break,
+                Ok(None) => return None,
                 Ok(Some(Ok(msg))) => match msg {
                     Message::Text(_) | Message::Binary(_) => {
                         if ws.send(msg).await.is_err() {
-                            break;
+                            return None;
                         }
                     }
                     // tungstenite queues the pong (and the close reply); flushing sends it.
@@ -154,14 +209,13 @@ where
                         }
                         WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
                             warn!(remote, size, max_size, "message larger than --max-message-size: closing with 1009");
-                            close(&mut ws, CloseCode::Size, "message too big").await;
+                            return Some((CloseCode::Size, "message too big"));
                         }
                         other => warn!(remote, "websocket error: {other}"),
                     }
-                    break;
+                    return None;
                 }
             }
         }
     }
-    debug!(remote, "websocket closed");
 }

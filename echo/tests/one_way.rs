@@ -192,3 +192,30 @@ fn untrusted_server_is_reported() {
     let (out, _) = probe(&url, &["--ca", &kit.p("ca.crt")]);
     assert!(out.ok, "{}", out.all());
 }
+
+#[test]
+fn rsa_3072_and_4096_one_way() {
+    for alg in [KeyAlgorithm::Rsa3072, KeyAlgorithm::Rsa4096] {
+        let kit = dev_kit(alg);
+        let server = serve_one_way(&kit);
+        let port = server.port();
+        let (out, r) = probe(
+            &format!("wss://localhost:{port}/"),
+            &["--ca", &kit.p("ca.crt")],
+        );
+        assert!(out.ok, "{alg:?}:\n{}\n{}", out.all(), server.log());
+        assert_eq!(r["verification"], "verified");
+        let s = s_client(port, &kit.path("ca.crt"), &[]);
+        assert!(
+            s.stdout.contains("Verify return code: 0 (ok)"),
+            "{alg:?}: s_client:\n{}",
+            s.all()
+        );
+        let (out, r) = py_client(
+            &format!("wss://127.0.0.1:{port}/"),
+            &["--ca", &kit.p("ca.crt")],
+        );
+        assert!(out.ok, "{alg:?}: python:\n{}", out.all());
+        assert_eq!(r["greeting"]["verdict"], "no client certificate");
+    }
+}

@@ -1,0 +1,322 @@
+//! A bounded loopback load tool for wss echo servers (certlab-echo, websocat, the bare
+//! rustls loop in `examples/bare.rs`), so the same client measures each server the same way.
+//!
+//! ```text
+//! cargo run --release -p certlab-echo --example load -- wss://localhost:PORT/ --ca ca.crt \
+//!     [--connect 127.0.0.1] [--concurrency 16] [--duration 3s | --count N] \
+//!     [--rtt-connections 4 --rtt-messages 2000] [--idle 10000 --server-pid PID] [--label NAME]
+//! ```
+//!
+//! Three phases, one JSON object on stdout:
+//! 1. handshakes: `--concurrency` workers each loop TCP connect → TLS handshake (verifying the
+//!    server against `--ca`) → websocket upgrade until the 101 answer is read, then drop the
+//!    connection; reported as full handshakes per second plus their latency p50/p99.
+//! 2. echo round trip: `--rtt-connections` persistent websockets, each sending
+//!    `--rtt-messages` 32-byte texts one after the other and waiting for each echo (a
+//!    greeting, if the server sends one, is skipped first); p50/p99/max over all of them.
+//! 3. idle: `--idle` websockets opened (64 at a time), each echoing one message so the
+//!    server has reached its steady state, then held; the server's VmRSS is read from
+//!    /proc/PID/status before and with them open. Raise the fd limit first (`ulimit -n`).
+#![forbid(unsafe_code)]
+
+use certlab_echo::limits::{Limits, parse_duration};
+use certlab_echo::probe::parse_url;
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use rustls::pki_types::ServerName;
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Flags.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The echo server, wss://HOST:PORT/.
+    url: String,
+    /// CA to verify the server against.
+    #[arg(long)]
+    ca: PathBuf,
+    /// Connect to this IP instead of resolving HOST (SNI and the name check still use HOST).
+    #[arg(long)]
+    connect: Option<String>,
+    /// Handshake workers.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Length of the handshake phase.
+    #[arg(long, default_value = "3s", value_parser = parse_duration)]
+    duration: Duration,
+    /// A fixed number of handshakes instead of --duration.
+    #[arg(long)]
+    count: Option<usize>,
+    /// Persistent connections for the round-trip phase (0 skips it).
+    #[arg(long, default_value_t = 4)]
+    rtt_connections: usize,
+    /// Messages per round-trip connection.
+    #[arg(long, default_value_t = 2000)]
+    rtt_messages: usize,
+    /// Idle websockets to hold open (0 skips the phase).
+    #[arg(long, default_value_t = 0)]
+    idle: usize,
+    /// The server's pid, for its VmRSS.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Name in the output.
+    #[arg(long, default_value = "server")]
+    label: String,
+}
+
+type Ws = WebSocketStream<TlsStream<TcpStream>>;
+
+/// How to reach the server.
+struct Dial {
+    url: String,
+    addr: (String, u16),
+    name: ServerName<'static>,
+    connector: TlsConnector,
+}
+
+impl Dial {
+    async fn open(&self) -> Result<Ws, String> {
+        let tcp = TcpStream::connect((self.addr.0.as_str(), self.addr.1))
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let _ = tcp.set_nodelay(true);
+        let tls = self
+            .connector
+            .connect(self.name.clone(), tcp)
+            .await
+            .map_err(|e| format!("tls: {e}"))?;
+        let (ws, _) = tokio_tungstenite::client_async_with_config(
+            self.url.as_str(),
+            tls,
+            Some(Limits::default().ws_config()),
+        )
+        .await
+        .map_err(|e| format!("websocket: {e}"))?;
+        Ok(ws)
+    }
+
+    /// Opens a websocket and waits for the echo of one message, skipping a greeting.
+    async fn open_synced(&self, tag: &str) -> Result<Ws, String> {
+        let mut ws = self.open().await?;
+        ws.send(Message::text(tag))
+            .await
+            .map_err(|e| format!("send: {e}"))?;
+        wait_echo(&mut ws, tag).await?;
+        Ok(ws)
+    }
+}
+
+async fn wait_echo(ws: &mut Ws, text: &str) -> Result<(), String> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
+            Err(_) => return Err("no echo within 30s".into()),
+            Ok(None) => return Err("closed".into()),
+            Ok(Some(Err(e))) => return Err(format!("read: {e}")),
+            // websocat may echo a text as binary: compare the bytes.
+            Ok(Some(Ok(Message::Text(t)))) if t.as_str() == text => return Ok(()),
+            Ok(Some(Ok(Message::Binary(b)))) if b.as_ref() == text.as_bytes() => return Ok(()),
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64()
+}
+
+async fn handshakes(dial: Arc<Dial>, args: &Args) -> serde_json::Value {
+    let deadline = Instant::now() + args.duration;
+    let limit = args.count.unwrap_or(usize::MAX);
+    let started_n = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..args.concurrency {
+        let (dial, started_n, errors, first_error) = (
+            dial.clone(),
+            started_n.clone(),
+            errors.clone(),
+            first_error.clone(),
+        );
+        let timed = args.count.is_none();
+        set.spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                if timed && Instant::now() >= deadline {
+                    break;
+                }
+                if started_n.fetch_add(1, Ordering::Relaxed) >= limit {
+                    break;
+                }
+                let t0 = Instant::now();
+                match dial.open().await {
+                    Ok(ws) => {
+                        lat.push(t0.elapsed());
+                        drop(ws);
+                    }
+                    Err(e) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        if let Ok(mut f) = first_error.lock() {
+                            f.get_or_insert(e);
+                        }
+                    }
+                }
+            }
+            lat
+        });
+    }
+    let mut lat = Vec::new();
+    while let Some(done) = set.join_next().await {
+        lat.extend(done.unwrap_or_default());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    lat.sort();
+    let first_error = first_error.lock().ok().and_then(|f| f.clone());
+    json!({
+        "handshakes": lat.len(),
+        "handshake_errors": errors.load(Ordering::Relaxed),
+        "handshake_first_error": first_error,
+        "handshake_seconds": elapsed,
+        "handshakes_per_s": lat.len() as f64 / elapsed,
+        "handshake_p50_ms": percentile(&lat, 0.50) * 1e3,
+        "handshake_p99_ms": percentile(&lat, 0.99) * 1e3,
+    })
+}
+
+async fn round_trips(dial: Arc<Dial>, args: &Args) -> Result<serde_json::Value, String> {
+    let mut set = tokio::task::JoinSet::new();
+    for c in 0..args.rtt_connections {
+        let dial = dial.clone();
+        let n = args.rtt_messages;
+        set.spawn(async move {
+            let mut ws = dial.open_synced("sync").await?;
+            let mut lat = Vec::with_capacity(n);
+            for i in 0..n {
+                let payload = format!("{c:04}-{i:08}-0123456789abcdefghi");
+                let t0 = Instant::now();
+                ws.send(Message::text(payload.as_str()))
+                    .await
+                    .map_err(|e| format!("send: {e}"))?;
+                wait_echo(&mut ws, &payload).await?;
+                lat.push(t0.elapsed());
+            }
+            let _ = ws.close(None).await;
+            Ok::<_, String>(lat)
+        });
+    }
+    let mut lat = Vec::new();
+    while let Some(done) = set.join_next().await {
+        lat.extend(done.map_err(|e| e.to_string())??);
+    }
+    lat.sort();
+    Ok(json!({
+        "rtt_samples": lat.len(),
+        "rtt_p50_us": percentile(&lat, 0.50) * 1e6,
+        "rtt_p99_us": percentile(&lat, 0.99) * 1e6,
+        "rtt_max_us": percentile(&lat, 1.0) * 1e6,
+    }))
+}
+
+async fn idle(dial: Arc<Dial>, args: &Args) -> Result<serde_json::Value, String> {
+    let pid = args.server_pid;
+    let before = pid.and_then(vm_rss_kib);
+    let started = Instant::now();
+    let mut held: Vec<Ws> = Vec::with_capacity(args.idle);
+    let mut next = 0;
+    while next < args.idle {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in next..(next + 64).min(args.idle) {
+            let dial = dial.clone();
+            set.spawn(async move { dial.open_synced("idle").await });
+        }
+        next = (next + 64).min(args.idle);
+        while let Some(done) = set.join_next().await {
+            held.push(done.map_err(|e| e.to_string())??);
+        }
+    }
+    let opened_in = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let with = pid.and_then(vm_rss_kib);
+    let per_conn = match (before, with) {
+        (Some(b), Some(w)) if !held.is_empty() => {
+            Some(w.saturating_sub(b) as f64 / held.len() as f64)
+        }
+        _ => None,
+    };
+    let n = held.len();
+    drop(held);
+    Ok(json!({
+        "idle_connections": n,
+        "idle_open_seconds": opened_in,
+        "rss_before_idle_kib": before,
+        "rss_idle_kib": with,
+        "rss_per_idle_conn_kib": per_conn,
+    }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = Args::parse();
+    let target = parse_url(&args.url)?;
+    if !target.secure {
+        return Err("give a wss:// URL".into());
+    }
+    let (config, _) = certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), None)?;
+    let dial = Arc::new(Dial {
+        url: args.url.clone(),
+        addr: (
+            args.connect.clone().unwrap_or_else(|| target.host.clone()),
+            target.port,
+        ),
+        name: ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?,
+        connector: TlsConnector::from(Arc::new(config)),
+    });
+    let mut out = json!({
+        "label": args.label,
+        "url": args.url,
+        "concurrency": args.concurrency,
+        "rss_start_kib": args.server_pid.and_then(vm_rss_kib),
+    });
+    let merge = |out: &mut serde_json::Value, v: serde_json::Value| {
+        if let (Some(o), serde_json::Value::Object(m)) = (out.as_object_mut(), v) {
+            o.extend(m);
+        }
+    };
+    eprintln!("[{}] handshakes …", args.label);
+    merge(&mut out, handshakes(dial.clone(), &args).await);
+    if args.rtt_connections > 0 {
+        eprintln!("[{}] echo round trips …", args.label);
+        merge(&mut out, round_trips(dial.clone(), &args).await?);
+    }
+    if args.idle > 0 {
+        eprintln!("[{}] {} idle websockets …", args.label, args.idle);
+        merge(&mut out, idle(dial.clone(), &args).await?);
+    }
+    println!("{out}");
+    Ok(())
+}
