@@ -3,7 +3,10 @@
 //! `README.txt`.
 
 use crate::error::Error;
-use crate::export::{self, pkcs12::Flavour};
+use crate::export::{
+    self,
+    pkcs12::{Flavour, P12Writer},
+};
 use crate::issue::Issued;
 use crate::validate::{Plan, Role};
 use serde::{Deserialize, Serialize};
@@ -158,6 +161,7 @@ pub(crate) fn assemble(
 ) -> Result<Kit, Error> {
     let mut artifacts = Vec::new();
     let mut identities = Vec::new();
+    let (mut p12_compat, mut p12_modern) = (None::<P12Writer>, None::<P12Writer>);
     let push = |artifacts: &mut Vec<Artifact>,
                 path: String,
                 kind,
@@ -247,14 +251,16 @@ pub(crate) fn assemble(
                 (Flavour::Compatible, "p12", ArtifactKind::P12Compat),
                 (Flavour::Modern, "modern.p12", ArtifactKind::P12Modern),
             ] {
-                let bytes = export::pkcs12::write(
-                    &p.common_name,
-                    key.pkcs8_der(),
-                    &id.cert_der,
-                    &chain,
-                    &plan.p12_password,
-                    flavour,
-                )?;
+                // The password's keys are derived once per kit and flavour (pkcs12.rs: why).
+                let slot = match flavour {
+                    Flavour::Compatible => &mut p12_compat,
+                    Flavour::Modern => &mut p12_modern,
+                };
+                let writer = match slot {
+                    Some(w) => w,
+                    None => slot.insert(P12Writer::new(&plan.p12_password, flavour)?),
+                };
+                let bytes = writer.write(&p.common_name, key.pkcs8_der(), &id.cert_der, &chain)?;
                 let path = push(
                     &mut artifacts,
                     format!("{s}.{ext}"),

@@ -5,12 +5,38 @@
 //!   OpenSSL 3 reads only with `-legacy` and Android not at all.
 //! * **modern** — PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256 MAC: OpenSSL 3's
 //!   default, Windows 10 1709+, NSS; rejected by macOS 12–13, iOS 17 and Android 12–13.
+//!
+//! The structures (RFC 7292) are built with the `pkcs12`, `cms` and `der` types, laid out as
+//! OpenSSL writes them: an encrypted SafeContents of certificate bags (leaf first, with the
+//! key's localKeyId), a plain SafeContents holding one shrouded key bag, and a MAC.
+//!
+//! **One derivation per kit, not per file.** Password-based key derivation (2048 iterations
+//! of PBKDF2 or of the PKCS#12 KDF, several per file) was nearly 90% of the time of a kit of
+//! device certificates. A [`P12Writer`] draws its salts once and derives its keys once, then
+//! writes every .p12 of the kit with them. Every file of a kit is locked by the same password,
+//! so a per-file salt buys nothing against someone guessing it (a guess tested on one file
+//! opens all of them either way); a random salt per kit still defeats precomputed tables.
+//! PBES2 draws a fresh IV per encryption. PBE-SHA1-3DES derives its IV from the salt, so
+//! key bags of the same key type share their first ciphertext blocks across the kit's files:
+//! that reveals only the public PKCS#8 header (algorithm identifiers), never key material,
+//! and the key bags and the certificate bags each have their own salt.
 
 use crate::error::Error;
-use p12_keystore::{
-    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
-    PrivateKeyChain,
-};
+use cbc::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
+use cms::cert::x509::attr::{Attribute, AttributeValue, Attributes};
+use cms::cert::x509::spki::AlgorithmIdentifierOwned;
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::encrypted_data::EncryptedData;
+use cms::enveloped_data::EncryptedContentInfo;
+use der::asn1::{BmpString, ObjectIdentifier, OctetString, OctetStringRef, SetOfVec};
+use der::{Any, Decode, Encode};
+use hmac::{KeyInit, Mac};
+use pkcs12::pbe_params::EncryptedPrivateKeyInfo;
+use pkcs12::pfx::{Pfx, Version};
+use pkcs12::safe_bag::SafeBag;
+use pkcs12::{CertBag, DigestInfo, MacData, kdf};
+use sha1::Sha1;
+use sha2::Sha256;
 
 /// Which of the two encodings to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +51,234 @@ pub enum Flavour {
 /// password protects a file in transit, not a long-term secret store.
 const ITERATIONS: u32 = 2048;
 
-/// Writes a .p12 holding the key, its certificate and the issuers (`chain`, leaf's issuer
-/// first, root last), with `friendly_name` as the alias.
+const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const OID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+const OID_SHROUDED_KEY_BAG: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+const OID_CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+const OID_X509_CERT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
+const OID_FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
+const OID_LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
+const OID_PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+const OID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+/// A cipher key made from the password once, with what goes into the file to remake it.
+struct Pbe3Des {
+    /// `pkcs-12PbeParams` (salt, iterations), DER.
+    params: Vec<u8>,
+    key: [u8; 24],
+    iv: [u8; 8],
+}
+
+impl Pbe3Des {
+    fn derive(password: &str) -> Result<Self, Error> {
+        let salt = crate::rng::bytes::<20>()?;
+        let derive = |id, len| {
+            kdf::derive_key_utf8::<Sha1>(password, &salt, id, ITERATIONS as i32, len)
+                .map_err(|e| der_fail(&e))
+        };
+        let (k, v) = (
+            derive(kdf::Pkcs12KeyType::EncryptionKey, 24)?,
+            derive(kdf::Pkcs12KeyType::Iv, 8)?,
+        );
+        let (mut key, mut iv) = ([0u8; 24], [0u8; 8]);
+        key.copy_from_slice(&k);
+        iv.copy_from_slice(&v);
+        let params = pkcs12::pbe_params::Pkcs12PbeParams {
+            salt: OctetString::new(salt.to_vec()).map_err(|e| der_fail(&e))?,
+            iterations: ITERATIONS as i32,
+        }
+        .to_der()
+        .map_err(|e| der_fail(&e))?;
+        Ok(Pbe3Des { params, key, iv })
+    }
+
+    fn encrypt(&self, data: &[u8]) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), Error> {
+        let cipher = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&self.key, &self.iv)
+            .map_err(|_| Error::Internal("3DES key of the wrong length".into()))?;
+        Ok((
+            algorithm(OID_PBE_SHA1_3DES, &self.params)?,
+            cipher.encrypt_padded_vec::<Pkcs7>(data),
+        ))
+    }
+}
+
+/// PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC: the key made once, a fresh IV each time.
+struct Pbes2 {
+    salt: [u8; 32],
+    key: [u8; 32],
+}
+
+impl Pbes2 {
+    fn derive(password: &str) -> Result<Self, Error> {
+        let salt = crate::rng::bytes::<32>()?;
+        let mut key = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, ITERATIONS, &mut key);
+        Ok(Pbes2 { salt, key })
+    }
+
+    fn encrypt(&self, data: &[u8]) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), Error> {
+        let iv = crate::rng::bytes::<16>()?;
+        let params =
+            pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(ITERATIONS, &self.salt, iv)
+                .map_err(|e| Error::Internal(format!("PBES2 parameters: {e}")))?
+                .to_der()
+                .map_err(|e| der_fail(&e))?;
+        let cipher = cbc::Encryptor::<aes::Aes256>::new_from_slices(&self.key, &iv)
+            .map_err(|_| Error::Internal("AES key of the wrong length".into()))?;
+        Ok((
+            algorithm(pkcs5::pbes2::PBES2_OID, &params)?,
+            cipher.encrypt_padded_vec::<Pkcs7>(data),
+        ))
+    }
+}
+
+/// How one flavour encrypts and authenticates.
+enum Protection {
+    Compatible {
+        keys: Pbe3Des,
+        certs: Pbe3Des,
+        mac_salt: [u8; 8],
+        mac_key: Vec<u8>,
+    },
+    Modern {
+        pbes2: Pbes2,
+        mac_salt: [u8; 8],
+        mac_key: Vec<u8>,
+    },
+}
+
+/// Writes the .p12 files of one kit in one flavour, deriving the password's keys once (see the
+/// module documentation for why that is sound).
+pub struct P12Writer {
+    protection: Protection,
+}
+
+impl P12Writer {
+    /// Draws the salts and derives the keys for `password` (the slow part: call once per kit).
+    pub fn new(password: &str, flavour: Flavour) -> Result<Self, Error> {
+        let mac_salt = crate::rng::bytes::<8>()?;
+        let protection = match flavour {
+            Flavour::Compatible => Protection::Compatible {
+                keys: Pbe3Des::derive(password)?,
+                certs: Pbe3Des::derive(password)?,
+                mac_key: mac_key::<Sha1>(password, &mac_salt, 20)?,
+                mac_salt,
+            },
+            Flavour::Modern => Protection::Modern {
+                pbes2: Pbes2::derive(password)?,
+                mac_key: mac_key::<Sha256>(password, &mac_salt, 32)?,
+                mac_salt,
+            },
+        };
+        Ok(P12Writer { protection })
+    }
+
+    fn encrypt(
+        &self,
+        data: &[u8],
+        key_bag: bool,
+    ) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), Error> {
+        match &self.protection {
+            Protection::Compatible { keys, certs, .. } => {
+                if key_bag {
+                    keys.encrypt(data)
+                } else {
+                    certs.encrypt(data)
+                }
+            }
+            Protection::Modern { pbes2, .. } => pbes2.encrypt(data),
+        }
+    }
+
+    fn mac(&self, data: &[u8]) -> Result<MacData, Error> {
+        let (oid, salt, digest) = match &self.protection {
+            Protection::Compatible {
+                mac_salt, mac_key, ..
+            } => (OID_SHA1, mac_salt, hmac::<Sha1>(mac_key, data)?),
+            Protection::Modern {
+                mac_salt, mac_key, ..
+            } => (OID_SHA256, mac_salt, hmac::<Sha256>(mac_key, data)?),
+        };
+        Ok(MacData {
+            mac: DigestInfo {
+                algorithm: AlgorithmIdentifierOwned {
+                    oid,
+                    parameters: None,
+                },
+                digest: OctetString::new(digest).map_err(|e| der_fail(&e))?,
+            },
+            mac_salt: OctetString::new(salt.to_vec()).map_err(|e| der_fail(&e))?,
+            iterations: ITERATIONS as i32,
+        })
+    }
+
+    /// Writes a .p12 holding the key, its certificate and the issuers (`chain`, leaf's issuer
+    /// first, root last), with `friendly_name` as the key's alias.
+    pub fn write(
+        &self,
+        friendly_name: &str,
+        key_pkcs8_der: &[u8],
+        cert_der: &[u8],
+        chain: &[Vec<u8>],
+    ) -> Result<Vec<u8>, Error> {
+        let local_key_id = crate::rng::bytes::<20>()?;
+        let mut cert_bags = Vec::with_capacity(1 + chain.len());
+        for (i, der) in std::iter::once(cert_der)
+            .chain(chain.iter().map(Vec::as_slice))
+            .enumerate()
+        {
+            let name = subject_name(der);
+            let id = (i == 0).then_some(&local_key_id[..]);
+            cert_bags.push(cert_bag(der, name.as_deref(), id)?);
+        }
+        let certs_plain = cert_bags.to_der().map_err(|e| der_fail(&e))?;
+        let (alg, encrypted) = self.encrypt(&certs_plain, false)?;
+        let certs_safe = ContentInfo {
+            content_type: OID_ENCRYPTED_DATA,
+            content: any(&EncryptedData {
+                version: CmsVersion::V0,
+                enc_content_info: EncryptedContentInfo {
+                    content_type: OID_DATA,
+                    content_enc_alg: alg,
+                    encrypted_content: Some(OctetString::new(encrypted).map_err(|e| der_fail(&e))?),
+                },
+                unprotected_attrs: None,
+            })?,
+        };
+
+        let (alg, encrypted) = self.encrypt(key_pkcs8_der, true)?;
+        let shrouded = EncryptedPrivateKeyInfo {
+            encryption_algorithm: alg,
+            encrypted_data: OctetString::new(encrypted).map_err(|e| der_fail(&e))?,
+        }
+        .to_der()
+        .map_err(|e| der_fail(&e))?;
+        let key_bag = SafeBag {
+            bag_id: OID_SHROUDED_KEY_BAG,
+            bag_value: shrouded,
+            bag_attributes: Some(attributes(Some(friendly_name), Some(&local_key_id))?),
+        };
+        let keys_safe = data_content(&vec![key_bag].to_der().map_err(|e| der_fail(&e))?)?;
+
+        let auth_safe = data_content(
+            &vec![certs_safe, keys_safe]
+                .to_der()
+                .map_err(|e| der_fail(&e))?,
+        )?;
+        let mac_data = self.mac(auth_safe.content.value())?;
+        Pfx {
+            version: Version::V3,
+            auth_safe,
+            mac_data: Some(mac_data),
+        }
+        .to_der()
+        .map_err(|e| der_fail(&e))
+    }
+}
+
+/// Writes one .p12 (deriving the password's keys for it alone: use a [`P12Writer`] for a kit).
 pub fn write(
     friendly_name: &str,
     key_pkcs8_der: &[u8],
@@ -35,35 +287,104 @@ pub fn write(
     password: &str,
     flavour: Flavour,
 ) -> Result<Vec<u8>, Error> {
-    let fail =
-        |e: p12_keystore::error::Error| Error::Internal(format!("PKCS#12 encoding failed: {e}"));
-    let mut certs = vec![Certificate::from_der(cert_der).map_err(fail)?];
-    for c in chain {
-        certs.push(Certificate::from_der(c).map_err(fail)?);
+    P12Writer::new(password, flavour)?.write(friendly_name, key_pkcs8_der, cert_der, chain)
+}
+
+fn der_fail(e: &dyn std::fmt::Display) -> Error {
+    Error::Internal(format!("PKCS#12 encoding failed: {e}"))
+}
+
+fn any<T: Encode>(value: &T) -> Result<Any, Error> {
+    Any::from_der(&value.to_der().map_err(|e| der_fail(&e))?).map_err(|e| der_fail(&e))
+}
+
+fn algorithm(oid: ObjectIdentifier, params_der: &[u8]) -> Result<AlgorithmIdentifierOwned, Error> {
+    Ok(AlgorithmIdentifierOwned {
+        oid,
+        parameters: Some(Any::from_der(params_der).map_err(|e| der_fail(&e))?),
+    })
+}
+
+/// A `ContentInfo` of type `data` wrapping `bytes` in an OCTET STRING.
+fn data_content(bytes: &[u8]) -> Result<ContentInfo, Error> {
+    Ok(ContentInfo {
+        content_type: OID_DATA,
+        content: any(&OctetStringRef::new(bytes).map_err(|e| der_fail(&e))?)?,
+    })
+}
+
+fn mac_key<D>(password: &str, salt: &[u8], len: usize) -> Result<Vec<u8>, Error>
+where
+    D: digest::Digest + digest::FixedOutputReset + digest::block_api::BlockSizeUser,
+{
+    kdf::derive_key_utf8::<D>(
+        password,
+        salt,
+        kdf::Pkcs12KeyType::Mac,
+        ITERATIONS as i32,
+        len,
+    )
+    .map_err(|e| der_fail(&e))
+}
+
+fn hmac<D>(key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error>
+where
+    D: hmac::EagerHash,
+    hmac::Hmac<D>: KeyInit + Mac,
+{
+    let mut mac = <hmac::Hmac<D> as KeyInit>::new_from_slice(key)
+        .map_err(|_| Error::Internal("MAC key of the wrong length".into()))?;
+    mac.update(data);
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+/// friendlyName (BMPString) and localKeyId bag attributes.
+fn attributes(
+    friendly_name: Option<&str>,
+    local_key_id: Option<&[u8]>,
+) -> Result<Attributes, Error> {
+    let mut attrs = Attributes::new();
+    if let Some(name) = friendly_name {
+        let value = any(&BmpString::from_utf8(name).map_err(|e| der_fail(&e))?)?;
+        attrs
+            .insert(Attribute {
+                oid: OID_FRIENDLY_NAME,
+                values: SetOfVec::<AttributeValue>::from_iter([value]).map_err(|e| der_fail(&e))?,
+            })
+            .map_err(|e| der_fail(&e))?;
     }
-    let key = PrivateKey::from_der(key_pkcs8_der).map_err(fail)?;
-    let local_key_id = crate::rng::bytes::<20>()?.to_vec();
-    let mut store = KeyStore::new();
-    store.add_entry(
-        friendly_name,
-        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(local_key_id, key, certs)),
-    );
-    let (enc, mac) = match flavour {
-        Flavour::Compatible => (
-            EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
-            MacAlgorithm::HmacSha1,
-        ),
-        Flavour::Modern => (
-            EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
-            MacAlgorithm::HmacSha256,
-        ),
+    if let Some(id) = local_key_id {
+        let value = any(&OctetStringRef::new(id).map_err(|e| der_fail(&e))?)?;
+        attrs
+            .insert(Attribute {
+                oid: OID_LOCAL_KEY_ID,
+                values: SetOfVec::<AttributeValue>::from_iter([value]).map_err(|e| der_fail(&e))?,
+            })
+            .map_err(|e| der_fail(&e))?;
+    }
+    Ok(attrs)
+}
+
+fn cert_bag(
+    der: &[u8],
+    friendly_name: Option<&str>,
+    local_key_id: Option<&[u8]>,
+) -> Result<SafeBag, Error> {
+    let bag = CertBag {
+        cert_id: OID_X509_CERT,
+        cert_value: OctetString::new(der.to_vec()).map_err(|e| der_fail(&e))?,
     };
-    store
-        .writer(password)
-        .encryption_algorithm(enc)
-        .encryption_iterations(ITERATIONS)
-        .mac_algorithm(mac)
-        .mac_iterations(ITERATIONS)
-        .write()
-        .map_err(fail)
+    Ok(SafeBag {
+        bag_id: OID_CERT_BAG,
+        bag_value: bag.to_der().map_err(|e| der_fail(&e))?,
+        bag_attributes: Some(attributes(friendly_name, local_key_id)?),
+    })
+}
+
+/// The certificate's subject as OpenSSL prints it, for the bag's friendlyName (what keychains
+/// show). BMPString holds only the Basic Multilingual Plane: other subjects go without a name.
+fn subject_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let s = cert.subject().to_string();
+    s.chars().all(|c| u32::from(c) <= 0xffff).then_some(s)
 }
