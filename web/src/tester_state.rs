@@ -155,77 +155,14 @@ pub enum TesterAction {
         /// When.
         at: String,
     },
-    /// A line for the log (of `attempt`).
-    Note {
-        /// Attempt.
-        attempt: u32,
-        /// Kind.
-        kind: LogKind,
-        /// Text.
-        text: String,
-        /// When.
-        at: String,
-    },
-    /// The `https://` request with credentials finished.
-    Primed {
-        /// Attempt.
-        attempt: u32,
-        /// Whether it got an answer.
-        ok: bool,
-        /// When.
-        at: String,
-    },
-    /// The WebSocket is being opened.
-    Opening {
-        /// Attempt.
+    /// Something happened in attempt `attempt`; ignored once a newer attempt started.
+    Of {
+        /// The attempt.
         attempt: u32,
         /// When.
         at: String,
-    },
-    /// The WebSocket opened.
-    Opened {
-        /// Attempt.
-        attempt: u32,
-        /// When.
-        at: String,
-    },
-    /// A frame arrived.
-    Received {
-        /// Attempt.
-        attempt: u32,
-        /// The frame.
-        payload: Payload,
-        /// When.
-        at: String,
-    },
-    /// The browser's error event.
-    Errored {
-        /// Attempt.
-        attempt: u32,
-        /// When.
-        at: String,
-    },
-    /// The connection closed.
-    Closed {
-        /// Attempt.
-        attempt: u32,
-        /// Close code.
-        code: u16,
-        /// Close reason.
-        reason: String,
-        /// Clean close.
-        clean: bool,
-        /// When.
-        at: String,
-    },
-    /// The credential-less `https://` request (made to explain a failure) finished.
-    Anonymous {
-        /// Attempt.
-        attempt: u32,
-        /// Whether it got an answer.
-        ok: bool,
-        /// When.
-        at: String,
+        /// What.
+        event: AttemptEvent,
     },
     /// Disconnect was pressed.
     Disconnect {
@@ -241,6 +178,34 @@ pub enum TesterAction {
     },
     /// Clear the log.
     ClearLog,
+}
+
+/// What can happen during one attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptEvent {
+    /// A line for the log.
+    Note(LogKind, String),
+    /// The `https://` request with credentials finished: answered or not.
+    Primed(bool),
+    /// The WebSocket is being opened.
+    Opening,
+    /// The WebSocket opened.
+    Opened,
+    /// A frame arrived.
+    Received(Payload),
+    /// The browser's error event.
+    Errored,
+    /// The connection closed.
+    Closed {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Clean close.
+        clean: bool,
+    },
+    /// The credential-less `https://` request (made to explain a failure) finished.
+    Anonymous(bool),
 }
 
 fn close_meaning(code: u16) -> &'static str {
@@ -316,12 +281,103 @@ impl TesterState {
     }
 }
 
+impl TesterState {
+    fn event(&mut self, at: String, event: AttemptEvent) {
+        let page = self.target.as_ref().map(Target::page).unwrap_or_default();
+        match event {
+            AttemptEvent::Note(kind, text) => self.log(at, kind, text),
+            AttemptEvent::Primed(ok) => {
+                self.observed.primed = Some(ok);
+                if ok {
+                    self.log(at, LogKind::Good, format!("{page} answered: the server is running and this browser trusts its certificate."));
+                } else {
+                    self.log(at, LogKind::Problem, format!("{page} did not answer. Browsers do not tell pages why (an untrusted certificate, nothing listening, a refused client certificate); trying the WebSocket anyway."));
+                }
+            }
+            AttemptEvent::Opening => {
+                self.phase = Phase::Connecting;
+                let url = self
+                    .target
+                    .as_ref()
+                    .map(|t| t.url.clone())
+                    .unwrap_or_default();
+                let step = if self.observed.secure {
+                    "step 2 of 2: "
+                } else {
+                    ""
+                };
+                self.log(
+                    at,
+                    LogKind::Info,
+                    format!("{step}opening the WebSocket {url}"),
+                );
+            }
+            AttemptEvent::Opened => {
+                self.phase = Phase::Open;
+                self.observed.opened = true;
+                self.log(
+                    at,
+                    LogKind::Good,
+                    "WebSocket open; waiting for the server's greeting.",
+                );
+            }
+            AttemptEvent::Received(payload) => self.received(payload, at),
+            AttemptEvent::Errored => self.log(
+                at,
+                LogKind::Problem,
+                "WebSocket error (browsers give pages no reason; the browser's console has it).",
+            ),
+            AttemptEvent::Closed {
+                code,
+                reason,
+                clean,
+            } => {
+                self.phase = Phase::Closed;
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(", reason \"{reason}\"")
+                };
+                let kind = if code == 1000 {
+                    LogKind::Info
+                } else {
+                    LogKind::Problem
+                };
+                let clean = if clean { "" } else { ", not clean" };
+                self.log(
+                    at,
+                    kind,
+                    format!(
+                        "closed: code {code} ({}){reason}{clean}",
+                        close_meaning(code)
+                    ),
+                );
+                if self.diagnosis.is_none()
+                    && !self.stopped
+                    && !self.observed.wants_anonymous_check()
+                {
+                    self.diagnosis = self.observed.diagnose();
+                }
+            }
+            AttemptEvent::Anonymous(ok) => {
+                self.observed.anonymous = Some(ok);
+                let answer = if ok {
+                    "answered"
+                } else {
+                    "did not answer either"
+                };
+                self.log(at, LogKind::Info, format!("to explain the failure: {page} without credentials {answer} (Firefox then sends no client certificate; Chromium may still send the one it chose)."));
+                self.diagnosis = self.observed.diagnose();
+            }
+        }
+    }
+}
+
 impl Reducible for TesterState {
     type Action = TesterAction;
 
     fn reduce(self: Rc<Self>, action: TesterAction) -> Rc<Self> {
         let mut s = (*self).clone();
-        let current = |a: u32| a == self.attempt;
         match action {
             TesterAction::SetUrl(u) => {
                 s.url = u;
@@ -350,112 +406,13 @@ impl Reducible for TesterState {
                 s.diagnosis = None;
                 s.pending.clear();
                 s.stopped = false;
-                s.log(
-                    at,
-                    LogKind::Info,
-                    format!(
-                        "Connect pressed: testing {}. The requests below are the only ones this page makes, and only because you pressed Connect.",
-                        target.url
-                    ),
-                );
+                s.log(at, LogKind::Info, format!("Connect pressed: testing {}. The requests below are the only ones this page makes, and only because you pressed Connect.", target.url));
                 s.target = Some(target);
             }
-            TesterAction::Note {
-                attempt,
-                kind,
-                text,
-                at,
-            } if current(attempt) => s.log(at, kind, text),
-            TesterAction::Primed { attempt, ok, at } if current(attempt) => {
-                s.observed.primed = Some(ok);
-                let page = s.target.as_ref().map(Target::page).unwrap_or_default();
-                if ok {
-                    s.log(at, LogKind::Good, format!("{page} answered: the server is running and this browser trusts its certificate."));
-                } else {
-                    s.log(at, LogKind::Problem, format!("{page} did not answer. Browsers do not tell pages why (an untrusted certificate, nothing listening, a refused client certificate); trying the WebSocket anyway."));
-                }
+            TesterAction::Of { attempt, at, event } if attempt == self.attempt => {
+                s.event(at, event)
             }
-            TesterAction::Opening { attempt, at } if current(attempt) => {
-                s.phase = Phase::Connecting;
-                let url = s.target.as_ref().map(|t| t.url.clone()).unwrap_or_default();
-                let step = if s.observed.secure {
-                    "step 2 of 2: "
-                } else {
-                    ""
-                };
-                s.log(
-                    at,
-                    LogKind::Info,
-                    format!("{step}opening the WebSocket {url}"),
-                );
-            }
-            TesterAction::Opened { attempt, at } if current(attempt) => {
-                s.phase = Phase::Open;
-                s.observed.opened = true;
-                s.log(
-                    at,
-                    LogKind::Good,
-                    "WebSocket open; waiting for the server's greeting.",
-                );
-            }
-            TesterAction::Received {
-                attempt,
-                payload,
-                at,
-            } if current(attempt) => s.received(payload, at),
-            TesterAction::Errored { attempt, at } if current(attempt) => s.log(
-                at,
-                LogKind::Problem,
-                "WebSocket error (browsers give pages no reason; the browser's console has it).",
-            ),
-            TesterAction::Closed {
-                attempt,
-                code,
-                reason,
-                clean,
-                at,
-            } if current(attempt) => {
-                s.phase = Phase::Closed;
-                let reason = if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(", reason \"{reason}\"")
-                };
-                let kind = if code == 1000 {
-                    LogKind::Info
-                } else {
-                    LogKind::Problem
-                };
-                s.log(
-                    at,
-                    kind,
-                    format!(
-                        "closed: code {code} ({}){reason}{}",
-                        close_meaning(code),
-                        if clean { "" } else { ", not clean" }
-                    ),
-                );
-                if s.diagnosis.is_none() && !s.stopped && !s.observed.wants_anonymous_check() {
-                    s.diagnosis = s.observed.diagnose();
-                }
-            }
-            TesterAction::Anonymous { attempt, ok, at } if current(attempt) => {
-                s.observed.anonymous = Some(ok);
-                let page = s.target.as_ref().map(Target::page).unwrap_or_default();
-                s.log(
-                    at,
-                    LogKind::Info,
-                    format!(
-                        "to explain the failure: {page} without credentials {} (Firefox then sends no client certificate; Chromium may still send the one it chose).",
-                        if ok {
-                            "answered"
-                        } else {
-                            "did not answer either"
-                        }
-                    ),
-                );
-                s.diagnosis = s.observed.diagnose();
-            }
+            TesterAction::Of { .. } => return self, // an event of an earlier attempt
             TesterAction::Disconnect { at } => match s.phase {
                 Phase::Checking => {
                     s.phase = Phase::Closed;
@@ -481,145 +438,10 @@ impl Reducible for TesterState {
                 s.log(at, LogKind::Sent, format!("sent {}", payload.describe()));
                 s.pending.push_back(payload);
             }
-            _ => return self, // an event of an earlier attempt
         }
         Rc::new(s)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn act(s: Rc<TesterState>, a: TesterAction) -> Rc<TesterState> {
-        s.reduce(a)
-    }
-
-    #[test]
-    fn a_full_attempt() {
-        let t = Target::parse("wss://localhost:8443/").expect("url");
-        let at = || "00:00:00.000".to_string();
-        let mut s = Rc::new(TesterState::default());
-        s = act(
-            s,
-            TesterAction::Start {
-                attempt: 1,
-                target: t,
-                at: at(),
-            },
-        );
-        assert_eq!(s.phase, Phase::Checking);
-        s = act(
-            s,
-            TesterAction::Primed {
-                attempt: 1,
-                ok: true,
-                at: at(),
-            },
-        );
-        s = act(
-            s,
-            TesterAction::Opening {
-                attempt: 1,
-                at: at(),
-            },
-        );
-        s = act(
-            s,
-            TesterAction::Opened {
-                attempt: 1,
-                at: at(),
-            },
-        );
-        let hello = r#"{"remote_addr":"x","tls_version":"TLSv1_3","cipher_suite":null,"alpn":null,"sni":null,"client_certificate":null,"client_chain_len":0,"verdict":"no client certificate"}"#;
-        s = act(
-            s,
-            TesterAction::Received {
-                attempt: 1,
-                payload: Payload::Text(hello.into()),
-                at: at(),
-            },
-        );
-        assert_eq!(s.diagnosis, Some(Diagnosis::OneWay));
-        s = act(
-            s,
-            TesterAction::Sent {
-                payload: Payload::Binary(vec![1, 2]),
-                at: at(),
-            },
-        );
-        s = act(
-            s,
-            TesterAction::Received {
-                attempt: 1,
-                payload: Payload::Binary(vec![1, 2]),
-                at: at(),
-            },
-        );
-        assert!(s.pending.is_empty());
-        assert!(
-            s.log
-                .last()
-                .expect("line")
-                .text
-                .ends_with("identical to what was sent ✓")
-        );
-        // A late event of another attempt changes nothing.
-        let before = s.clone();
-        s = act(
-            s,
-            TesterAction::Closed {
-                attempt: 7,
-                code: 1006,
-                reason: String::new(),
-                clean: false,
-                at: at(),
-            },
-        );
-        assert_eq!(s, before);
-    }
-
-    #[test]
-    fn a_failure_waits_for_the_anonymous_check() {
-        let t = Target::parse("wss://localhost:1/").expect("url");
-        let at = || String::new();
-        let mut s = Rc::new(TesterState::default());
-        s = act(
-            s,
-            TesterAction::Start {
-                attempt: 1,
-                target: t,
-                at: at(),
-            },
-        );
-        s = act(
-            s,
-            TesterAction::Primed {
-                attempt: 1,
-                ok: false,
-                at: at(),
-            },
-        );
-        s = act(
-            s,
-            TesterAction::Closed {
-                attempt: 1,
-                code: 1006,
-                reason: String::new(),
-                clean: false,
-                at: at(),
-            },
-        );
-        assert_eq!(s.diagnosis, None);
-        assert!(s.observed.wants_anonymous_check());
-        s = act(
-            s,
-            TesterAction::Anonymous {
-                attempt: 1,
-                ok: false,
-                at: at(),
-            },
-        );
-        assert_eq!(s.diagnosis, Some(Diagnosis::Unreachable));
-    }
-}
+mod tests;

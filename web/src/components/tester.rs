@@ -11,7 +11,7 @@
 use super::tester_help::{self, KitNames};
 use crate::generator::KitView;
 use crate::socket::{self, Socket, SocketEvent};
-use crate::tester_state::{LogKind, Phase, TesterAction, TesterState};
+use crate::tester_state::{AttemptEvent, LogKind, Phase, TesterAction, TesterState};
 use crate::wss::{Payload, Target};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -26,40 +26,37 @@ pub struct TesterProps {
 
 type Dispatcher = UseReducerDispatcher<TesterState>;
 
+/// Dispatches `event` of attempt `attempt`, stamped with the time.
+fn emit(d: &Dispatcher, attempt: u32, event: AttemptEvent) {
+    d.dispatch(TesterAction::Of {
+        attempt,
+        at: socket::clock(),
+        event,
+    });
+}
+
 /// Turns socket events of `attempt` into reducer actions.
 fn socket_events(d: Dispatcher, attempt: u32) -> Callback<SocketEvent> {
     Callback::from(move |e: SocketEvent| {
-        let at = socket::clock();
-        d.dispatch(match e {
-            SocketEvent::Open => TesterAction::Opened { attempt, at },
-            SocketEvent::Message(payload) => TesterAction::Received {
-                attempt,
-                payload,
-                at,
+        emit(
+            &d,
+            attempt,
+            match e {
+                SocketEvent::Open => AttemptEvent::Opened,
+                SocketEvent::Message(payload) => AttemptEvent::Received(payload),
+                SocketEvent::Error => AttemptEvent::Errored,
+                SocketEvent::Closed {
+                    code,
+                    reason,
+                    clean,
+                } => AttemptEvent::Closed {
+                    code,
+                    reason,
+                    clean,
+                },
             },
-            SocketEvent::Error => TesterAction::Errored { attempt, at },
-            SocketEvent::Closed {
-                code,
-                reason,
-                clean,
-            } => TesterAction::Closed {
-                attempt,
-                code,
-                reason,
-                clean,
-                at,
-            },
-        })
+        )
     })
-}
-
-fn note(d: &Dispatcher, attempt: u32, kind: LogKind, text: String) {
-    d.dispatch(TesterAction::Note {
-        attempt,
-        kind,
-        text,
-        at: socket::clock(),
-    });
 }
 
 /// The panel.
@@ -95,11 +92,7 @@ pub fn tester(p: &TesterProps) -> Html {
             if let (true, Some(page)) = (wanted, page) {
                 wasm_bindgen_futures::spawn_local(async move {
                     let ok = socket::reachable(&page, false).await;
-                    d.dispatch(TesterAction::Anonymous {
-                        attempt,
-                        ok,
-                        at: socket::clock(),
-                    });
+                    emit(&d, attempt, AttemptEvent::Anonymous(ok));
                 });
             }
         });
@@ -129,46 +122,30 @@ pub fn tester(p: &TesterProps) -> Html {
             let (socket, live) = (socket.clone(), live.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 if target.secure {
-                    note(
-                        &d,
-                        attempt,
-                        LogKind::Info,
-                        format!(
-                            "step 1 of 2: an https:// request to {} with credentials. Chromium never offers a client certificate during a wss:// handshake; this request lets it choose one (if the server asks) and remember it for {}. Firefox does not need this step; it is harmless there.",
-                            target.page(),
-                            target.authority
-                        ),
+                    let text = format!(
+                        "step 1 of 2: an https:// request to {} with credentials. Chromium never offers a client certificate during a wss:// handshake; this request lets it choose one (if the server asks) and remember it for {}. Firefox does not need this step; it is harmless there.",
+                        target.page(),
+                        target.authority
                     );
+                    emit(&d, attempt, AttemptEvent::Note(LogKind::Info, text));
                     let ok = socket::reachable(&target.page(), true).await;
                     if *live.borrow() != attempt {
                         return;
                     }
-                    d.dispatch(TesterAction::Primed {
-                        attempt,
-                        ok,
-                        at: socket::clock(),
-                    });
+                    emit(&d, attempt, AttemptEvent::Primed(ok));
                 }
-                d.dispatch(TesterAction::Opening {
-                    attempt,
-                    at: socket::clock(),
-                });
+                emit(&d, attempt, AttemptEvent::Opening);
                 match Socket::open(&target.url, socket_events(d.clone(), attempt)) {
                     Ok(s) => *socket.borrow_mut() = Some(s),
                     Err(e) => {
-                        note(
-                            &d,
-                            attempt,
-                            LogKind::Problem,
-                            format!("the browser refused to open {}: {e}", target.url),
-                        );
-                        d.dispatch(TesterAction::Closed {
-                            attempt,
+                        let text = format!("the browser refused to open {}: {e}", target.url);
+                        emit(&d, attempt, AttemptEvent::Note(LogKind::Problem, text));
+                        let closed = AttemptEvent::Closed {
                             code: 1006,
                             reason: String::new(),
                             clean: false,
-                            at: socket::clock(),
-                        });
+                        };
+                        emit(&d, attempt, closed);
                     }
                 }
             });
@@ -201,15 +178,15 @@ pub fn tester(p: &TesterProps) -> Html {
                 .as_ref()
                 .map(|s| s.send(&payload))
                 .unwrap_or_else(|| Err("not connected".into()));
-            let at = socket::clock();
             match result {
-                Ok(()) => state.dispatch(TesterAction::Sent { payload, at }),
-                Err(e) => state.dispatch(TesterAction::Note {
-                    attempt: state.attempt,
-                    kind: LogKind::Problem,
-                    text: format!("not sent: {e}"),
-                    at,
+                Ok(()) => state.dispatch(TesterAction::Sent {
+                    payload,
+                    at: socket::clock(),
                 }),
+                Err(e) => {
+                    let note = AttemptEvent::Note(LogKind::Problem, format!("not sent: {e}"));
+                    emit(&state.dispatcher(), state.attempt, note)
+                }
             }
         })
     };
