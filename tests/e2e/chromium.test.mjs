@@ -41,8 +41,8 @@ function kitAndServer(key, opts) {
 async function withChromium(label, home, port, run) {
   const ctx = await launchChromium(home, port);
   try {
-    const { page, errors } = await openPage(ctx, `${origin}/`);
-    await run(page, ctx);
+    const { page, errors, requests } = await openPage(ctx, `${origin}/`);
+    await run(page, ctx, requests);
     await page.locator("#tester").screenshot({ path: join(shots, `${label}.png`) });
     assert.deepEqual(errors, [], "page errors");
   } finally {
@@ -54,9 +54,13 @@ async function withChromium(label, home, port, run) {
 async function oneWay(s, label) {
   const home = nssHome(label, { root: join(s.kit, "ca.crt") });
   const from = s.echo.mark();
-  await withChromium(label, home, s.echo.port, async (page) => {
+  await withChromium(label, home, s.echo.port, async (page, _, requests) => {
+    await page.waitForLoadState("networkidle");
+    const before = requests.length;
     const r = await connect(page, s.echo.url);
     assert.equal(r.verdict, "one-way", `${r.text}\n${r.log}`);
+    // Pressing Connect made exactly one http request, the https:// one (the WebSocket aside).
+    assert.deepEqual(requests.slice(before), [s.echo.https]);
     assert.match(r.log, /step 1 of 2: an https:\/\/ request to https:\/\/localhost:\d+\/ with credentials/);
     assert.match(r.log, /answered: the server is running and this browser trusts its certificate/);
     const f = await facts(page);
