@@ -82,7 +82,8 @@ export function load(name) {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
 }
 
-export const KEYS = ["ecdsa-p256", "ecdsa-p384", "ed25519", "rsa2048", "rsa3072", "rsa4096"];
+/** Every key type; BENCH_KEYS="ecdsa-p256 rsa2048" narrows a trial run (the report says so). */
+export const KEYS = (process.env.BENCH_KEYS || "ecdsa-p256 ecdsa-p384 ed25519 rsa2048 rsa3072 rsa4096").split(/[ ,]+/).filter(Boolean);
 
 /** Runs per key type: enough for a median; RSA prime search varies a lot, so 7 there too. */
 export const RUNS = Number(process.env.BENCH_RUNS || 7);

@@ -79,7 +79,7 @@ if (crit) {
 }
 if (rsa) {
   p("## 2. RSA keys in the page", "");
-  p("In one Chromium page: **certlab** = the page's own path (`certlabRsaKey`, `web/src/bench.rs`: WebCrypto `generateKey` → `exportKey('pkcs8')` → the engine reads the key); **WebCrypto** = `crypto.subtle.generateKey` alone (the ceiling); **node-forge** " + rsa.versions.forge.replace("node-forge ", "") + " = `forge.pki.rsa.generateKeyPair` (pure JavaScript). They take turns; medians (min–max). RSA prime search varies a lot from key to key, hence the spread.", "");
+  p("In one Chromium page: **certlab** = the page's own path (`certlabRsaKey`, `web/src/bench.rs`: WebCrypto `generateKey` → `exportKey('pkcs8')` → the engine reads the key); **WebCrypto** = `crypto.subtle.generateKey` alone (the ceiling); **node-forge** " + rsa.versions.forge.replace("node-forge ", "") + " = `forge.pki.rsa.generateKeyPair` (pure JavaScript). They take turns (certlab and WebCrypto 3× as many runs as node-forge); medians (min–max). RSA prime search varies a lot from key to key, hence the spread.", "");
   p("| bits | certlab | WebCrypto | node-forge | certlab ÷ WebCrypto | certlab ÷ forge |", "| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const [bits, r] of Object.entries(rsa.results)) p(`| ${bits} | ${cell(r.certlab)} | ${cell(r.webcrypto)} | ${cell(r.forge)} | ${ratio(r.certlab.median, r.webcrypto.median)} | ${ratio(r.certlab.median, r.forge.median)} |`);
   p("");
