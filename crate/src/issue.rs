@@ -99,6 +99,8 @@ pub(crate) struct Profile<'a> {
     pub role: Role,
     pub common_name: &'a str,
     pub organization: Option<&'a str>,
+    /// OU that tells this kit's CAs from every other kit's (see [`kit_unit`]).
+    pub unit: Option<&'a str>,
     pub sans: &'a [SanName],
     pub key: KeyAlgorithm,
     pub server_auth: bool,
@@ -116,6 +118,9 @@ pub(crate) fn params(p: &Profile<'_>, field: &str) -> Result<CertificateParams, 
     let mut dn = DistinguishedName::new();
     if let Some(org) = p.organization.filter(|o| !o.is_empty()) {
         dn.push(DnType::OrganizationName, org);
+    }
+    if let Some(unit) = p.unit {
+        dn.push(DnType::OrganizationalUnitName, unit);
     }
     // Always a CN: iOS does not list a root without one in Certificate Trust Settings
     // (mkcert #47), and people read the CN in every certificate viewer.
@@ -210,6 +215,15 @@ fn key_for(planned: &Planned, opts: &Options) -> Result<KeyPair, Error> {
     }
 }
 
+/// A random OU for the CAs of one kit, e.g. `kit 3f9a1c07` (32 random bits). Without it every
+/// kit's root would be named `O=certlab lab PKI, CN=certlab Root CA`: a browser that trusts
+/// two kits' roots then sees two issuers with one name, and Chromium offers a client
+/// certificate from any of them to a server that asks for that name (it picks client
+/// certificates by issuer name). mkcert does the same with `OU=user@host`.
+fn kit_unit() -> Result<String, Error> {
+    Ok(format!("kit {}", hex::encode(rng::bytes::<4>()?)))
+}
+
 /// Signs every identity of a plan, issuers first.
 pub fn issue_plan(
     plan: &Plan,
@@ -220,6 +234,7 @@ pub fn issue_plan(
     let total = plan.identities.len();
     let mut issued: Vec<Issued> = Vec::with_capacity(total);
     let mut ca_params: Vec<Option<CertificateParams>> = Vec::with_capacity(total);
+    let unit = kit_unit()?;
     for (index, planned) in plan.identities.iter().enumerate() {
         progress(Progress {
             index,
@@ -235,6 +250,7 @@ pub fn issue_plan(
             role: planned.role,
             common_name: &planned.common_name,
             organization: planned.role.is_ca().then_some(plan.organization.as_str()),
+            unit: planned.role.is_ca().then_some(unit.as_str()),
             sans: &planned.sans,
             key: planned.key,
             server_auth: planned.server_auth,
@@ -300,6 +316,7 @@ pub fn issue_under(
         role: planned.role,
         common_name: &planned.common_name,
         organization: None,
+        unit: None,
         sans: &planned.sans,
         key: public_key.map(|p| p.algorithm()).unwrap_or(planned.key),
         server_auth: planned.server_auth,

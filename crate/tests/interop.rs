@@ -255,7 +255,8 @@ fn check_kit(alg: KeyAlgorithm, separate_client_ca: bool) {
         "{root}"
     );
     assert!(
-        root.contains("Subject: O = certlab lab PKI, CN = certlab Root CA"),
+        root.contains("Subject: O = certlab lab PKI, OU = kit ")
+            && root.contains(", CN = certlab Root CA"),
         "{root}"
     );
     let inter = openssl(d, &["x509", "-in", "inter.crt", "-noout", "-text"]);

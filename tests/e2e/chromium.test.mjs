@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serveDir, CHROMIUM } from "../web/serve.mjs";
-import { root, shots, bin, temp, startEcho, nssHome, nssRefuses, launchChromium, openPage, generateKit, connect, echoBoth, facts } from "./lib.mjs";
+import { root, shots, bin, temp, sameNameCa, startEcho, nssHome, nssRefuses, launchChromium, openPage, generateKit, connect, echoBoth, facts } from "./lib.mjs";
 
 let server, origin, maker;
 before(async () => {
@@ -142,16 +142,35 @@ describe("ECDSA P-256 kit", () => {
 
   test("3. mutual TLS: alice.p12 imported: the greeting names CN alice", () => mutual(s, "p256-mutual"));
 
-  // Both kits' roots are "certlab Root CA", so Chromium offers the stranger's alice (the
-  // server's CA list matches by name) and certlab-echo refuses it (bad signature). Chromium
-  // sends its chosen certificate even on a credential-less request, so the page cannot single
-  // this cause out in Chromium (Firefox can: firefox.test.mjs); it lists it with the others.
-  test("4. a client from another kit's CA: the server refuses it and the page says so", async () => {
+  // Another kit's root has another name (a random OU per kit), so Chromium does not offer its
+  // alice to a server that lists this kit's CA: with client certificates required, the server
+  // refuses a handshake without one, and the page names that cause among the likely ones.
+  test("4. a client from another kit's CA: not offered, the server refuses, the page says so", async () => {
     const other = join(temp("other"), "kit");
     execFileSync(bin("certlab"), ["kit", "--out", other, "--preset", "mtls", "--p12-password", "changeit"], { stdio: "ignore" });
-    const home = nssHome("p256-other-ca", { root: join(s.kit, "ca.crt"), p12: join(other, "alice.p12") });
+    const strict = await startEcho(s.kit, { clientAuth: "required" });
+    try {
+      const home = nssHome("p256-other-ca", { root: join(s.kit, "ca.crt"), p12: join(other, "alice.p12") });
+      await withChromium("p256-other-ca", home, strict.port, async (page) => {
+        const r = await connect(page, strict.url);
+        assert.equal(r.diagnosis, "unreachable", `${r.text}\n${r.log}`);
+        assert.match(await page.textContent("#tester-hint [data-cause=client-cert]"), /client certificate/);
+      });
+      await strict.waitLog(/TLS handshake failed: .*no client certificate was sent/);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  // Someone else's CA with this kit's root's very name (made by openssl): Chromium offers its
+  // alice (it matches issuers by name) and certlab-echo refuses it (bad signature). Chromium
+  // sends its chosen certificate even on a credential-less request, so the page cannot single
+  // this cause out in Chromium (Firefox can: firefox.test.mjs); it lists it with the others.
+  test("4b. a client from a CA with the same name: the server refuses it and the page says so", async () => {
+    const same = sameNameCa(s.kit);
+    const home = nssHome("p256-same-name-ca", { root: join(s.kit, "ca.crt"), p12: join(same, "alice.p12") });
     const from = s.echo.mark();
-    await withChromium("p256-other-ca", home, s.echo.port, async (page) => {
+    await withChromium("p256-same-name-ca", home, s.echo.port, async (page) => {
       const r = await connect(page, s.echo.url);
       assert.equal(r.diagnosis, "unreachable", `${r.text}\n${r.log}`);
       assert.match(

@@ -27,6 +27,28 @@ export function bin(name) {
 
 export const temp = (label) => mkdtempSync(join(tmpdir(), `certlab-e2e-${label}-`));
 
+/**
+ * Someone else's CA under exactly the name of the root of the kit in `kitDir`, made with
+ * openssl, and a client `alice` it signed: `alice.p12` (compatible flavour, password
+ * changeit) in the returned folder. certlab kits never share a root name (each kit's CAs carry
+ * a random OU), so this is how a browser meets a client from a CA with the server's CA's name:
+ * it offers the certificate (it matches issuers by name) and certlab-echo refuses it.
+ */
+export function sameNameCa(kitDir) {
+  const d = temp("same-name-ca");
+  const ssl = (...args) => execFileSync("openssl", args, { cwd: d, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const subject = ssl("x509", "-in", join(kitDir, "ca.crt"), "-noout", "-subject", "-nameopt", "compat").trim().replace(/^subject=\s*/, "");
+  const ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+  ssl("genpkey", ...ec, "-out", "ca.key");
+  ssl("req", "-x509", "-new", "-key", "ca.key", "-subj", subject, "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.crt");
+  ssl("genpkey", ...ec, "-out", "alice.key");
+  ssl("req", "-new", "-key", "alice.key", "-subj", "/CN=alice", "-out", "alice.csr");
+  writeFileSync(join(d, "ext.cnf"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n");
+  ssl("x509", "-req", "-in", "alice.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-extfile", "ext.cnf", "-out", "alice.crt");
+  ssl("pkcs12", "-export", "-inkey", "alice.key", "-in", "alice.crt", "-certfile", "ca.crt", "-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1", "-passout", `pass:${P12_PASSWORD}`, "-out", "alice.p12");
+  return d;
+}
+
 /** Starts `certlab-echo serve` for the kit in `dir` on 127.0.0.1:0; resolves once listening. */
 export async function startEcho(dir, { server = "server", clientCa = "ca.crt", clientAuth = "optional" } = {}) {
   const args = ["serve", "--cert", join(dir, `${server}.fullchain.pem`), "--key", join(dir, `${server}.key`), "--listen", "127.0.0.1:0"];

@@ -418,3 +418,114 @@ pub fn curl(port: u16, ca: &Path, path: &str, extra: &[&str]) -> Out {
         None,
     )
 }
+
+/// A CA made with openssl under exactly the subject name of `kit`'s root (someone else's CA
+/// that happens to share the name), and a client `alice` it signed (EKU clientAuth). Returns
+/// the folder holding `ca.crt`, `alice.crt`, `alice.key`, `alice.fullchain.pem` and
+/// `alice.p12` (password `changeit`). certlab kits never share a root name (each kit's CAs
+/// carry a random `OU=kit …`), so this is how the tests meet the same-name case.
+pub fn same_name_ca(kit: &KitDir) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ca = kit.p("ca.crt");
+    let subject = openssl(&[
+        "x509", "-in", &ca, "-noout", "-subject", "-nameopt", "compat",
+    ]);
+    let subject = subject
+        .trim()
+        .trim_start_matches("subject=")
+        .trim()
+        .to_string();
+    let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    openssl(&[&["genpkey"][..], &ec, &["-out", "ca.key"]].concat());
+    openssl(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ca.key",
+        "-subj",
+        &subject,
+        "-days",
+        "30",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        "ca.crt",
+    ]);
+    openssl(&[&["genpkey"][..], &ec, &["-out", "alice.key"]].concat());
+    openssl(&[
+        "req",
+        "-new",
+        "-key",
+        "alice.key",
+        "-subj",
+        "/CN=alice",
+        "-out",
+        "alice.csr",
+    ]);
+    std::fs::write(
+        d.join("ext.cnf"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
+    )
+    .expect("write ext.cnf");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "alice.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "alice.crt",
+    ]);
+    let full = [
+        std::fs::read(d.join("alice.crt")).expect("alice.crt"),
+        std::fs::read(d.join("ca.crt")).expect("ca.crt"),
+    ]
+    .concat();
+    std::fs::write(d.join("alice.fullchain.pem"), full).expect("fullchain");
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "alice.key",
+        "-in",
+        "alice.crt",
+        "-certfile",
+        "ca.crt",
+        "-certpbe",
+        "PBE-SHA1-3DES",
+        "-keypbe",
+        "PBE-SHA1-3DES",
+        "-macalg",
+        "sha1",
+        "-passout",
+        "pass:changeit",
+        "-out",
+        "alice.p12",
+    ]);
+    dir
+}
