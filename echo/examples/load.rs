@@ -64,6 +64,9 @@ struct Args {
     /// Idle websockets to hold open (0 skips the phase).
     #[arg(long, default_value_t = 0)]
     idle: usize,
+    /// Keep the idle websockets open this much longer after measuring (to inspect the server).
+    #[arg(long, default_value = "0s", value_parser = parse_duration_or_zero)]
+    hold: Duration,
     /// The server's pid, for its VmRSS.
     #[arg(long)]
     server_pid: Option<u32>,
@@ -126,6 +129,16 @@ async fn wait_echo(ws: &mut Ws, text: &str) -> Result<(), String> {
             Ok(Some(Ok(_))) => continue,
         }
     }
+}
+
+fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
+    if s.trim_start_matches('0')
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .is_empty()
+    {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(s)
 }
 
 fn vm_rss_kib(pid: u32) -> Option<u64> {
@@ -269,6 +282,13 @@ async fn idle(dial: Arc<Dial>, args: &Args) -> Result<serde_json::Value, String>
         _ => None,
     };
     let n = held.len();
+    if !args.hold.is_zero() {
+        eprintln!(
+            "[{}] holding {n} idle websockets for {:?}",
+            args.label, args.hold
+        );
+        tokio::time::sleep(args.hold).await;
+    }
     drop(held);
     Ok(json!({
         "idle_connections": n,

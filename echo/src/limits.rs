@@ -13,7 +13,7 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
 /// Bytes tungstenite reads at a time. Its default (128 KiB) is zero-filled on the first read
 /// of every connection, which would cost 1.25 GiB of RSS for 10,000 idle websockets; larger
 /// messages still arrive in one buffer (it grows to the frame's size), read in steps of this.
-pub const WS_READ_BUFFER: usize = 256;
+pub const WS_READ_BUFFER: usize = 128;
 
 /// What bounds one connection, whichever side opened it (serve or dial).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

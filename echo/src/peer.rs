@@ -24,6 +24,9 @@ pub struct PeerInfo {
     pub listener: String,
     /// Peer address.
     pub remote_addr: String,
+    /// The same, as an address (not serialised).
+    #[serde(skip)]
+    pub remote: SocketAddr,
     /// `TLSv1_3`, `TLSv1_2`, or null on a plain listener.
     pub tls_version: Option<String>,
     /// Negotiated cipher suite, e.g. `TLS13_AES_256_GCM_SHA384`.
@@ -196,6 +199,7 @@ impl PeerInfo {
             mode: "serve",
             listener: listener.to_string(),
             remote_addr: remote.to_string(),
+            remote,
             tls_version,
             cipher_suite,
             alpn,
@@ -221,6 +225,7 @@ impl PeerInfo {
             mode: "dial",
             listener: "dial".into(),
             remote_addr: remote.to_string(),
+            remote,
             tls_version,
             cipher_suite,
             alpn,
@@ -238,6 +243,7 @@ impl PeerInfo {
             mode: "serve",
             listener: listener.to_string(),
             remote_addr: remote.to_string(),
+            remote,
             tls_version: None,
             cipher_suite: None,
             alpn: None,

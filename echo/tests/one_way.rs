@@ -120,9 +120,11 @@ fn untrusted_server_is_reported() {
     let server = serve_one_way(&kit);
     let url = format!("wss://localhost:{}/", server.port());
 
-    // Another kit with the same CA name: found by name, wrong signature.
-    let twin = mtls_kit(KeyAlgorithm::EcdsaP256);
-    let (out, r) = probe(&url, &["--ca", &twin.p("ca.crt")]);
+    // Another CA with the same name (kits never share one; openssl makes it): found by
+    // name, wrong signature.
+    let twin = same_name_ca(&kit);
+    let twin_ca = twin.path().join("ca.crt").display().to_string();
+    let (out, r) = probe(&url, &["--ca", &twin_ca]);
     assert_eq!(out.code, Some(1));
     assert!(
         r["verification"]
