@@ -142,10 +142,15 @@ fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
 }
 
 fn vm_rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A `kB` line of /proc/PID/status (`VmRSS:`, `RssAnon:`, …).
+fn status_kib(pid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -275,6 +280,7 @@ async fn idle(dial: Arc<Dial>, args: &Args) -> Result<serde_json::Value, String>
     let opened_in = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let with = pid.and_then(vm_rss_kib);
+    let anon = pid.and_then(|p| status_kib(p, "RssAnon:"));
     let per_conn = match (before, with) {
         (Some(b), Some(w)) if !held.is_empty() => {
             Some(w.saturating_sub(b) as f64 / held.len() as f64)
@@ -295,6 +301,7 @@ async fn idle(dial: Arc<Dial>, args: &Args) -> Result<serde_json::Value, String>
         "idle_open_seconds": opened_in,
         "rss_before_idle_kib": before,
         "rss_idle_kib": with,
+        "rss_anon_idle_kib": anon,
         "rss_per_idle_conn_kib": per_conn,
     }))
 }
