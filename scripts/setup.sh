@@ -75,24 +75,37 @@ ensure_firefox() {
   ensure_apt firefox-esr firefox-esr
 }
 
-# Python `websockets` (pinned): an independent wss client for certlab-echo's tests
-# (echo/tests/py/ws_client.py). pip first; if the interpreter is externally managed (PEP 668),
-# a venv under the ignored target/ dir; ECHO_PYTHON tells the tests which python3 to run.
+# Python packages (pinned) for the tests: `websockets`, an independent wss client for
+# certlab-echo's tests (echo/tests/py/ws_client.py), and `cryptography`, an independent X.509
+# verifier for the engine's (crate/tests/py/verify_kit.py). pip first; if the interpreter is
+# externally managed (PEP 668), a venv under the ignored target/ dir. CERTLAB_PYTHON (and
+# ECHO_PYTHON, the same) tell the tests which python3 to run.
 PY_WEBSOCKETS_VERSION=15.0.1
-ensure_python_websockets() {
-  local venv="$ROOT/target/py-venv"
-  if python3 -c 'import websockets' >/dev/null 2>&1; then export ECHO_PYTHON=python3; return 0; fi
-  if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -c 'import websockets' >/dev/null 2>&1; then
-    export ECHO_PYTHON="$venv/bin/python3"; return 0
+PY_CRYPTOGRAPHY_VERSION=48.0.0
+PY_PACKAGES=("websockets==$PY_WEBSOCKETS_VERSION" "cryptography==$PY_CRYPTOGRAPHY_VERSION")
+python_has_packages() {
+  "$1" - <<PY >/dev/null 2>&1
+import importlib.metadata as m
+assert m.version("websockets") == "$PY_WEBSOCKETS_VERSION"
+assert m.version("cryptography") == "$PY_CRYPTOGRAPHY_VERSION"
+PY
+}
+ensure_python_packages() {
+  local venv="$ROOT/target/py-venv" py=python3
+  if ! python_has_packages python3; then
+    if [ -x "$venv/bin/python3" ] && python_has_packages "$venv/bin/python3"; then
+      py="$venv/bin/python3"
+    else
+      say "installing Python ${PY_PACKAGES[*]} (pip)"
+      if ! python3 -m pip install --quiet "${PY_PACKAGES[@]}"; then
+        say "pip refused (externally managed?): using a venv in $venv"
+        python3 -m venv "$venv"
+        "$venv/bin/python3" -m pip install --quiet "${PY_PACKAGES[@]}"
+        py="$venv/bin/python3"
+      fi
+    fi
   fi
-  say "installing python websockets $PY_WEBSOCKETS_VERSION (pip)"
-  if python3 -m pip install --quiet "websockets==$PY_WEBSOCKETS_VERSION"; then
-    export ECHO_PYTHON=python3; return 0
-  fi
-  say "pip refused (externally managed?): using a venv in $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python3" -m pip install --quiet "websockets==$PY_WEBSOCKETS_VERSION"
-  export ECHO_PYTHON="$venv/bin/python3"
+  export CERTLAB_PYTHON="$py" ECHO_PYTHON="$py"
 }
 
 # wasm-pack release used to build the JS package.

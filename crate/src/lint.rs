@@ -58,6 +58,8 @@ pub enum Rule {
     UnconstrainedCa,
     /// The CN looks like a host name that is missing from the SAN.
     CnNotInSan,
+    /// A client certificate without subjectAltName.
+    ClientWithoutSan,
 }
 
 /// One finding.
@@ -251,6 +253,18 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
     if !c.is_ca && c.extended_key_usage.is_empty() {
         out.push(f(Rule::MissingEku, Severity::Warning, who, &["Safari", "iOS", "macOS (server use)", "rustls (client use)"],
             "no extendedKeyUsage: Apple requires serverAuth on TLS server certificates and rustls requires clientAuth on client certificates", "re-issue with EKU serverAuth and/or clientAuth"));
+    }
+    if !c.is_ca
+        && c.sans.is_empty()
+        && c.extended_key_usage.iter().any(|e| e == "clientAuth")
+        && !server_like
+    {
+        // pyca/cryptography's ClientVerifier (Python, 43+) requires a subjectAltName on client
+        // certificates, as RFC 5280 profiles do; OpenSSL, rustls, Go, Java and NSS identify a
+        // client by its subject and accept one without.
+        out.push(f(Rule::ClientWithoutSan, Severity::Info, who, &["Python cryptography ClientVerifier"],
+            "a client certificate without subjectAltName: pyca/cryptography's ClientVerifier refuses it (OpenSSL, rustls, Go, Java and browsers' servers accept it)",
+            "give the client an e-mail address: certlab writes it as an rfc822Name SAN"));
     }
     if let Some(bits) = c.rsa_bits
         && bits < 2048
