@@ -18,10 +18,14 @@ export const shots = join(root, "test-output", "e2e");
 mkdirSync(shots, { recursive: true });
 export const P12_PASSWORD = "changeit";
 
-/** A binary of the release build (scripts/test builds it before these tests). */
+/**
+ * A binary of ours: from CERTLAB_BIN_DIR (scripts/test points it at target/debug, which its
+ * `cargo test` has just built: no second, release build), else the release build.
+ */
 export function bin(name) {
-  const path = join(root, "target", "release", name);
-  assert.ok(existsSync(path), `${path} is missing: run cargo build --release -p certlab -p certlab-echo --locked (scripts/test does)`);
+  const dir = process.env.CERTLAB_BIN_DIR || join(root, "target", "release");
+  const path = join(dir, name);
+  assert.ok(existsSync(path), `${path} is missing: run cargo build --release -p certlab -p certlab-echo --locked, or set CERTLAB_BIN_DIR`);
   return path;
 }
 
