@@ -8,9 +8,12 @@
 //! ```
 //!
 //! Three phases, one JSON object on stdout:
-//! 1. handshakes: `--concurrency` workers each loop TCP connect → TLS handshake (verifying the
-//!    server against `--ca`) → websocket upgrade until the 101 answer is read, then drop the
-//!    connection; reported as full handshakes per second plus their latency p50/p99.
+//! 1. handshakes: `--concurrency` workers each loop TCP connect → full TLS handshake (no
+//!    resumption) → websocket upgrade until the 101 answer is read, then drop the
+//!    connection; reported as handshakes per second plus their latency p50/p99. The first
+//!    connection verifies the chain against `--ca`; later ones pin that leaf and check the
+//!    server's handshake signature (the server's work is the same; the client, which shares
+//!    the CPU, does one signature check instead of two; `--verify-every-handshake` for all).
 //! 2. echo round trip: `--rtt-connections` persistent websockets, each sending
 //!    `--rtt-messages` 32-byte texts one after the other and waiting for each echo (a
 //!    greeting, if the server sends one, is skipped first); p50/p99/max over all of them.
@@ -23,7 +26,9 @@ use certlab_echo::limits::{Limits, parse_duration};
 use certlab_echo::probe::parse_url;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
-use rustls::pki_types::ServerName;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,6 +72,10 @@ struct Args {
     /// Keep the idle websockets open this much longer after measuring (to inspect the server).
     #[arg(long, default_value = "0s", value_parser = parse_duration_or_zero)]
     hold: Duration,
+    /// Verify the server's chain against --ca in every handshake (default: in the first one,
+    /// then pin that leaf; the handshake signature is checked every time either way).
+    #[arg(long)]
+    verify_every_handshake: bool,
     /// The server's pid, for its VmRSS.
     #[arg(long)]
     server_pid: Option<u32>,
@@ -131,6 +140,76 @@ async fn wait_echo(ws: &mut Ws, text: &str) -> Result<(), String> {
     }
 }
 
+/// Accepts exactly one end-entity certificate (verified against the CA beforehand) and
+/// checks the handshake signatures made with its key.
+#[derive(Debug)]
+struct Pinned {
+    leaf: Vec<u8>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl Pinned {
+    fn new(leaf: Vec<u8>) -> Self {
+        Pinned {
+            leaf,
+            provider: certlab_echo::tls::provider(),
+        }
+    }
+}
+
+impl ServerCertVerifier for Pinned {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.leaf.as_slice() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
 fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
     if s.trim_start_matches('0')
         .trim_end_matches(|c: char| c.is_ascii_alphabetic())
@@ -139,6 +218,17 @@ fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
         return Ok(Duration::ZERO);
     }
     parse_duration(s)
+}
+
+/// utime + stime of a process (all its threads, in USER_HZ ticks), from /proc/PID/stat.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; fields 14 and 15 follow its ")".
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }
 
 fn vm_rss_kib(pid: u32) -> Option<u64> {
@@ -172,6 +262,8 @@ async fn handshakes(dial: Arc<Dial>, args: &Args) -> serde_json::Value {
     let started_n = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
+    let server_cpu0 = args.server_pid.and_then(cpu_ticks);
+    let client_cpu0 = cpu_ticks(std::process::id());
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..args.concurrency {
@@ -213,6 +305,16 @@ async fn handshakes(dial: Arc<Dial>, args: &Args) -> serde_json::Value {
         lat.extend(done.unwrap_or_default());
     }
     let elapsed = started.elapsed().as_secs_f64();
+    // CPU time per handshake (user + system, all threads): what the rate would be without
+    // the other processes on a shared machine. /proc counts in USER_HZ = 100 per second.
+    let per_handshake_us = |t0: Option<u64>, t1: Option<u64>| match (t0, t1) {
+        (Some(a), Some(b)) if !lat.is_empty() => {
+            Some(b.saturating_sub(a) as f64 * 10_000.0 / lat.len() as f64)
+        }
+        _ => None,
+    };
+    let server_cpu_us = per_handshake_us(server_cpu0, args.server_pid.and_then(cpu_ticks));
+    let client_cpu_us = per_handshake_us(client_cpu0, cpu_ticks(std::process::id()));
     lat.sort();
     let first_error = first_error.lock().ok().and_then(|f| f.clone());
     json!({
@@ -223,6 +325,8 @@ async fn handshakes(dial: Arc<Dial>, args: &Args) -> serde_json::Value {
         "handshakes_per_s": lat.len() as f64 / elapsed,
         "handshake_p50_ms": percentile(&lat, 0.50) * 1e3,
         "handshake_p99_ms": percentile(&lat, 0.99) * 1e3,
+        "server_cpu_us_per_handshake": server_cpu_us,
+        "client_cpu_us_per_handshake": client_cpu_us,
     })
 }
 
@@ -313,16 +417,39 @@ async fn main() -> Result<(), String> {
     if !target.secure {
         return Err("give a wss:// URL".into());
     }
-    let (config, _) = certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), None)?;
-    let dial = Arc::new(Dial {
+    let (mut config, _) = certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), None)?;
+    // Every handshake is a full one: no session tickets, no PSK resumption (with it, every
+    // connection after the first skips the certificate and its signature).
+    config.resumption = rustls::client::Resumption::disabled();
+    let mut dial = Dial {
         url: args.url.clone(),
         addr: (
             args.connect.clone().unwrap_or_else(|| target.host.clone()),
             target.port,
         ),
         name: ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?,
-        connector: TlsConnector::from(Arc::new(config)),
-    });
+        connector: TlsConnector::from(Arc::new(config.clone())),
+    };
+    if !args.verify_every_handshake {
+        // One connection verifies the chain against --ca; later ones accept exactly that leaf
+        // and still check the server's handshake signature, so each is a full handshake for
+        // the server while the client spends less of the shared CPU on re-verifying the chain.
+        let ws = dial.open().await?;
+        let leaf = ws
+            .get_ref()
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.to_vec())
+            .ok_or("the server sent no certificate")?;
+        drop(ws);
+        config
+            .dangerous()
+            .set_certificate_verifier(Arc::new(Pinned::new(leaf)));
+        dial.connector = TlsConnector::from(Arc::new(config));
+    }
+    let dial = Arc::new(dial);
     let mut out = json!({
         "label": args.label,
         "url": args.url,
