@@ -210,7 +210,7 @@ async fn session(d: &Dialer) -> Result<(), String> {
             let why = handshake_failure(&e, &seen, &d.cas);
             return Err(match seen.check {
                 Some(check) => format!(
-                    "listener {remote} refused: its certificate fails the {check} check: {why}"
+                    "refused the listener at {remote}: its certificate fails the {check} check: {why}"
                 ),
                 None => format!("listener {remote}: TLS handshake failed: {why}"),
             });
@@ -222,7 +222,7 @@ async fn session(d: &Dialer) -> Result<(), String> {
         .first()
         .map(|c| subject_of(c))
         .unwrap_or_default();
-    info!(%remote, listener = %listener_subject, "connected: listener verified; serving one websocket");
+    info!(%remote, listener = %listener_subject, "TLS handshake done, listener verified; waiting for its websocket request");
     let info = PeerInfo::from_dial(remote, d.sni.clone(), stream.get_ref().1);
     match conn::serve_stream(stream, info, &d.ctx).await {
         Served::NoRequest(why) if why.contains("alert") => Err(format!(

@@ -74,10 +74,14 @@ pub async fn run(args: &ProbeArgs, addr: &str, report: &mut Report) -> Result<()
     let stream = match accepted {
         Err(_) => return Err(format!("TLS handshake: timed out after {step:?}")),
         Ok(Err(e)) => {
-            return Err(format!(
-                "TLS handshake: {}",
-                handshake_failure(&e, &seen, &cas)
-            ));
+            let mut why = handshake_failure(&e, &seen, &cas);
+            if why.contains("received fatal alert") {
+                why.push_str(
+                    " (the dialer refused this listener's certificate: it must chain to the \
+                     dialer's --ca, carry serverAuth and name the host the dialer dials)",
+                );
+            }
+            return Err(format!("TLS handshake: {why}"));
         }
         Ok(Ok(s)) => s,
     };
