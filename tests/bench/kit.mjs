@@ -62,7 +62,7 @@ save("kit", {
     chromium: version(["/usr/bin/chromium", "--version"]),
     certlab: version([CERTLAB, "--version"]),
     openssl: version(["openssl", "version"]),
-    mkcert: version(["mkcert", "-version"]),
+    mkcert: `mkcert ${version(["mkcert", "-version"])}`,
     minica: "minica 1.0 (Debian package " + version(["dpkg-query", "-W", "-f", "${Version}", "minica"]) + ")",
   },
   results,
