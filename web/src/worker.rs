@@ -14,6 +14,9 @@ fn post(scope: &DedicatedWorkerGlobalScope, reply: &Reply) {
     }
 }
 
+/// The shortest interval between two progress messages, in milliseconds.
+const PROGRESS_EVERY_MS: f64 = 50.0;
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -41,7 +44,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         now: None,
         keys: req.keys,
     };
+    // Progress at most every PROGRESS_EVERY_MS (and for the first identity): each message
+    // re-renders the page, and a batch of 1,000 devices sent 1,000 of them.
+    let mut last_post = f64::NEG_INFINITY;
     let result = certlab::generate_with(&req.spec, &opts, &mut |p| {
+        let now = now_ms();
+        if now - last_post < PROGRESS_EVERY_MS {
+            return;
+        }
+        last_post = now;
         post(
             scope,
             &Reply::Progress {
