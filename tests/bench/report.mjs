@@ -88,9 +88,9 @@ if (crit) {
 }
 if (rsa) {
   p("## 2. RSA keys in the page", "");
-  p("In one Chromium page: **certlab** = the page's own path (`certlabRsaKey`, `web/src/bench.rs`: WebCrypto `generateKey` → `exportKey('pkcs8')` → the engine reads the key); **WebCrypto** = `crypto.subtle.generateKey` alone (the ceiling); **node-forge** " + rsa.versions.forge.replace("node-forge ", "") + " = `forge.pki.rsa.generateKeyPair` (pure JavaScript). They take turns (certlab and WebCrypto 3–9× as many runs as node-forge: the ratio that is the target needs many samples, RSA prime search varies so); medians (min–max). RSA prime search varies a lot from key to key, hence the spread.", "");
-  p("| bits | certlab | WebCrypto | node-forge | certlab ÷ WebCrypto | certlab ÷ forge |", "| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const [bits, r] of Object.entries(rsa.results)) p(`| ${bits} | ${cell(r.certlab)} | ${cell(r.webcrypto)} | ${cell(r.forge)} | ${ratio(r.certlab.median, r.webcrypto.median)} | ${ratio(r.certlab.median, r.forge.median)} |`);
+  p("In one Chromium page: **certlab** = the page's own path (`certlabRsaKey`, `web/src/bench.rs`: WebCrypto `generateKey` → `exportKey('pkcs8')` → the engine reads the key); **WebCrypto** = `crypto.subtle.generateKey` alone (the ceiling); **node-forge** " + rsa.versions.forge.replace("node-forge ", "") + " = `forge.pki.rsa.generateKeyPair` (pure JavaScript). They take turns, certlab and WebCrypto alternating which goes first, with 9× as many runs as node-forge: RSA prime search varies a lot from key to key (hence the spread), and the ratio that is the target needs many samples. Medians (min–max), with the number of keys per column.", "");
+  p("| bits | certlab | WebCrypto | node-forge | certlab ÷ WebCrypto | certlab ÷ forge | keys (certlab / WebCrypto / forge) |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [bits, r] of Object.entries(rsa.results)) p(`| ${bits} | ${cell(r.certlab)} | ${cell(r.webcrypto)} | ${cell(r.forge)} | ${ratio(r.certlab.median, r.webcrypto.median)} | ${ratio(r.certlab.median, r.forge.median)} | ${r.certlab.n} / ${r.webcrypto.n} / ${r.forge.n} |`);
   p("");
 }
 if (batch) {

@@ -5,7 +5,7 @@
 // - WebCrypto: `crypto.subtle.generateKey` alone (RSASSA-PKCS1-v1_5, e = 65537, the ceiling);
 // - node-forge: `forge.pki.rsa.generateKeyPair({bits, e: 0x10001})`, the usual JS library
 //   (synchronous, pure JavaScript), loaded from node_modules into the same page.
-// The three take turns; certlab and WebCrypto run 3–9× as often as node-forge.
+// The three take turns; certlab and WebCrypto run 9× as often as node-forge.
 import { join } from "node:path";
 import { ROOT, RUNS, stats, save, loadavg, version } from "./lib.mjs";
 import { openBrowser } from "./page.mjs";
@@ -40,13 +40,14 @@ const results = {};
 for (const bits of BITS) {
   const s = { certlab: [], webcrypto: [], forge: [] };
   for (const w of Object.keys(s)) await time(w, 2048); // warm-up
-  // RSA prime search varies widely from key to key (a median of 7 can be 30% off), so
-  // certlab and WebCrypto, whose ratio is the target, take many runs where keys are cheap;
-  // node-forge (seconds per key) takes the usual number.
-  const runs = { 2048: 9, 3072: 5, 4096: 3 }[bits] * RUNS;
+  // RSA prime search varies widely from key to key (RSA-4096 from 0.15 s to 1.7 s here; a
+  // median of 21 was still 30% off), so certlab and WebCrypto, whose ratio is the target, take
+  // 9× the runs, alternating which goes first; node-forge (seconds per key) the usual number.
+  const runs = 9 * RUNS;
   const every = Math.max(1, Math.floor(runs / RUNS));
   for (let i = 0; i < runs; i++) {
-    for (const w of ["certlab", "webcrypto"]) s[w].push(await time(w, bits));
+    const order = i % 2 ? ["webcrypto", "certlab"] : ["certlab", "webcrypto"];
+    for (const w of order) s[w].push(await time(w, bits));
     if (i % every === 0 && s.forge.length < RUNS) s.forge.push(await time("forge", bits));
   }
   results[bits] = Object.fromEntries(Object.entries(s).map(([w, xs]) => [w, stats(xs)]));
