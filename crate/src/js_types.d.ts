@@ -17,6 +17,9 @@ export type KeyEncryption = { pbkdf2: { iterations: number } } | "scrypt";
 export type NameConstraints = "auto" | "none" | { permitted: string[] };
 
 /** Everything a kit should contain; omitted fields take the defaults. */
+/** "compatible" = NAME.p12 (3DES, SHA-1 MAC: macOS, iOS, Android); "modern" = NAME.modern.p12 (AES-256, SHA-256 MAC). */
+export type P12Flavours = "both" | "compatible" | "modern";
+
 export interface Spec {
   organization?: string;
   root?: CaSpec;
@@ -27,6 +30,8 @@ export interface Spec {
   devices?: DeviceBatch[];
   /** Required, non-empty: iOS and macOS refuse a .p12 with an empty password. */
   p12_password?: string;
+  /** Which .p12 files each leaf gets (default "both"). */
+  p12_flavours?: P12Flavours;
   key_password?: string | null;
   key_encryption?: KeyEncryption;
   name_constraints?: NameConstraints;

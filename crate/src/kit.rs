@@ -250,7 +250,12 @@ pub(crate) fn assemble(
             for (flavour, ext, kind) in [
                 (Flavour::Compatible, "p12", ArtifactKind::P12Compat),
                 (Flavour::Modern, "modern.p12", ArtifactKind::P12Modern),
-            ] {
+            ]
+            .into_iter()
+            .filter(|(f, _, _)| match f {
+                Flavour::Compatible => plan.p12_flavours.compatible(),
+                Flavour::Modern => plan.p12_flavours.modern(),
+            }) {
                 // The password's keys are derived once per kit and flavour (pkcs12.rs: why).
                 let slot = match flavour {
                     Flavour::Compatible => &mut p12_compat,

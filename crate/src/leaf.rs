@@ -311,6 +311,7 @@ pub fn issue_leaf(
         identities,
         organization: String::new(),
         p12_password: leaf.p12_password.clone(),
+        p12_flavours: crate::spec::P12Flavours::Both,
         key_password: leaf.key_password.clone(),
         key_encryption: leaf.key_encryption,
     };

@@ -33,7 +33,7 @@ pub use error::{Error, ErrorKind, FieldError};
 pub use issue::{Options, Progress};
 pub use keys::{KeyAlgorithm, KeyPair};
 pub use kit::{Artifact, ArtifactKind, Kit, Manifest};
-pub use spec::{Preset, Spec};
+pub use spec::{P12Flavours, Preset, Spec};
 pub use validate::Role;
 
 /// Validates `spec` and issues the whole kit with fresh keys at the current time.

@@ -40,6 +40,8 @@ pub struct Spec {
     /// Password of every PKCS#12 file. Required and non-empty: iOS and macOS refuse to import
     /// a .p12 with an empty password.
     pub p12_password: String,
+    /// Which PKCS#12 flavours to write for every leaf (default: both).
+    pub p12_flavours: P12Flavours,
     /// If set, private keys are also written encrypted (`ENCRYPTED PRIVATE KEY`).
     pub key_password: Option<String>,
     /// How encrypted private keys are protected.
@@ -59,6 +61,7 @@ impl Default for Spec {
             clients: Vec::new(),
             devices: Vec::new(),
             p12_password: String::new(),
+            p12_flavours: P12Flavours::Both,
             key_password: None,
             key_encryption: KeyEncryption::default(),
             name_constraints: NameConstraints::Auto,
@@ -185,6 +188,31 @@ impl Default for DeviceBatch {
             days: DEFAULT_LEAF_DAYS,
             server_auth: false,
         }
+    }
+}
+
+/// Which PKCS#12 files a kit carries per leaf.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum P12Flavours {
+    /// `NAME.p12` (compatible) and `NAME.modern.p12`.
+    #[default]
+    Both,
+    /// Only `NAME.p12`: 3DES + SHA-1 MAC, what macOS, iOS, Android and old Windows import.
+    Compatible,
+    /// Only `NAME.modern.p12`: AES-256 + SHA-256 MAC (OpenSSL 3, Windows 10+, NSS); macOS's
+    /// Keychain and iOS refuse it.
+    Modern,
+}
+
+impl P12Flavours {
+    /// Whether the compatible (`.p12`) file is written.
+    pub fn compatible(self) -> bool {
+        matches!(self, P12Flavours::Both | P12Flavours::Compatible)
+    }
+    /// Whether the modern (`.modern.p12`) file is written.
+    pub fn modern(self) -> bool {
+        matches!(self, P12Flavours::Both | P12Flavours::Modern)
     }
 }
 

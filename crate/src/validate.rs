@@ -5,7 +5,7 @@
 use crate::error::{Error, ErrorKind, Problems};
 use crate::keys::KeyAlgorithm;
 use crate::names::{self, SanName, Subtree};
-use crate::spec::{KeyEncryption, NameConstraints, Spec};
+use crate::spec::{KeyEncryption, NameConstraints, P12Flavours, Spec};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
 
@@ -90,6 +90,8 @@ pub struct Plan {
     pub organization: String,
     /// PKCS#12 password (non-empty).
     pub p12_password: String,
+    /// Which PKCS#12 flavours to write.
+    pub p12_flavours: P12Flavours,
     /// Passphrase for encrypted key files, if any.
     pub key_password: Option<String>,
     /// Key-file encryption scheme.
@@ -476,6 +478,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
         identities: ids,
         organization: spec.organization.trim().to_string(),
         p12_password: spec.p12_password.clone(),
+        p12_flavours: spec.p12_flavours,
         key_password: spec.key_password.clone(),
         key_encryption: spec.key_encryption,
     })

@@ -277,3 +277,64 @@ fn spec_json_drives_the_same_engine() {
     assert_eq!(code, 2);
     assert!(err.contains("servers[0].names[0]"), "{err}");
 }
+
+#[test]
+fn p12_flavour_choice_from_the_flag_and_the_spec() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    for (flag, compat, modern) in [
+        ("both", true, true),
+        ("compatible", true, false),
+        ("modern", false, true),
+    ] {
+        let out = format!("k-{flag}");
+        let (code, o, e) = certlab(
+            &["kit", "--out", &out, "--preset", "mtls", "--p12", flag],
+            d,
+        );
+        assert_eq!(code, 0, "{o}{e}");
+        let k = d.join(&out);
+        assert_eq!(k.join("alice.p12").exists(), compat, "--p12 {flag}");
+        assert_eq!(k.join("alice.modern.p12").exists(), modern, "--p12 {flag}");
+        let manifest = std::fs::read_to_string(k.join("manifest.json")).expect("manifest");
+        assert_eq!(manifest.contains("alice.modern.p12"), modern, "{manifest}");
+        // Whatever was written opens with openssl and names its algorithms.
+        let p12 = if compat {
+            "alice.p12"
+        } else {
+            "alice.modern.p12"
+        };
+        let info = common::openssl(
+            &k,
+            &[
+                "pkcs12",
+                "-in",
+                p12,
+                "-info",
+                "-noout",
+                "-passin",
+                "pass:changeit",
+            ],
+        );
+        let expect = if compat { "TripleDES" } else { "AES-256-CBC" };
+        assert!(info.contains(expect), "--p12 {flag}: {info}");
+        let readme = std::fs::read_to_string(k.join("README.txt")).expect("readme");
+        assert_eq!(readme.contains("only modern .p12"), !compat, "{readme}");
+    }
+    std::fs::write(
+        d.join("spec.json"),
+        r#"{"p12_password": "pw", "p12_flavours": "compatible", "clients": [{"name": "carol"}]}"#,
+    )
+    .expect("write");
+    let (code, o, e) = certlab(&["kit", "--out", "s", "--spec", "spec.json"], d);
+    assert_eq!(code, 0, "{o}{e}");
+    assert!(d.join("s/carol.p12").exists() && !d.join("s/carol.modern.p12").exists());
+    std::fs::write(
+        d.join("bad.json"),
+        r#"{"p12_password": "pw", "p12_flavours": "rc2", "clients": [{"name": "carol"}]}"#,
+    )
+    .expect("write");
+    let (code, _, err) = certlab(&["kit", "--out", "b", "--spec", "bad.json"], d);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("p12_flavours") || err.contains("rc2"), "{err}");
+}

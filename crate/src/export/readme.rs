@@ -118,6 +118,15 @@ pub fn render(m: &Manifest) -> String {
     o.push_str("\nClient identities (.p12) import with the PKCS#12 password you chose:\n");
     o.push_str("  Linux Chrome: pk12util -d sql:$HOME/.pki/nssdb -i NAME.p12\n");
     o.push_str("  Firefox: Certificates → Your Certificates → Import; Windows/macOS/iOS/Android: open the .p12.\n");
+    let has_p12 = m.identities.iter().any(|i| i.files.p12_modern.is_some());
+    if has_p12 && m.identities.iter().all(|i| i.files.p12_compat.is_none()) {
+        // platform-rules.md: the AES/SHA-256 flavour is refused by macOS 12–13, iOS 17 and
+        // Android 12–13.
+        o.push_str(
+            "  This kit has only modern .p12 files: macOS 12–13, iOS 17 and Android 12–13\n",
+        );
+        o.push_str("  refuse them; make the kit again with the compatible flavour for those.\n");
+    }
     o.push_str("A name that DNS does not know (e.g. broker.lab) needs a line in /etc/hosts\n");
     o.push_str(
         "(Windows: C:\\Windows\\System32\\drivers\\etc\\hosts), e.g. `127.0.0.1 broker.lab`.\n",
@@ -143,12 +152,18 @@ pub fn render(m: &Manifest) -> String {
             root.files.cert, i.files.cert
         );
     }
-    if let Some(i) = m.identities.iter().find(|i| i.files.p12_compat.is_some()) {
+    if let Some((i, p12)) = m.identities.iter().find_map(|i| {
+        let p12 = i
+            .files
+            .p12_compat
+            .as_ref()
+            .or(i.files.p12_modern.as_ref())?;
+        Some((i, p12))
+    }) {
         let _ = writeln!(o, "openssl x509 -in {} -noout -text", i.files.cert);
         let _ = writeln!(
             o,
-            "openssl pkcs12 -in {} -info -noout -passin pass:YOUR_P12_PASSWORD",
-            i.files.p12_compat.as_deref().unwrap_or_default()
+            "openssl pkcs12 -in {p12} -info -noout -passin pass:YOUR_P12_PASSWORD"
         );
     }
 

@@ -7,7 +7,7 @@ use super::fields::{
 use certlab::Spec;
 use certlab::spec::{
     CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, NameConstraints,
-    ServerSpec,
+    P12Flavours, ServerSpec,
 };
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -166,8 +166,40 @@ pub fn editor(p: &EditorProps) -> Html {
                         on_change={edit(p, |s, v: String| s.key_password = (!v.is_empty()).then_some(v))}
                         help="Encrypts every .key file (PBES2, AES-256). Leave empty for plain keys." />
                 </div>
+                { p12_flavours(p) }
                 { constraints(p) }
             </section>
+        </div>
+    }
+}
+
+fn p12_flavours(p: &EditorProps) -> Html {
+    let current = p.spec.p12_flavours;
+    let onchange = edit(p, |s, e: Event| {
+        s.p12_flavours = match e
+            .target_unchecked_into::<HtmlSelectElement>()
+            .value()
+            .as_str()
+        {
+            "compatible" => P12Flavours::Compatible,
+            "modern" => P12Flavours::Modern,
+            _ => P12Flavours::Both,
+        }
+    });
+    html! {
+        <div class="field">
+            <label>
+                <span class="label">{ "PKCS#12 flavour" }</span>
+                <select name="p12_flavours" {onchange}>
+                    <option value="both" selected={current == P12Flavours::Both}>{ "Both: NAME.p12 and NAME.modern.p12 (recommended)" }</option>
+                    <option value="compatible" selected={current == P12Flavours::Compatible}>{ "Compatible only (NAME.p12: 3DES, SHA-1 MAC)" }</option>
+                    <option value="modern" selected={current == P12Flavours::Modern}>{ "Modern only (NAME.modern.p12: AES-256, SHA-256 MAC)" }</option>
+                </select>
+            </label>
+            // The AES/SHA-256 PKCS#12 is refused by macOS 12–13's Keychain, iOS 17 and Android
+            // 12–13, and by Windows before 10 1709; 3DES/SHA-1 imports everywhere (platform-rules.md).
+            <small class="help">{ "Compatible imports everywhere. Modern uses current ciphers, but macOS 12–13, iOS 17, Android 12–13 and Windows before 10 1709 refuse it." }</small>
+            <FieldNotes field="p12_flavours" problems={p.problems.clone()} />
         </div>
     }
 }

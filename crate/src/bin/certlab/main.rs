@@ -33,6 +33,13 @@ enum PresetArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum P12Arg {
+    Both,
+    Compatible,
+    Modern,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ProfileArg {
     Server,
     Client,
@@ -56,6 +63,10 @@ enum Cmd {
         /// PKCS#12 password (non-empty; iOS/macOS refuse empty ones).
         #[arg(long, default_value = "changeit")]
         p12_password: String,
+        /// Which .p12 files each leaf gets: both (default), compatible (NAME.p12: 3DES, SHA-1
+        /// MAC; macOS, iOS, Android) or modern (NAME.modern.p12: AES-256, SHA-256 MAC).
+        #[arg(long, value_enum, default_value = "both")]
+        p12: P12Arg,
         /// Encrypt every .key file with this passphrase (PBES2 AES-256-CBC).
         #[arg(long)]
         key_password: Option<String>,
@@ -218,6 +229,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             preset,
             key,
             p12_password,
+            p12,
             key_password,
             scrypt,
             server,
@@ -256,6 +268,11 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     }
                     .spec(key);
                     spec.p12_password = p12_password;
+                    spec.p12_flavours = match p12 {
+                        P12Arg::Both => certlab::P12Flavours::Both,
+                        P12Arg::Compatible => certlab::P12Flavours::Compatible,
+                        P12Arg::Modern => certlab::P12Flavours::Modern,
+                    };
                     spec.key_password = key_password;
                     if scrypt {
                         spec.key_encryption = certlab::spec::KeyEncryption::Scrypt;
