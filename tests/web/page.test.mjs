@@ -58,11 +58,11 @@ async function generateAndCheck(page, requests, name) {
     const chain = id.files.chain ? ["-untrusted", id.files.chain] : [];
     if (id.role === "server") openssl(kit, "verify", "-purpose", "sslserver", "-CAfile", root.files.cert, ...chain, id.files.cert);
     if (id.role === "client" || id.role === "device") openssl(kit, "verify", "-purpose", "sslclient", "-CAfile", root.files.cert, ...chain, id.files.cert);
-    if (id.files.p12_compat) {
-      openssl(kit, "pkcs12", "-in", id.files.p12_compat, "-info", "-noout", "-passin", "pass:changeit");
-      openssl(kit, "pkcs12", "-in", id.files.p12_modern, "-info", "-noout", "-passin", "pass:changeit");
+    for (const p12 of [id.files.p12_compat, id.files.p12_modern].filter(Boolean)) {
+      openssl(kit, "pkcs12", "-in", p12, "-info", "-noout", "-passin", "pass:changeit");
     }
   }
+  Object.defineProperty(manifest, "dir", { value: kit }); // where the zip was unpacked
   return manifest;
 }
 
@@ -85,6 +85,22 @@ for (const preset of ["dev", "mtls", "iot"]) {
     await page.close();
   });
 }
+
+test("the PKCS#12 flavour choice: modern only, then compatible only", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.click("[data-preset=mtls]");
+  for (const [flavour, has, lacks, alg] of [["modern", "p12_modern", "p12_compat", "AES-256-CBC"], ["compatible", "p12_compat", "p12_modern", "TripleDES"]]) {
+    await page.selectOption("select[name=p12_flavours]", flavour);
+    const m = await generateAndCheck(page, requests, `p12-${flavour}`);
+    const alice = m.identities.find((i) => i.name === "alice");
+    assert.ok(alice.files[has] && !alice.files[lacks], `${flavour}: ${JSON.stringify(alice.files)}`);
+    // openssl pkcs12 -info writes the algorithms to stderr.
+    const info = execFileSync("sh", ["-c", `openssl pkcs12 -in '${alice.files[has]}' -info -noout -passin pass:changeit 2>&1`], { cwd: m.dir, encoding: "utf8" });
+    assert.match(info, new RegExp(alg));
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
 
 test("custom: RSA keys from WebCrypto, a separate client CA, a key passphrase", async () => {
   const { page, requests, errors } = await openPage();
