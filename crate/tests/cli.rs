@@ -321,20 +321,19 @@ fn p12_flavour_choice_from_the_flag_and_the_spec() {
         let readme = std::fs::read_to_string(k.join("README.txt")).expect("readme");
         assert_eq!(readme.contains("only modern .p12"), !compat, "{readme}");
     }
-    std::fs::write(
-        d.join("spec.json"),
-        r#"{"p12_password": "pw", "p12_flavours": "compatible", "clients": [{"name": "carol"}]}"#,
-    )
-    .expect("write");
-    let (code, o, e) = certlab(&["kit", "--out", "s", "--spec", "spec.json"], d);
+    // The same choice in a spec file; an unknown flavour is bad input.
+    let kit_from_spec = |out: &str, flavours: &str| {
+        let spec = format!(
+            r#"{{"p12_password": "pw", "p12_flavours": "{flavours}", "clients": [{{"name": "carol"}}]}}"#
+        );
+        let file = format!("{out}.json");
+        std::fs::write(d.join(&file), spec).expect("write");
+        certlab(&["kit", "--out", out, "--spec", &file], d)
+    };
+    let (code, o, e) = kit_from_spec("s", "compatible");
     assert_eq!(code, 0, "{o}{e}");
     assert!(d.join("s/carol.p12").exists() && !d.join("s/carol.modern.p12").exists());
-    std::fs::write(
-        d.join("bad.json"),
-        r#"{"p12_password": "pw", "p12_flavours": "rc2", "clients": [{"name": "carol"}]}"#,
-    )
-    .expect("write");
-    let (code, _, err) = certlab(&["kit", "--out", "b", "--spec", "bad.json"], d);
+    let (code, _, err) = kit_from_spec("b", "rc2");
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("p12_flavours") || err.contains("rc2"), "{err}");
 }

@@ -344,23 +344,23 @@ fn attributes(
     local_key_id: Option<&[u8]>,
 ) -> Result<Attributes, Error> {
     let mut attrs = Attributes::new();
-    if let Some(name) = friendly_name {
-        let value = any(&BmpString::from_utf8(name).map_err(|e| der_fail(&e))?)?;
+    let mut add = |oid, value: AttributeValue| -> Result<(), Error> {
+        let values = SetOfVec::<AttributeValue>::from_iter([value]).map_err(|e| der_fail(&e))?;
         attrs
-            .insert(Attribute {
-                oid: OID_FRIENDLY_NAME,
-                values: SetOfVec::<AttributeValue>::from_iter([value]).map_err(|e| der_fail(&e))?,
-            })
-            .map_err(|e| der_fail(&e))?;
+            .insert(Attribute { oid, values })
+            .map_err(|e| der_fail(&e))
+    };
+    if let Some(name) = friendly_name {
+        add(
+            OID_FRIENDLY_NAME,
+            any(&BmpString::from_utf8(name).map_err(|e| der_fail(&e))?)?,
+        )?;
     }
     if let Some(id) = local_key_id {
-        let value = any(&OctetStringRef::new(id).map_err(|e| der_fail(&e))?)?;
-        attrs
-            .insert(Attribute {
-                oid: OID_LOCAL_KEY_ID,
-                values: SetOfVec::<AttributeValue>::from_iter([value]).map_err(|e| der_fail(&e))?,
-            })
-            .map_err(|e| der_fail(&e))?;
+        add(
+            OID_LOCAL_KEY_ID,
+            any(&OctetStringRef::new(id).map_err(|e| der_fail(&e))?)?,
+        )?;
     }
     Ok(attrs)
 }
