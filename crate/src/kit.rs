@@ -80,6 +80,14 @@ pub struct Files {
     pub p12_modern: Option<String>,
 }
 
+impl Files {
+    /// The PKCS#12 file to hand to a user or a snippet: the compatible one (it imports
+    /// everywhere) when the kit has it, else the modern one.
+    pub fn p12(&self) -> Option<&String> {
+        self.p12_compat.as_ref().or(self.p12_modern.as_ref())
+    }
+}
+
 /// One identity in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestIdentity {

@@ -6,7 +6,7 @@
 // hits them alike.
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { ROOT, KEYS, RUNS, stats, timeCommand, freshDir, removeDir, save, version, loadavg } from "./lib.mjs";
+import { ROOT, KEYS, RUNS, CHROMIUM, stats, timeCommand, freshDir, removeDir, save, version, loadavg } from "./lib.mjs";
 import { openBrowser, openPage, mtlsKit, timeGenerate } from "./page.mjs";
 
 const CERTLAB = join(ROOT, "target", "release", "certlab");
@@ -59,7 +59,7 @@ save("kit", {
   load_before: loadBefore,
   runs: RUNS,
   versions: {
-    chromium: version(["/usr/bin/chromium", "--version"]),
+    chromium: version([CHROMIUM.executablePath, "--version"]),
     certlab: version([CERTLAB, "--version"]),
     openssl: version(["openssl", "version"]),
     mkcert: `mkcert ${version(["mkcert", "-version"])}`,

@@ -89,7 +89,4 @@ export const KEYS = (process.env.BENCH_KEYS || "ecdsa-p256 ecdsa-p384 ed25519 rs
 export const RUNS = Number(process.env.BENCH_RUNS || 7);
 
 /** Chromium as the tests launch it (Debian's, never downloaded). */
-export const CHROMIUM = {
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-};
+export { CHROMIUM } from "../web/serve.mjs";

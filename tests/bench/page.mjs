@@ -2,8 +2,8 @@
 // set up a kit in the editor, and time "click Generate → zip ready" inside the page.
 import { chromium } from "playwright-core";
 import { join } from "node:path";
-import { serveDir } from "../web/serve.mjs";
-import { ROOT, CHROMIUM } from "./lib.mjs";
+import { serveDir, CHROMIUM } from "../web/serve.mjs";
+import { ROOT } from "./lib.mjs";
 
 export const DIST = join(ROOT, "dist");
 

@@ -7,7 +7,7 @@
 //   (synchronous, pure JavaScript), loaded from node_modules into the same page.
 // The three take turns; certlab and WebCrypto run 9× as often as node-forge.
 import { join } from "node:path";
-import { ROOT, RUNS, stats, save, loadavg, version } from "./lib.mjs";
+import { ROOT, RUNS, CHROMIUM, stats, save, loadavg, version } from "./lib.mjs";
 import { openBrowser } from "./page.mjs";
 
 const BITS = [2048, 3072, 4096];
@@ -54,4 +54,4 @@ for (const bits of BITS) {
   console.log(`RSA-${bits}:`, Object.entries(results[bits]).map(([w, x]) => `${w} ${x.median.toFixed(0)} ms`).join(", "));
 }
 await b.close();
-save("rsa", { load_before: loadBefore, versions: { chromium: version(["/usr/bin/chromium", "--version"]), forge: "node-forge 1.3.1" }, results });
+save("rsa", { load_before: loadBefore, versions: { chromium: version([CHROMIUM.executablePath, "--version"]), forge: "node-forge 1.3.1" }, results });

@@ -7,11 +7,10 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serveDir, CHROMIUM } from "../web/serve.mjs";
-import { root, shots, bin, temp, sameNameCa, startEcho, nssHome, nssRefuses, launchChromium, openPage, generateKit, connect, echoBoth, facts } from "./lib.mjs";
+import { root, shots, bin, temp, sameNameCa, startEcho, nssHome, nssRefuses, launchChromium, openPage, generateKit, connect, echoBoth, facts, freePort } from "./lib.mjs";
 
 let server, origin, maker;
 before(async () => {
@@ -93,15 +92,6 @@ async function mutual(s, label, url = `${origin}/`) {
     await ctx.close();
   }
   await s.echo.waitLog(/websocket open.*verdict=verified.*(peer|client)="?alice/, from);
-}
-
-function freePort() {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 }
 
 describe("ECDSA P-256 kit", () => {

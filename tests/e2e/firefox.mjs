@@ -11,9 +11,9 @@
 // network (updates, telemetry, captive portal, safe browsing, remote settings, …).
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { ws as WebSocket } from "playwright-core/lib/utilsBundle";
+import { freePort } from "./lib.mjs";
 
 export const FIREFOX = "/usr/bin/firefox-esr";
 
@@ -75,17 +75,6 @@ export function firefoxProfile(dir, { root, p12, password }) {
   if (root) execFileSync("certutil", ["-A", "-d", db, "-t", "C,,", "-n", "labca", "-i", root]);
   if (p12) execFileSync("pk12util", ["-i", p12, "-d", db, "-W", password, "-K", ""], { stdio: "pipe" });
   return dir;
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 }
 
 /** Starts Firefox on `profile` and opens a BiDi session. */

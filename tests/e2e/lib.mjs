@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../web/serve.mjs";
@@ -27,6 +28,18 @@ export function bin(name) {
   const path = join(dir, name);
   assert.ok(existsSync(path), `${path} is missing: run cargo build --release -p certlab -p certlab-echo --locked, or set CERTLAB_BIN_DIR`);
   return path;
+}
+
+/** A loopback port nobody listens on (yet). */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
 }
 
 export const temp = (label) => mkdtempSync(join(tmpdir(), `certlab-e2e-${label}-`));

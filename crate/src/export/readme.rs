@@ -152,14 +152,7 @@ pub fn render(m: &Manifest) -> String {
             root.files.cert, i.files.cert
         );
     }
-    if let Some((i, p12)) = m.identities.iter().find_map(|i| {
-        let p12 = i
-            .files
-            .p12_compat
-            .as_ref()
-            .or(i.files.p12_modern.as_ref())?;
-        Some((i, p12))
-    }) {
+    if let Some((i, p12)) = m.identities.iter().find_map(|i| Some((i, i.files.p12()?))) {
         let _ = writeln!(o, "openssl x509 -in {} -noout -text", i.files.cert);
         let _ = writeln!(
             o,

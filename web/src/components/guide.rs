@@ -100,7 +100,7 @@ fn names(kit: Option<&Rc<KitView>>) -> Names {
             })
             .unwrap_or_else(|| "localhost".into()),
         client_p12: client
-            .and_then(|c| c.files.p12_compat.clone().or(c.files.p12_modern.clone()))
+            .and_then(|c| c.files.p12().cloned())
             .unwrap_or_else(|| "alice.p12".into()),
         client_crt: client
             .map(|c| c.files.cert.clone())

@@ -76,8 +76,7 @@ impl KitNames {
                 .unwrap_or_else(|| "server.key".into()),
             key_encrypted: server.key_encrypted,
             client_ca: client.map(top).unwrap_or_else(|| top(server)),
-            client_p12: client
-                .and_then(|c| c.files.p12_compat.clone().or(c.files.p12_modern.clone())),
+            client_p12: client.and_then(|c| c.files.p12().cloned()),
             from_kit: true,
         }
     }
