@@ -87,7 +87,7 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
                 <summary>{ "The same with openssl" }</summary>
                 <pre>{ format!("openssl x509 -in {} -noout -text", f.cert) }
                 if let Some(p) = purpose { { format!("\nopenssl verify -purpose {p} -CAfile ca.crt{} {}", f.chain.as_ref().map(|c| format!(" -untrusted {c}")).unwrap_or_default(), f.cert) } }
-                if let Some(p12) = &f.p12_compat { { format!("\nopenssl pkcs12 -in {p12} -info -noout") } }
+                if let Some(p12) = f.p12() { { format!("\nopenssl pkcs12 -in {p12} -info -noout") } }
                 </pre>
             </details>
         </article>
