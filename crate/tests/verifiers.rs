@@ -13,7 +13,6 @@ mod common;
 use certlab::KeyAlgorithm;
 use certlab::spec::{CaSpec, ClientSpec, DeviceBatch, ServerSpec};
 use std::path::Path;
-use std::process::Command;
 
 const P12: &str = "changeit";
 const KEY_PASSWORD: &str = "s3cret";
@@ -59,65 +58,26 @@ fn python() -> String {
     std::env::var("CERTLAB_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
 fn pyca(dir: &Path) -> serde_json::Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/verify_kit.py");
-    let (ok, text) = run(Command::new(python())
-        .arg(script)
-        .arg(dir)
-        .arg(P12)
-        .arg(KEY_PASSWORD));
+    let script = script.display().to_string();
+    let (ok, text) = common::run(dir, &python(), &[&script, ".", P12, KEY_PASSWORD]);
     assert!(ok, "pyca/cryptography refused the kit: {text}");
     serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-/// A kit written to a temporary folder.
-struct KitDir {
-    _tmp: tempfile::TempDir,
-    root: std::path::PathBuf,
-}
-
-impl KitDir {
-    fn new(kit: &certlab::Kit) -> Self {
-        let (_tmp, root) = common::write_kit(kit);
-        KitDir { _tmp, root }
-    }
-    fn dir(&self) -> &Path {
-        &self.root
-    }
-    fn path(&self, file: &str) -> String {
-        self.root.join(file).display().to_string()
-    }
-}
-
-/// A fresh NSS database with the kit's roots trusted for TLS.
-fn nss_db(kit: &KitDir, dir: &Path) -> (bool, String) {
+/// A fresh NSS database in `dir` with the roots of the kit in `kit` trusted for TLS.
+fn nss_db(kit: &Path, dir: &Path) -> (bool, String) {
     let db = format!("sql:{}", dir.display());
-    let (ok, text) = run(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]));
+    let (ok, text) = common::run(kit, "certutil", &["-N", "-d", &db, "--empty-password"]);
     assert!(ok, "certutil -N: {text}");
     for root in ["ca", "client-ca"] {
-        let (ok, text) = run(Command::new("certutil").args([
-            "-A",
-            "-d",
-            &db,
-            "-n",
-            root,
-            "-t",
-            "CT,C,C",
-            "-i",
-            &kit.path(&format!("{root}.crt")),
-        ]));
+        let crt = format!("{root}.crt");
+        let (ok, text) = common::run(
+            kit,
+            "certutil",
+            &["-A", "-d", &db, "-n", root, "-t", "CT,C,C", "-i", &crt],
+        );
         if !ok {
             return (false, text);
         }
@@ -128,8 +88,8 @@ fn nss_db(kit: &KitDir, dir: &Path) -> (bool, String) {
 #[test]
 fn pyca_cryptography_and_nss_accept_every_key_type() {
     for alg in KeyAlgorithm::ALL {
-        let kit = KitDir::new(&certlab::generate(&spec(alg)).expect("kit"));
-        let checked = &pyca(kit.dir())["checked"];
+        let (_tmp, kit) = common::write_kit(&certlab::generate(&spec(alg)).expect("kit"));
+        let checked = &pyca(&kit)["checked"];
         if alg == KeyAlgorithm::Ed25519 {
             // The verifier follows the CA/B Forum profile, which has no Ed25519 (certlab's
             // Ed25519 lint says so): every leaf is refused for it; the files still open.
@@ -167,14 +127,7 @@ fn pyca_cryptography_and_nss_accept_every_key_type() {
             ("devices/meter-01", "C"),
         ] {
             for p12 in [format!("{leaf}.p12"), format!("{leaf}.modern.p12")] {
-                let (ok, text) = run(Command::new("pk12util").args([
-                    "-i",
-                    &kit.path(&p12),
-                    "-d",
-                    &db,
-                    "-W",
-                    P12,
-                ]));
+                let (ok, text) = common::run(&kit, "pk12util", &["-i", &p12, "-d", &db, "-W", P12]);
                 assert!(ok, "{alg:?}: pk12util refused {p12}: {text}");
             }
             let cn = leaf.rsplit('/').next().unwrap_or(leaf);
@@ -183,16 +136,22 @@ fn pyca_cryptography_and_nss_accept_every_key_type() {
             } else {
                 format!("CN={cn}")
             };
-            let (ok, text) =
-                run(Command::new("certutil").args(["-V", "-u", usage, "-n", &nick, "-d", &db]));
+            let (ok, text) = common::run(
+                &kit,
+                "certutil",
+                &["-V", "-u", usage, "-n", &nick, "-d", &db],
+            );
             assert!(
                 ok && text.contains("certificate is valid"),
                 "{alg:?}: NSS does not accept {leaf} for usage {usage}: {text}"
             );
         }
         // The usage check is real: a client certificate is not a TLS server.
-        let (ok, text) =
-            run(Command::new("certutil").args(["-V", "-u", "V", "-n", "CN=alice", "-d", &db]));
+        let (ok, text) = common::run(
+            &kit,
+            "certutil",
+            &["-V", "-u", "V", "-n", "CN=alice", "-d", &db],
+        );
         assert!(!ok, "{alg:?}: NSS accepted a client as a server: {text}");
     }
 }

@@ -37,6 +37,7 @@ use pkcs12::safe_bag::SafeBag;
 use pkcs12::{CertBag, DigestInfo, MacData, kdf};
 use sha1::Sha1;
 use sha2::Sha256;
+use std::collections::BTreeMap;
 
 /// Which of the two encodings to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +154,9 @@ enum Protection {
 /// module documentation for why that is sound).
 pub struct P12Writer {
     protection: Protection,
+    /// friendlyNames of the issuers already seen: every .p12 of a kit carries the same chain,
+    /// and a 1,000-device kit would otherwise parse its root 1,000 times per flavour.
+    issuer_names: BTreeMap<Vec<u8>, Option<String>>,
 }
 
 impl P12Writer {
@@ -172,7 +176,10 @@ impl P12Writer {
                 mac_salt,
             },
         };
-        Ok(P12Writer { protection })
+        Ok(P12Writer {
+            protection,
+            issuer_names: BTreeMap::new(),
+        })
     }
 
     fn encrypt(
@@ -217,7 +224,7 @@ impl P12Writer {
     /// Writes a .p12 holding the key, its certificate and the issuers (`chain`, leaf's issuer
     /// first, root last), with `friendly_name` as the key's alias.
     pub fn write(
-        &self,
+        &mut self,
         friendly_name: &str,
         key_pkcs8_der: &[u8],
         cert_der: &[u8],
@@ -229,7 +236,18 @@ impl P12Writer {
             .chain(chain.iter().map(Vec::as_slice))
             .enumerate()
         {
-            let name = subject_name(der);
+            let name = if i == 0 {
+                subject_name(der)
+            } else {
+                match self.issuer_names.get(der) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = subject_name(der);
+                        self.issuer_names.insert(der.to_vec(), name.clone());
+                        name
+                    }
+                }
+            };
             let id = (i == 0).then_some(&local_key_id[..]);
             cert_bags.push(cert_bag(der, name.as_deref(), id)?);
         }

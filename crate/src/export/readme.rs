@@ -118,8 +118,8 @@ pub fn render(m: &Manifest) -> String {
     o.push_str("\nClient identities (.p12) import with the PKCS#12 password you chose:\n");
     o.push_str("  Linux Chrome: pk12util -d sql:$HOME/.pki/nssdb -i NAME.p12\n");
     o.push_str("  Firefox: Certificates → Your Certificates → Import; Windows/macOS/iOS/Android: open the .p12.\n");
-    let has_p12 = m.identities.iter().any(|i| i.files.p12_modern.is_some());
-    if has_p12 && m.identities.iter().all(|i| i.files.p12_compat.is_none()) {
+    let has_modern = m.identities.iter().any(|i| i.files.p12_modern.is_some());
+    if has_modern && m.identities.iter().all(|i| i.files.p12_compat.is_none()) {
         // platform-rules.md: the AES/SHA-256 flavour is refused by macOS 12–13, iOS 17 and
         // Android 12–13.
         o.push_str(

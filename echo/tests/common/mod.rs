@@ -109,7 +109,7 @@ pub fn python() -> String {
     assert!(
         check.ok,
         "Python `websockets` is not importable with {py}: run ./scripts/test, or \
-         `source scripts/setup.sh && ensure_python_websockets` (error: {})",
+         `source scripts/setup.sh && ensure_python_packages` (error: {})",
         check.stderr
     );
     py
