@@ -178,7 +178,7 @@ impl From<rcgen::Error> for Error {
 pub(crate) struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         field: impl Into<String>,
         kind: ErrorKind,
@@ -188,7 +188,7 @@ impl Problems {
         self.0.push(FieldError::new(field, kind, problem, fix));
     }
 
-    pub fn into_result(self) -> Result<(), Error> {
+    pub(crate) fn into_result(self) -> Result<(), Error> {
         if self.0.is_empty() {
             Ok(())
         } else {

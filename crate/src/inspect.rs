@@ -1,14 +1,13 @@
 //! Inspect: decode any certificate, chain, CSR, private key or .p12 into a structured view
 //! (what `openssl x509 -text` shows, in plain words) with the lint findings.
 
+use crate::decode::{self, Cert, KeyType};
 use crate::error::{Error, ErrorKind};
 use crate::import;
 use crate::lint::{self, Finding};
-use crate::names::{SanName, Subtree};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
+use x509_parser::prelude::{FromDer, X509Certificate, X509CertificationRequest};
 
 /// A decoded certificate.
 #[derive(Debug, Clone, Serialize)]
@@ -55,172 +54,47 @@ pub struct CertInfo {
     pub self_signed: bool,
     /// Plain-words explanation of each field.
     pub explained: Vec<String>,
-    #[serde(skip)]
-    pub(crate) not_before_t: OffsetDateTime,
-    #[serde(skip)]
-    pub(crate) not_after_t: OffsetDateTime,
-    #[serde(skip)]
-    pub(crate) san_names: Vec<SanName>,
-    #[serde(skip)]
-    pub(crate) constraints: Vec<Subtree>,
-}
-
-fn sig_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
-        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
-        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
-        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
-        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
-        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption (SHA1)",
-        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
-        "1.3.101.112" => "Ed25519",
-        other => return other.to_string(),
-    }
-    .to_string()
-}
-
-fn key_name(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> (String, Option<u32>) {
-    use x509_parser::public_key::PublicKey as P;
-    match spki.parsed() {
-        Ok(P::RSA(r)) => {
-            let bits = (r.key_size()) as u32;
-            (format!("RSA {bits}"), Some(bits))
-        }
-        Ok(P::EC(_)) => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok())
-                .map(|o| o.to_id_string());
-            let name = match curve.as_deref() {
-                Some("1.2.840.10045.3.1.7") => "ECDSA P-256".to_string(),
-                Some("1.3.132.0.34") => "ECDSA P-384".to_string(),
-                Some("1.3.132.0.35") => "ECDSA P-521".to_string(),
-                Some(o) => format!("EC {o}"),
-                None => "EC".to_string(),
-            };
-            (name, None)
-        }
-        _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => ("Ed25519".into(), None),
-        _ => (spki.algorithm.algorithm.to_id_string(), None),
-    }
 }
 
 impl CertInfo {
     /// Decodes a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let c = import::parse_cert(der, "certificate")?;
-        Ok(Self::from_parsed(&c, der))
+        Ok(Self::of(&Cert::from_der(der, "certificate")?))
     }
 
-    fn from_parsed(c: &X509Certificate<'_>, der: &[u8]) -> Self {
-        let nb = c.validity().not_before.to_datetime();
-        let na = c.validity().not_after.to_datetime();
-        let (key_algorithm, rsa_bits) = key_name(c.public_key());
+    /// The explained view of decoded facts.
+    pub fn of(c: &Cert) -> Self {
         let mut info = CertInfo {
-            subject: c.subject().to_string(),
-            common_name: c
-                .subject()
-                .iter_common_name()
-                .next()
-                .and_then(|a| a.as_str().ok())
-                .map(str::to_string),
-            issuer: c.issuer().to_string(),
-            serial: hex::encode(c.raw_serial()),
-            not_before: crate::kit::rfc3339(nb),
-            not_after: crate::kit::rfc3339(na),
-            validity_days: (na - nb).whole_days(),
-            key_algorithm,
-            rsa_bits,
-            signature_algorithm: sig_name(&c.signature_algorithm.algorithm.to_id_string()),
-            is_ca: c.is_ca(),
-            path_len: None,
-            key_usage: Vec::new(),
-            extended_key_usage: Vec::new(),
-            sans: Vec::new(),
-            name_constraints: Vec::new(),
-            subject_key_id: None,
-            authority_key_id: None,
-            sha256: hex::encode(Sha256::digest(der)),
-            self_signed: c.subject().as_raw() == c.issuer().as_raw(),
+            subject: c.subject.clone(),
+            common_name: c.common_name.clone(),
+            issuer: c.issuer.clone(),
+            serial: c.serial_hex(),
+            not_before: c.not_before_rfc3339(),
+            not_after: c.not_after_rfc3339(),
+            validity_days: c.validity_days(),
+            key_algorithm: c.key.to_string(),
+            rsa_bits: match c.key {
+                KeyType::Rsa(bits) => Some(bits),
+                _ => None,
+            },
+            signature_algorithm: c.signature.to_string(),
+            is_ca: c.is_ca,
+            path_len: c.path_len,
+            key_usage: c
+                .key_usage
+                .iter()
+                .flatten()
+                .map(|k| k.name().to_string())
+                .collect(),
+            extended_key_usage: c.eku.iter().map(|e| e.to_string()).collect(),
+            sans: c.san_strings(),
+            name_constraints: c.constraints.iter().map(|t| t.to_string()).collect(),
+            subject_key_id: c.subject_key_id.as_ref().map(hex::encode),
+            authority_key_id: c.authority_key_id.as_ref().map(hex::encode),
+            sha256: c.sha256_hex(),
+            self_signed: c.self_signed,
             explained: Vec::new(),
-            not_before_t: nb,
-            not_after_t: na,
-            san_names: Vec::new(),
-            constraints: import::permitted_subtrees(c),
         };
-        for ext in c.iter_extensions() {
-            match ext.parsed_extension() {
-                ParsedExtension::BasicConstraints(bc) => info.path_len = bc.path_len_constraint,
-                ParsedExtension::KeyUsage(ku) => {
-                    info.key_usage = ku
-                        .to_string()
-                        .split(", ")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                }
-                ParsedExtension::ExtendedKeyUsage(eku) => {
-                    let mut v = Vec::new();
-                    if eku.server_auth {
-                        v.push("serverAuth".to_string())
-                    }
-                    if eku.client_auth {
-                        v.push("clientAuth".to_string())
-                    }
-                    if eku.code_signing {
-                        v.push("codeSigning".to_string())
-                    }
-                    if eku.email_protection {
-                        v.push("emailProtection".to_string())
-                    }
-                    if eku.any {
-                        v.push("anyExtendedKeyUsage".to_string())
-                    }
-                    v.extend(eku.other.iter().map(|o| o.to_id_string()));
-                    info.extended_key_usage = v;
-                }
-                ParsedExtension::SubjectAlternativeName(san) => {
-                    for g in &san.general_names {
-                        match g {
-                            GeneralName::DNSName(d) => {
-                                info.sans.push(format!("DNS:{d}"));
-                                info.san_names.push(SanName::Dns(d.to_ascii_lowercase()));
-                            }
-                            GeneralName::IPAddress(b) => {
-                                let ip = match b.len() {
-                                    4 => <[u8; 4]>::try_from(*b).ok().map(std::net::IpAddr::from),
-                                    16 => <[u8; 16]>::try_from(*b).ok().map(std::net::IpAddr::from),
-                                    _ => None,
-                                };
-                                if let Some(ip) = ip {
-                                    info.sans.push(format!("IP:{ip}"));
-                                    info.san_names.push(SanName::Ip(ip));
-                                }
-                            }
-                            GeneralName::RFC822Name(e) => {
-                                info.sans.push(format!("email:{e}"));
-                                info.san_names.push(SanName::Email(e.to_string()));
-                            }
-                            other => info.sans.push(format!("{other}")),
-                        }
-                    }
-                }
-                ParsedExtension::SubjectKeyIdentifier(k) => {
-                    info.subject_key_id = Some(hex::encode(k.0))
-                }
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    info.authority_key_id = a.key_identifier.as_ref().map(|k| hex::encode(k.0))
-                }
-                _ => {}
-            }
-        }
-        info.name_constraints = info.constraints.iter().map(|t| t.to_string()).collect();
         info.explained = explain(&info);
         info
     }
@@ -327,32 +201,40 @@ pub struct Inspection {
     pub findings: Vec<Finding>,
 }
 
-/// Inspects PEM (any mix of certificates, CSRs, keys), a DER certificate or CSR, or a
-/// PKCS#12 file (which needs `password`).
-pub fn inspect(
-    bytes: &[u8],
-    password: Option<&str>,
-    now: OffsetDateTime,
-) -> Result<Inspection, Error> {
-    let mut items = Vec::new();
-    let format;
-    let mut p12_findings = Vec::new();
-    if import::is_pem(bytes) {
-        format = "PEM";
-        for b in import::pem_blocks(bytes, "input")? {
+/// What was read so far: the view items, and the decoded certificates in the same order
+/// (lint reads those).
+#[derive(Default)]
+struct Found {
+    items: Vec<Item>,
+    certs: Vec<Cert>,
+    findings: Vec<Finding>,
+}
+
+impl Found {
+    fn cert(&mut self, der: &[u8]) -> Result<(), Error> {
+        let c = Cert::from_der(der, "certificate")?;
+        self.items
+            .push(Item::Certificate(Box::new(CertInfo::of(&c))));
+        self.certs.push(c);
+        Ok(())
+    }
+
+    fn key(&mut self, bytes: &[u8], password: Option<&str>) -> Result<(), Error> {
+        let k = import::private_key(bytes, password, "input")?;
+        self.items.push(Item::PrivateKey(KeyInfo {
+            key_algorithm: k.algorithm().to_string(),
+            key_id: hex::encode(k.key_id()),
+        }));
+        Ok(())
+    }
+
+    fn pem(&mut self, bytes: &[u8], password: Option<&str>) -> Result<(), Error> {
+        for b in decode::pem_blocks(bytes, "input")? {
             match b.tag() {
-                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => items.push(
-                    Item::Certificate(Box::new(CertInfo::from_der(b.contents())?)),
-                ),
-                "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-                    items.push(csr_item(b.contents())?)
-                }
+                t if decode::CERT_TAGS.contains(&t) => self.cert(b.contents())?,
+                t if decode::CSR_TAGS.contains(&t) => self.items.push(csr_item(b.contents())?),
                 t if t.ends_with("PRIVATE KEY") => {
-                    let k = import::private_key(::pem::encode(&b).as_bytes(), password, "input")?;
-                    items.push(Item::PrivateKey(KeyInfo {
-                        key_algorithm: k.algorithm().to_string(),
-                        key_id: hex::encode(k.key_id()),
-                    }));
+                    self.key(::pem::encode(&b).as_bytes(), password)?
                 }
                 other => {
                     return Err(Error::field(
@@ -364,17 +246,13 @@ pub fn inspect(
                 }
             }
         }
-    } else if X509Certificate::from_der(bytes).is_ok() {
-        format = "DER";
-        items.push(Item::Certificate(Box::new(CertInfo::from_der(bytes)?)));
-    } else if x509_parser::prelude::X509CertificationRequest::from_der(bytes).is_ok() {
-        format = "DER";
-        items.push(csr_item(bytes)?);
-    } else if looks_like_pkcs12(bytes) {
-        format = "PKCS#12";
+        Ok(())
+    }
+
+    fn pkcs12(&mut self, bytes: &[u8], password: Option<&str>) -> Result<(), Error> {
         let pw = password.unwrap_or("");
         if pw.is_empty() {
-            p12_findings.push(lint::lint_empty_p12());
+            self.findings.push(lint::lint_empty_p12());
         }
         let store = p12_keystore::KeyStore::from_pkcs12(
             bytes,
@@ -392,21 +270,39 @@ pub fn inspect(
         for (_, entry) in store.entries() {
             match entry {
                 p12_keystore::KeyStoreEntry::PrivateKeyChain(ch) => {
-                    let k = import::private_key(ch.key().as_der(), None, "input")?;
-                    items.push(Item::PrivateKey(KeyInfo {
-                        key_algorithm: k.algorithm().to_string(),
-                        key_id: hex::encode(k.key_id()),
-                    }));
+                    self.key(ch.key().as_der(), None)?;
                     for c in ch.certs() {
-                        items.push(Item::Certificate(Box::new(CertInfo::from_der(c.as_der())?)));
+                        self.cert(c.as_der())?;
                     }
                 }
-                p12_keystore::KeyStoreEntry::Certificate(c) => {
-                    items.push(Item::Certificate(Box::new(CertInfo::from_der(c.as_der())?)))
-                }
+                p12_keystore::KeyStoreEntry::Certificate(c) => self.cert(c.as_der())?,
                 p12_keystore::KeyStoreEntry::Secret(_) => {}
             }
         }
+        Ok(())
+    }
+}
+
+/// Inspects PEM (any mix of certificates, CSRs, keys), a DER certificate or CSR, or a
+/// PKCS#12 file (which needs `password`).
+pub fn inspect(
+    bytes: &[u8],
+    password: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Inspection, Error> {
+    let mut found = Found::default();
+    let format = if decode::is_pem(bytes) {
+        found.pem(bytes, password)?;
+        "PEM"
+    } else if X509Certificate::from_der(bytes).is_ok() {
+        found.cert(bytes)?;
+        "DER"
+    } else if X509CertificationRequest::from_der(bytes).is_ok() {
+        found.items.push(csr_item(bytes)?);
+        "DER"
+    } else if looks_like_pkcs12(bytes) {
+        found.pkcs12(bytes, password)?;
+        "PKCS#12"
     } else {
         return Err(Error::field(
             "input",
@@ -414,20 +310,14 @@ pub fn inspect(
             "the data is not PEM, a DER certificate or CSR, or a PKCS#12 file (it may be truncated)",
             "give a .crt/.pem/.der/.csr/.p12 file",
         ));
-    }
-    let certs: Vec<&CertInfo> = items
-        .iter()
-        .filter_map(|i| {
-            if let Item::Certificate(c) = i {
-                Some(c.as_ref())
-            } else {
-                None
-            }
-        })
-        .collect();
-    let mut findings = p12_findings;
+    };
+    let Found {
+        items,
+        certs,
+        mut findings,
+    } = found;
     for (i, c) in certs.iter().enumerate() {
-        let issuer = certs.get(i + 1).copied().filter(|n| n.subject == c.issuer);
+        let issuer = certs.get(i + 1).filter(|n| n.subject == c.issuer);
         findings.extend(lint::lint_cert(c, issuer, now));
     }
     Ok(Inspection {
@@ -438,12 +328,12 @@ pub fn inspect(
 }
 
 fn csr_item(der: &[u8]) -> Result<Item, Error> {
-    let csr = import::parse_csr(der)?;
+    let csr = decode::parse_csr(der)?;
     Ok(Item::Csr(CsrInfo {
         common_name: csr.common_name,
         sans: csr.sans.iter().map(|s| s.to_string()).collect(),
         key_algorithm: csr.public_key.algorithm().to_string(),
-        signature_algorithm: sig_name(&csr.signature_algorithm),
+        signature_algorithm: csr.signature_algorithm.to_string(),
         requests_ca: csr.requested_ca,
         signature_valid: true,
     }))

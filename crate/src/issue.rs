@@ -3,15 +3,18 @@
 use crate::error::{Error, ErrorKind};
 use crate::keys::{KeyAlgorithm, KeyPair, PublicKey};
 use crate::names::{SanName, Subtree};
+use crate::oid;
 use crate::rng;
-use crate::validate::{Plan, Planned, Role};
+use crate::role::Role;
+use crate::validate::{Plan, Planned};
 use rcgen::{
-    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, DnValue,
     ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyIdMethod, KeyUsagePurpose, SanType,
     SerialNumber,
 };
 use std::collections::BTreeMap;
 use time::{Duration, OffsetDateTime};
+use x509_parser::prelude::ParsedExtension;
 
 /// How far notBefore is set in the past, so a client whose clock is a little behind does not
 /// reject a certificate made a moment ago ("not yet valid"). Let's Encrypt uses the same hour.
@@ -44,7 +47,7 @@ pub struct Progress<'a> {
 
 /// A certificate made by the engine, with its key.
 #[derive(Debug)]
-pub struct Issued {
+pub(crate) struct Issued {
     /// What was asked for.
     pub planned: Planned,
     /// The certificate, DER.
@@ -66,7 +69,7 @@ pub fn now_utc() -> OffsetDateTime {
 }
 
 /// Validity window for `days` from `now`.
-pub fn window(now: OffsetDateTime, days: u32) -> (OffsetDateTime, OffsetDateTime) {
+pub(crate) fn window(now: OffsetDateTime, days: u32) -> (OffsetDateTime, OffsetDateTime) {
     (now - CLOCK_SKEW, now + Duration::days(i64::from(days)))
 }
 
@@ -225,7 +228,7 @@ fn kit_unit() -> Result<String, Error> {
 }
 
 /// Signs every identity of a plan, issuers first.
-pub fn issue_plan(
+pub(crate) fn issue_plan(
     plan: &Plan,
     opts: &Options,
     progress: &mut dyn FnMut(Progress<'_>),
@@ -291,7 +294,7 @@ pub fn issue_plan(
 
 /// Signs one leaf under an existing CA (imported certificate + key). `public_key` is the
 /// subject's key when it comes from a CSR; otherwise a key is made (or taken from `opts`).
-pub fn issue_under(
+pub(crate) fn issue_under(
     ca_cert_der: &[u8],
     ca_key: &KeyPair,
     planned: &Planned,
@@ -328,14 +331,14 @@ pub fn issue_under(
         key_id,
     };
     let params = params(&profile, &planned.field)?;
-    let issuer = rcgen::Issuer::new(crate::import::issuer_params(ca_cert_der)?, ca_key);
+    let issuer = rcgen::Issuer::new(issuer_params(ca_cert_der)?, ca_key);
     let cert = match (public_key, &key) {
         (Some(pk), _) => params.signed_by(pk, &issuer)?,
         (None, Some(k)) => params.signed_by(k, &issuer)?,
         (None, None) => return Err(Error::Internal("no key to certify".into())),
     };
     let der = cert.der().to_vec();
-    crate::import::check_issuer_name(&der, ca_cert_der)?;
+    check_issuer_name(&der, ca_cert_der)?;
     Ok(Issued {
         planned: planned.clone(),
         cert_der: der,
@@ -344,4 +347,81 @@ pub fn issue_under(
         not_before,
         not_after,
     })
+}
+
+/// The issuer-side parameters rcgen needs to sign under an existing CA certificate: its
+/// subject, its SKI (for the leaf's AKI) and key usages.
+pub(crate) fn issuer_params(ca_der: &[u8]) -> Result<CertificateParams, Error> {
+    let c = crate::decode::parse_x509(ca_der, "ca_cert")?;
+    let mut dn = DistinguishedName::new();
+    for attr in c.subject().iter_attributes() {
+        let ty = dn_type(attr.attr_type());
+        let text = attr.as_str().map_err(|_| {
+            Error::field(
+                "ca_cert",
+                ErrorKind::BadDer,
+                "the CA subject has a value that is not text",
+                "use a CA whose subject holds only text attributes",
+            )
+        })?;
+        let value = match attr.attr_value().tag().0 {
+            19 => rcgen::string::PrintableString::try_from(text)
+                .map(DnValue::PrintableString)
+                .unwrap_or_else(|_| DnValue::Utf8String(text.into())),
+            22 => rcgen::string::Ia5String::try_from(text)
+                .map(DnValue::Ia5String)
+                .unwrap_or_else(|_| DnValue::Utf8String(text.into())),
+            _ => DnValue::Utf8String(text.into()),
+        };
+        dn.push(ty, value);
+    }
+    let ski = c
+        .iter_extensions()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        });
+    let mut p = CertificateParams::default();
+    p.distinguished_name = dn;
+    p.key_identifier_method = KeyIdMethod::PreSpecified(
+        ski.unwrap_or_else(|| crate::keys::key_id_of_spki(c.public_key().raw)),
+    );
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    Ok(p)
+}
+
+/// Checks that a certificate's issuer name is byte-identical to the CA's subject (strict
+/// verifiers such as webpki compare the bytes).
+pub(crate) fn check_issuer_name(leaf_der: &[u8], ca_der: &[u8]) -> Result<(), Error> {
+    let leaf = crate::decode::parse_x509(leaf_der, "leaf")?;
+    let ca = crate::decode::parse_x509(ca_der, "ca_cert")?;
+    if leaf.issuer().as_raw() != ca.subject().as_raw() {
+        return Err(Error::field(
+            "ca_cert",
+            ErrorKind::NotACa,
+            format!(
+                "the CA subject `{}` uses an encoding certlab cannot reproduce exactly (repeated or multi-valued attributes)",
+                ca.subject()
+            ),
+            "use a CA whose subject has each attribute once",
+        ));
+    }
+    Ok(())
+}
+
+/// The rcgen attribute type of a DN attribute OID.
+fn dn_type(o: &x509_parser::der_parser::oid::Oid<'_>) -> DnType {
+    const TABLE: [(oid::ObjectIdentifier, DnType); 6] = [
+        (oid::CN, DnType::CommonName),
+        (oid::C, DnType::CountryName),
+        (oid::L, DnType::LocalityName),
+        (oid::ST, DnType::StateOrProvinceName),
+        (oid::O, DnType::OrganizationName),
+        (oid::OU, DnType::OrganizationalUnitName),
+    ];
+    TABLE
+        .iter()
+        .find(|(id, _)| oid::is(o, *id))
+        .map(|(_, t)| t.clone())
+        .unwrap_or_else(|| DnType::CustomDnType(o.iter().map(|i| i.collect()).unwrap_or_default()))
 }

@@ -1,6 +1,9 @@
 //! The engine as a JavaScript API (feature `js`, built with `wasm-pack`): a thin layer that
 //! converts values with serde-wasm-bindgen and errors into JS `Error`s carrying the field. The
 //! engine itself stays free of JS types.
+// Its `pub` functions are reached from JavaScript (wasm-bindgen exports them by name), not from
+// Rust: the module stays private and the lint that looks for unreachable `pub` is off here.
+#![allow(unreachable_pub)]
 
 use crate::error::Error;
 use crate::import;
@@ -229,7 +232,7 @@ pub fn sign_csr(
         &o,
         &opts,
     )?;
-    let csr = import::parse_csr(&bytes_of(&csr, "csr")?).map_err(|e| js_error(&e))?;
+    let csr = crate::decode::parse_csr(&bytes_of(&csr, "csr")?).map_err(|e| js_error(&e))?;
     let kit = leaf::issue_leaf(&ca, &req, Some(&csr), &opts).map_err(|e| js_error(&e))?;
     kit_to_js(&kit, o.zip)
 }

@@ -3,6 +3,7 @@
 //! native and wasm builds run the same code and the wasm build needs no C compiler.
 
 use crate::error::{Error, ErrorKind};
+use crate::oid;
 use crate::rng::{self, Csprng};
 use p256::elliptic_curve::Generate;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
@@ -242,12 +243,12 @@ impl KeyPair {
                 "check that the file holds a complete, uncorrupted private key",
             )
         };
-        if oid == OID_EC_PUBLIC_KEY {
+        if oid == oid::EC_PUBLIC_KEY {
             let curve = info.algorithm.parameters_oid().map_err(|_| unsupported())?;
-            if curve == OID_P256 {
+            if curve == oid::P256 {
                 let k = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
                 Self::from_signer(KeyAlgorithm::EcdsaP256, Signer_::P256(k))
-            } else if curve == OID_P384 {
+            } else if curve == oid::P384 {
                 let k = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
                 Self::from_signer(KeyAlgorithm::EcdsaP384, Signer_::P384(k))
             } else {
@@ -258,7 +259,7 @@ impl KeyPair {
                     "use a P-256 or P-384 key",
                 ))
             }
-        } else if oid == OID_ED25519 {
+        } else if oid == oid::ED25519 {
             let kb = ed25519_dalek::ed25519::pkcs8::KeypairBytes::from_pkcs8_der(der)
                 .map_err(|e| bad(&e))?;
             let k = ed25519_dalek::SigningKey::from_bytes(&kb.secret_key);
@@ -270,7 +271,7 @@ impl KeyPair {
                 ));
             }
             Self::from_signer(KeyAlgorithm::Ed25519, Signer_::Ed25519(k))
-        } else if oid == OID_RSA {
+        } else if oid == oid::RSA {
             let k = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
             Self::from_rsa(k)
         } else {
@@ -346,7 +347,7 @@ impl KeyPair {
 }
 
 /// Key identifier of a SubjectPublicKeyInfo: SHA-256, first 20 bytes.
-pub fn key_id_of_spki(spki_der: &[u8]) -> Vec<u8> {
+pub(crate) fn key_id_of_spki(spki_der: &[u8]) -> Vec<u8> {
     Sha256::digest(spki_der)[..20].to_vec()
 }
 
@@ -407,25 +408,25 @@ impl PublicKey {
         })?;
         let bits = info.subject_public_key.raw_bytes().to_vec();
         let oid = info.algorithm.oid;
-        let alg = if oid == OID_EC_PUBLIC_KEY {
+        let alg = if oid == oid::EC_PUBLIC_KEY {
             let curve = info
                 .algorithm
                 .parameters_oid()
                 .map_err(|_| bad("an EC key without a named curve".into()))?;
-            if curve == OID_P256 {
+            if curve == oid::P256 {
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(&bits)
                     .map_err(|_| bad("an invalid P-256 point".into()))?;
                 KeyAlgorithm::EcdsaP256
-            } else if curve == OID_P384 {
+            } else if curve == oid::P384 {
                 p384::ecdsa::VerifyingKey::from_sec1_bytes(&bits)
                     .map_err(|_| bad("an invalid P-384 point".into()))?;
                 KeyAlgorithm::EcdsaP384
             } else {
                 return Err(bad(format!("an EC key on curve {curve}")));
             }
-        } else if oid == OID_ED25519 {
+        } else if oid == oid::ED25519 {
             KeyAlgorithm::Ed25519
-        } else if oid == OID_RSA {
+        } else if oid == oid::RSA {
             use pkcs1::DecodeRsaPublicKey;
             use rsa::traits::PublicKeyParts;
             let k = rsa::RsaPublicKey::from_pkcs1_der(&bits)
@@ -465,14 +466,3 @@ impl rcgen::PublicKeyData for PublicKey {
         self.alg.rcgen_alg()
     }
 }
-
-pub(crate) const OID_EC_PUBLIC_KEY: pkcs8::ObjectIdentifier =
-    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-pub(crate) const OID_P256: pkcs8::ObjectIdentifier =
-    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-pub(crate) const OID_P384: pkcs8::ObjectIdentifier =
-    pkcs8::ObjectIdentifier::new_unwrap("1.3.132.0.34");
-pub(crate) const OID_ED25519: pkcs8::ObjectIdentifier =
-    pkcs8::ObjectIdentifier::new_unwrap("1.3.101.112");
-pub(crate) const OID_RSA: pkcs8::ObjectIdentifier =
-    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");

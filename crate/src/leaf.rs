@@ -2,15 +2,18 @@
 //! leaf request or CSR + an [`ImportedCa`] in, a small [`Kit`] out (the leaf's files, the CA
 //! certificate, README and manifest — never the CA key).
 
+use crate::decode::{Cert, Csr};
 use crate::error::{Error, ErrorKind, Problems};
-use crate::import::{Csr, ImportedCa};
+use crate::import::ImportedCa;
 use crate::issue::{self, Issued, Options};
 use crate::keys::KeyAlgorithm;
-use crate::kit::{self, Kit};
+use crate::kit::Kit;
 use crate::names::{self, SanName};
-use crate::spec::{DEFAULT_LEAF_DAYS, KeyEncryption};
-use crate::validate::{self, Plan, Planned, Role};
+use crate::role::Role;
+use crate::spec::{DEFAULT_LEAF_DAYS, KeyEncryption, P12Flavours};
+use crate::validate::{self as v, Plan, Planned};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use time::Duration;
 
 /// One leaf to issue under an imported CA.
@@ -39,6 +42,8 @@ pub struct LeafSpec {
     pub key_password: Option<String>,
     /// Key encryption scheme.
     pub key_encryption: KeyEncryption,
+    /// Which PKCS#12 files to write.
+    pub p12_flavours: P12Flavours,
 }
 
 impl Default for LeafSpec {
@@ -55,17 +60,65 @@ impl Default for LeafSpec {
             p12_password: String::new(),
             key_password: None,
             key_encryption: KeyEncryption::default(),
+            p12_flavours: P12Flavours::default(),
         }
     }
 }
 
-fn plan_leaf(
+/// The names a leaf gets: those asked for, else the CSR's; the e-mail likewise.
+fn leaf_sans(p: &mut Problems, leaf: &LeafSpec, csr: Option<&Csr>) -> Vec<SanName> {
+    let requested: Vec<String> = match csr {
+        Some(c) if leaf.names.is_empty() => c
+            .sans
+            .iter()
+            .filter_map(|s| match s {
+                SanName::Dns(d) => Some(d.clone()),
+                SanName::Ip(ip) => Some(ip.to_string()),
+                SanName::Email(_) => None,
+            })
+            .collect(),
+        _ => leaf.names.clone(),
+    };
+    let mut sans = v::server_names(p, "names", &requested);
+    let csr_email = csr.and_then(|c| {
+        c.sans.iter().find_map(|s| match s {
+            SanName::Email(e) => Some(e.as_str()),
+            _ => None,
+        })
+    });
+    sans.extend(v::email_san(
+        p,
+        "email",
+        leaf.email.as_deref().or(csr_email),
+    ));
+    sans
+}
+
+/// The leaf's common name: the one asked for, else the CSR's, else its first DNS name.
+fn leaf_cn(leaf: &LeafSpec, csr: Option<&Csr>, sans: &[SanName]) -> String {
+    if !leaf.common_name.trim().is_empty() {
+        return leaf.common_name.trim().to_string();
+    }
+    if let Some(cn) = csr.and_then(|c| c.common_name.clone()) {
+        return cn;
+    }
+    sans.iter()
+        .find_map(|s| match s {
+            SanName::Dns(d) => Some(d.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// What only a leaf under an imported CA is checked for: a leaf role, a lifetime inside the
+/// CA's remaining one, and names inside the CA's constraints.
+fn check_under_ca(
+    p: &mut Problems,
     leaf: &LeafSpec,
-    csr: Option<&Csr>,
-    ca: &ImportedCa,
+    sans: &[SanName],
+    ca: &Cert,
     now: time::OffsetDateTime,
-) -> Result<Planned, Error> {
-    let mut p = Problems::default();
+) {
     if leaf.role.is_ca() {
         // A CSR or request never turns into a CA here: signing sub-CAs from a lab tool is how
         // a constrained root gets bypassed.
@@ -76,47 +129,6 @@ fn plan_leaf(
             "choose server, client or device",
         );
     }
-    let mut sans: Vec<SanName> = Vec::new();
-    let raw_names: Vec<String> = if leaf.names.is_empty() {
-        csr.map(|c| {
-            c.sans
-                .iter()
-                .filter_map(|s| match s {
-                    SanName::Dns(d) => Some(d.clone()),
-                    SanName::Ip(ip) => Some(ip.to_string()),
-                    SanName::Email(_) => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-    } else {
-        leaf.names.clone()
-    };
-    for (j, n) in raw_names.iter().enumerate() {
-        match names::parse_server_name(n, &format!("names[{j}]")) {
-            Ok(s) if !sans.contains(&s) => sans.push(s),
-            Ok(_) => {}
-            Err(e) => p.0.push(e),
-        }
-    }
-    let email = leaf.email.clone().or_else(|| {
-        csr.and_then(|c| {
-            c.sans.iter().find_map(|s| {
-                if let SanName::Email(e) = s {
-                    Some(e.clone())
-                } else {
-                    None
-                }
-            })
-        })
-    });
-    if let Some(e) = &email {
-        match names::check_email(e, "email") {
-            Ok(e) => sans.push(SanName::Email(e)),
-            Err(e) => p.0.push(e),
-        }
-    }
-    let server_auth = leaf.role == Role::Server || (leaf.role == Role::Device && leaf.server_auth);
     if leaf.role == Role::Server && !sans.iter().any(|s| !matches!(s, SanName::Email(_))) {
         p.push(
             "names",
@@ -125,86 +137,22 @@ fn plan_leaf(
             "give the names clients connect to, e.g. `localhost,127.0.0.1`",
         );
     }
-    let cn = if !leaf.common_name.trim().is_empty() {
-        leaf.common_name.trim().to_string()
-    } else if let Some(cn) = csr.and_then(|c| c.common_name.clone()) {
-        cn
-    } else {
-        sans.iter()
-            .find_map(|s| {
-                if let SanName::Dns(d) = s {
-                    Some(d.clone())
-                } else {
-                    None
-                }
-            })
-            .unwrap_or_default()
-    };
-    validate::check_cn(&mut p, "common_name".into(), &cn);
-    if leaf.role == Role::Device
-        && leaf.server_auth
-        && !sans.iter().any(|s| matches!(s, SanName::Dns(_)))
+    if (1..=v::MAX_DAYS).contains(&leaf.days)
+        && now + Duration::days(i64::from(leaf.days)) > ca.not_after
     {
-        match names::check_dns_name(&cn, "common_name") {
-            Ok(d) => sans.push(SanName::Dns(d)),
-            Err(e) => p.0.push(e),
-        }
-    }
-    let name = if leaf.name.is_empty() {
-        cn.clone()
-    } else {
-        leaf.name.clone()
-    };
-    if !name.is_empty()
-        && (name.len() > 64
-            || name.starts_with('.')
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        p.push(
-            "name",
-            ErrorKind::BadFileName,
-            format!("`{name}` cannot be used as a file name"),
-            "give --name with letters, digits, `.`, `_` or `-`",
-        );
-    }
-    if leaf.days == 0 || leaf.days > validate::MAX_DAYS {
-        p.push(
-            "days",
-            ErrorKind::InvalidValidity,
-            format!("{} days is not a usable validity", leaf.days),
-            "give 1 to 36525 days",
-        );
-    } else if now + Duration::days(i64::from(leaf.days)) > ca.not_after {
         let left = (ca.not_after - now).whole_days();
         p.push(
             "days",
             ErrorKind::OutlivesIssuer,
             format!(
                 "{} days would outlive the CA `{}`, which expires in {left} days",
-                leaf.days, ca.common_name
+                leaf.days,
+                ca.name()
             ),
             format!("give at most {left} days"),
         );
     }
-    if csr.is_none() && leaf.p12_password.is_empty() {
-        p.push(
-            "p12_password",
-            ErrorKind::EmptyPassword,
-            "the PKCS#12 password is empty",
-            "set a password: iOS and macOS refuse a .p12 with an empty one",
-        );
-    }
-    if leaf.key_password.as_deref() == Some("") {
-        p.push(
-            "key_password",
-            ErrorKind::EmptyPassword,
-            "the key passphrase is empty",
-            "set a passphrase or none at all",
-        );
-    }
-    for s in &sans {
+    for s in sans {
         if !names::permitted(&ca.constraints, s) {
             let allowed: Vec<String> = ca.constraints.iter().map(|t| t.to_string()).collect();
             p.push(
@@ -212,13 +160,46 @@ fn plan_leaf(
                 ErrorKind::OutsideConstraints,
                 format!(
                     "{s} is outside the name constraints of CA `{}` ({})",
-                    ca.common_name,
+                    ca.name(),
                     allowed.join(", ")
                 ),
                 "use a name the CA permits, or a CA without constraints",
             );
         }
     }
+}
+
+/// Plans one leaf with the validator's own field checks ([`crate::validate`]), then the
+/// checks that only a leaf under an imported CA needs.
+fn plan_leaf(
+    leaf: &LeafSpec,
+    csr: Option<&Csr>,
+    ca: &Cert,
+    now: time::OffsetDateTime,
+) -> Result<Planned, Error> {
+    let mut p = Problems::default();
+    let mut sans = leaf_sans(&mut p, leaf, csr);
+    let cn = leaf_cn(leaf, csr, &sans);
+    v::check_cn(&mut p, "common_name".into(), &cn);
+    let server_auth = leaf.role == Role::Server || (leaf.role == Role::Device && leaf.server_auth);
+    if leaf.role == Role::Device
+        && leaf.server_auth
+        && !sans.iter().any(|s| matches!(s, SanName::Dns(_)))
+    {
+        sans.extend(v::device_dns(&mut p, "common_name", &cn));
+    }
+    let name = if leaf.name.is_empty() {
+        cn.clone()
+    } else {
+        leaf.name.clone()
+    };
+    if !name.is_empty() {
+        v::check_stem(&mut p, "name".into(), &name, &mut HashSet::new());
+    }
+    v::check_days(&mut p, "days".into(), leaf.days);
+    let p12_password = csr.is_none().then_some(leaf.p12_password.as_str());
+    v::check_secrets(&mut p, p12_password, leaf.key_password.as_deref());
+    check_under_ca(&mut p, leaf, &sans, ca, now);
     p.into_result()?;
     Ok(Planned {
         stem: name.clone(),
@@ -236,6 +217,53 @@ fn plan_leaf(
     })
 }
 
+/// The imported CA (and any issuers given with it) as key-less entries, so the chain files
+/// and the manifest are written by the same code as a fresh kit.
+fn ca_entries(ca: &ImportedCa) -> Result<Vec<Issued>, Error> {
+    let mut issued = Vec::new();
+    for (i, der) in ca.chain.iter().enumerate() {
+        let c = Cert::from_der(der, "ca_cert")?;
+        let last = i + 1 == ca.chain.len();
+        let role = if last && c.self_signed {
+            Role::RootCa
+        } else {
+            Role::IntermediateCa
+        };
+        let name = if i == 0 {
+            "ca".to_string()
+        } else {
+            format!("ca-{i}")
+        };
+        issued.push(Issued {
+            planned: Planned {
+                stem: name.clone(),
+                name,
+                role,
+                common_name: c.name().to_string(),
+                sans: Vec::new(),
+                // The manifest shows the imported CA's key algorithm.
+                key: if i == 0 {
+                    ca.key.algorithm()
+                } else {
+                    KeyAlgorithm::default()
+                },
+                days: 0,
+                issuer: if last { None } else { Some(i + 1) },
+                constraints: Vec::new(),
+                server_auth: false,
+                client_auth: false,
+                field: "ca_cert".into(),
+            },
+            cert_der: der.clone(),
+            key: None,
+            serial: c.serial.clone(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+        });
+    }
+    Ok(issued)
+}
+
 /// Issues one leaf (a fresh key, or the key of `csr`) under `ca`.
 pub fn issue_leaf(
     ca: &ImportedCa,
@@ -244,7 +272,7 @@ pub fn issue_leaf(
     opts: &Options,
 ) -> Result<Kit, Error> {
     let now = opts.now.unwrap_or_else(issue::now_utc);
-    let planned = plan_leaf(leaf, csr, ca, now)?;
+    let planned = plan_leaf(leaf, csr, &ca.cert, now)?;
     let ca_der = ca
         .chain
         .first()
@@ -260,60 +288,15 @@ pub fn issue_leaf(
         csr.map(|c| &c.public_key),
         &opts_now,
     )?;
-    // The CA (and any issuers given with it) become key-less entries, so the chain files and
-    // the manifest are written by the same code as a fresh kit.
-    let mut issued = Vec::new();
-    let mut identities = Vec::new();
-    for (i, der) in ca.chain.iter().enumerate() {
-        let info = crate::inspect::CertInfo::from_der(der)?;
-        let last = i + 1 == ca.chain.len();
-        let role = if last && info.self_signed {
-            Role::RootCa
-        } else {
-            Role::IntermediateCa
-        };
-        let name = if i == 0 {
-            "ca".to_string()
-        } else {
-            format!("ca-{i}")
-        };
-        let planned_ca = Planned {
-            stem: name.clone(),
-            name,
-            role,
-            common_name: info.common_name.clone().unwrap_or(info.subject.clone()),
-            sans: Vec::new(),
-            key: KeyAlgorithm::default(),
-            days: 0,
-            issuer: if last { None } else { Some(i + 1) },
-            constraints: Vec::new(),
-            server_auth: false,
-            client_auth: false,
-            field: "ca_cert".into(),
-        };
-        identities.push(planned_ca.clone());
-        issued.push(Issued {
-            planned: planned_ca,
-            cert_der: der.clone(),
-            key: None,
-            serial: hex::decode(&info.serial).unwrap_or_default(),
-            not_before: info.not_before_t,
-            not_after: info.not_after_t,
-        });
-    }
-    // The manifest shows the imported CA's key algorithm.
-    if let Some(first) = issued.first_mut() {
-        first.planned.key = ca.key.algorithm();
-    }
-    identities.push(planned);
+    let mut issued = ca_entries(ca)?;
     issued.push(leaf_issued);
     let plan = Plan {
-        identities,
+        identities: issued.iter().map(|i| i.planned.clone()).collect(),
         organization: String::new(),
         p12_password: leaf.p12_password.clone(),
-        p12_flavours: crate::spec::P12Flavours::Both,
+        p12_flavours: leaf.p12_flavours,
         key_password: leaf.key_password.clone(),
         key_encryption: leaf.key_encryption,
     };
-    kit::assemble(&plan, &issued, now)
+    crate::assemble::assemble(&plan, &issued, now)
 }

@@ -6,35 +6,59 @@
 //! `manifest.json` and a zip. Pure Rust, no I/O: the same code runs natively (the `certlab`
 //! CLI) and in the browser (wasm).
 //!
-//! Data flows one way: spec → [`validate::plan`] (typed field errors, before any key is made)
-//! → [`issue::issue_plan`] → [`kit`] artifacts. [`import`] reads existing CAs, keys and CSRs;
-//! [`inspect`] explains any certificate, CSR or .p12; [`lint`] warns before a client rejects.
+//! Data flows one way: spec → [`plan`] (typed field errors, before any key is made) → issue
+//! (rcgen) → assemble → [`Kit`] (plain data) → files, [`Kit::zip`] or the page.
+//! Outside data is decoded once, at the bottom ([`Cert`], [`Csr`], [`certificates`]);
+//! [`lint_cert`] reads those typed facts and [`inspect`] explains them. [`import_ca`] reads an
+//! existing CA and [`issue_leaf`] issues more leaves under it.
+//!
+//! Layers, bottom up (each uses only those below it):
+//! `error`, `oid`, `rng`, `names`, `role` → `decode`, `keys`, `verify` → `spec`, `lint` →
+//! `validate`, `import`, `inspect` → `issue` → `kit` → `export` → `assemble`, `leaf` → this face.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod error;
-pub mod export;
-pub mod import;
-pub mod inspect;
-pub mod issue;
+mod assemble;
+mod decode;
+mod error;
+mod export;
+mod import;
+mod inspect;
+mod issue;
 #[cfg(feature = "js")]
-pub mod js;
-pub mod keys;
-pub mod kit;
-pub mod leaf;
-pub mod lint;
-pub mod names;
-pub mod rng;
-pub mod spec;
-pub mod validate;
-pub mod verify;
+mod js;
+mod keys;
+mod kit;
+mod leaf;
+mod lint;
+mod names;
+mod oid;
+mod rng;
+mod role;
+mod spec;
+mod validate;
 
+pub use decode::{
+    Cert, Csr, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm, certificates, parse_csr,
+};
 pub use error::{Error, ErrorKind, FieldError};
-pub use issue::{Options, Progress};
-pub use keys::{KeyAlgorithm, KeyPair};
-pub use kit::{Artifact, ArtifactKind, Kit, Manifest};
-pub use spec::{P12Flavours, Preset, Spec};
-pub use validate::Role;
+pub use export::mobileconfig::mobileconfig;
+pub use import::{ImportedCa, import_ca, private_key};
+pub use inspect::{CertInfo, CsrInfo, Inspection, Item, KeyInfo, inspect};
+pub use issue::{CLOCK_SKEW, Options, Progress, now_utc};
+pub use keys::{KeyAlgorithm, KeyPair, PublicKey};
+pub use kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
+pub use leaf::{LeafSpec, issue_leaf};
+pub use lint::{Finding, Rule, Severity, lint_cert, lint_spec};
+pub use names::{SanName, Subtree};
+pub use role::Role;
+pub use spec::{
+    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_KDF_ITERATIONS, DEFAULT_LEAF_DAYS,
+    DEFAULT_ROOT_DAYS, DeviceBatch, KeyEncryption, NameConstraints, P12Flavours, Preset,
+    ServerSpec, Spec,
+};
+pub use validate::{MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, Plan, Planned, expand_pattern, plan};
 
 /// Validates `spec` and issues the whole kit with fresh keys at the current time.
 pub fn generate(spec: &Spec) -> Result<Kit, Error> {
@@ -50,5 +74,5 @@ pub fn generate_with(
     let plan = validate::plan(spec)?;
     let issued = issue::issue_plan(&plan, opts, progress)?;
     let at = opts.now.unwrap_or_else(issue::now_utc);
-    kit::assemble(&plan, &issued, at)
+    assemble::assemble(&plan, &issued, at)
 }

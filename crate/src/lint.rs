@@ -2,7 +2,7 @@
 //! page) and on every certificate inspected or imported. Each rule says which clients it
 //! protects and why, beside the code that checks it.
 
-use crate::inspect::CertInfo;
+use crate::decode::{Cert, Eku, KeyType};
 use crate::keys::KeyAlgorithm;
 use crate::names::{self, SanName};
 use crate::spec::{NameConstraints, Spec};
@@ -206,10 +206,9 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
 }
 
 /// Lints a decoded certificate, against its issuer's name constraints when `issuer` is given.
-pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -> Vec<Finding> {
+pub fn lint_cert(c: &Cert, issuer: Option<&Cert>, now: OffsetDateTime) -> Vec<Finding> {
     let mut out = Vec::new();
-    let who = c.common_name.clone().unwrap_or_else(|| c.subject.clone());
-    let who = who.as_str();
+    let who = c.name();
     // Used as a TLS server certificate: it says so (EKU serverAuth, even on a CA certificate
     // misused as a leaf), or it is a leaf naming hosts without any EKU.
     // A self-signed certificate whose CN is a host name (`openssl req -x509 -subj
@@ -217,48 +216,48 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
     let host_cn = c.common_name.as_deref().is_some_and(|cn| {
         (cn == "localhost" || cn.contains('.')) && names::check_dns_name(cn, "").is_ok()
     });
-    let server_like = c.extended_key_usage.iter().any(|e| e == "serverAuth")
-        || (!c.is_ca && c.extended_key_usage.is_empty() && !c.sans.is_empty())
+    let no_sans = c.sans.is_empty() && c.other_sans.is_empty();
+    let server_like = c.has_eku(&Eku::ServerAuth)
+        || (!c.is_ca && c.eku.is_empty() && !no_sans)
         || (c.self_signed && host_cn);
-    if c.not_after_t < now {
+    if c.not_after < now {
         out.push(f(
             Rule::Expired,
             Severity::Error,
             who,
             &["every client"],
-            format!("the certificate expired on {}", c.not_after),
+            format!("the certificate expired on {}", c.not_after_rfc3339()),
             "issue a new one",
         ));
     }
-    if c.not_before_t > now {
+    if c.not_before > now {
         out.push(f(
             Rule::NotYetValid,
             Severity::Error,
             who,
             &["every client"],
-            format!("the certificate is not valid before {}", c.not_before),
+            format!(
+                "the certificate is not valid before {}",
+                c.not_before_rfc3339()
+            ),
             "check the clock of the machine that made it, or wait",
         ));
     }
     let apple_epoch = time::macros::datetime!(2019-07-01 0:00 UTC);
-    if server_like && c.validity_days > APPLE_MAX_DAYS && c.not_before_t >= apple_epoch {
+    if server_like && c.validity_days() > APPLE_MAX_DAYS && c.not_before >= apple_epoch {
         out.push(f(Rule::AppleValidity825, Severity::Error, who, &["Safari", "iOS", "macOS apps"],
-            format!("valid for {} days, over Apple's 825-day limit for TLS server certificates (HT210176)", c.validity_days), "re-issue it for at most 825 days"));
+            format!("valid for {} days, over Apple's 825-day limit for TLS server certificates (HT210176)", c.validity_days()), "re-issue it for at most 825 days"));
     }
-    if server_like && c.sans.is_empty() {
+    if server_like && no_sans {
         // Chrome 58+, Firefox 48+ and Apple ignore the CN and need the host in the SAN.
         out.push(f(Rule::MissingSan, Severity::Error, who, &["Chrome 58+", "Firefox 48+", "Safari", "rustls"],
             "no subjectAltName: modern clients ignore the common name and find no host name to match", "re-issue with the host names and addresses as SANs"));
     }
-    if !c.is_ca && c.extended_key_usage.is_empty() {
+    if !c.is_ca && c.eku.is_empty() {
         out.push(f(Rule::MissingEku, Severity::Warning, who, &["Safari", "iOS", "macOS (server use)", "rustls (client use)"],
             "no extendedKeyUsage: Apple requires serverAuth on TLS server certificates and rustls requires clientAuth on client certificates", "re-issue with EKU serverAuth and/or clientAuth"));
     }
-    if !c.is_ca
-        && c.sans.is_empty()
-        && c.extended_key_usage.iter().any(|e| e == "clientAuth")
-        && !server_like
-    {
+    if !c.is_ca && no_sans && c.has_eku(&Eku::ClientAuth) && !server_like {
         // pyca/cryptography's ClientVerifier (Python, 43+) requires a subjectAltName on client
         // certificates, as RFC 5280 profiles do; OpenSSL, rustls, Go, Java and NSS identify a
         // client by its subject and accept one without.
@@ -266,7 +265,7 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
             "a client certificate without subjectAltName: pyca/cryptography's ClientVerifier refuses it (OpenSSL, rustls, Go, Java and browsers' servers accept it)",
             "give the client an e-mail address: certlab writes it as an rfc822Name SAN"));
     }
-    if let Some(bits) = c.rsa_bits
+    if let KeyType::Rsa(bits) = c.key
         && bits < 2048
     {
         out.push(f(
@@ -278,7 +277,7 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
             "re-issue with RSA 2048+ or ECDSA P-256",
         ));
     }
-    if c.signature_algorithm.contains("SHA1") && !c.self_signed {
+    if c.signature.is_sha1() && !c.self_signed {
         out.push(f(
             Rule::Sha1Signature,
             Severity::Error,
@@ -303,38 +302,35 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
             "make a new root with a CN",
         ));
     }
-    if c.is_ca && c.extended_key_usage.iter().any(|e| e == "serverAuth") && !c.sans.is_empty() {
+    if c.is_ca && c.has_eku(&Eku::ServerAuth) && !no_sans {
         out.push(f(Rule::CaAsLeaf, Severity::Warning, who, &["Firefox", "Chrome"],
             "a CA certificate (CA:TRUE) that also names hosts: browsers refuse a CA certificate as a server certificate", "make a root CA and a separate server certificate signed by it"));
     }
-    if c.key_algorithm.starts_with("Ed25519") {
+    if c.key == KeyType::Ed25519 {
         out.push(ed25519(who));
     }
-    for san in &c.san_names {
+    for san in &c.sans {
         if let SanName::Dns(d) = san {
             wildcard_and_ip(d, who, &mut out);
         }
     }
-    if !c.sans.is_empty()
+    if !no_sans
         && let Some(cn) = &c.common_name
         && cn.contains('.')
         && names::check_dns_name(cn, "").is_ok()
-        && !c.san_names.contains(&SanName::Dns(cn.to_ascii_lowercase()))
+        && !c.sans.contains(&SanName::Dns(cn.to_ascii_lowercase()))
     {
         out.push(f(Rule::CnNotInSan, Severity::Info, who, &[], format!("the CN `{cn}` looks like a host name but is not among the SANs; clients will not accept it for that name"), "add it to the SANs if clients connect with that name"));
     }
     if let Some(ca) = issuer {
-        for san in &c.san_names {
+        for san in &c.sans {
             if !names::permitted(&ca.constraints, san) {
                 out.push(f(
                     Rule::OutsideNameConstraints,
                     Severity::Error,
                     who,
                     &["Chrome 112+", "Firefox", "OpenSSL", "rustls"],
-                    format!(
-                        "{san} is outside the name constraints of `{}`",
-                        ca.common_name.as_deref().unwrap_or(&ca.subject)
-                    ),
+                    format!("{san} is outside the name constraints of `{}`", ca.name()),
                     "re-issue under a CA whose constraints cover the name",
                 ));
             }
@@ -344,7 +340,7 @@ pub fn lint_cert(c: &CertInfo, issuer: Option<&CertInfo>, now: OffsetDateTime) -
 }
 
 /// The finding for a .p12 opened with an empty password.
-pub fn lint_empty_p12() -> Finding {
+pub(crate) fn lint_empty_p12() -> Finding {
     f(
         Rule::EmptyP12Password,
         Severity::Error,

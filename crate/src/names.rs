@@ -51,7 +51,7 @@ fn err(field: &str, kind: ErrorKind, problem: String, fix: &str) -> FieldError {
 }
 
 /// Parses one server name: an IP address (also `[::1]`) or a DNS name (wildcard allowed).
-pub fn parse_server_name(raw: &str, field: &str) -> Result<SanName, FieldError> {
+pub(crate) fn parse_server_name(raw: &str, field: &str) -> Result<SanName, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(err(
@@ -95,13 +95,13 @@ pub fn parse_server_name(raw: &str, field: &str) -> Result<SanName, FieldError> 
 }
 
 /// Digits and dots only: meant as an IPv4 address.
-pub fn looks_like_ipv4(s: &str) -> bool {
+pub(crate) fn looks_like_ipv4(s: &str) -> bool {
     !s.is_empty() && s.contains('.') && s.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
 /// Checks a DNS name (LDH labels, ≤ 253 characters; `*.` allowed as the whole first label
 /// with at least two labels after it) and returns it lower-cased.
-pub fn check_dns_name(raw: &str, field: &str) -> Result<String, FieldError> {
+pub(crate) fn check_dns_name(raw: &str, field: &str) -> Result<String, FieldError> {
     let s = raw.trim();
     if !s.is_ascii() {
         return Err(err(
@@ -206,7 +206,7 @@ pub fn check_dns_name(raw: &str, field: &str) -> Result<String, FieldError> {
 }
 
 /// Checks an e-mail address (local@domain, the domain a DNS name).
-pub fn check_email(raw: &str, field: &str) -> Result<String, FieldError> {
+pub(crate) fn check_email(raw: &str, field: &str) -> Result<String, FieldError> {
     let s = raw.trim();
     let bad = |p: String| {
         err(
@@ -240,7 +240,7 @@ pub fn check_email(raw: &str, field: &str) -> Result<String, FieldError> {
 
 /// Parses a name-constraint entry: `10.0.0.0/8`, `::1/128` or a DNS name (`lab`,
 /// `example.test`; a leading dot is dropped).
-pub fn parse_subtree(raw: &str, field: &str) -> Result<Subtree, FieldError> {
+pub(crate) fn parse_subtree(raw: &str, field: &str) -> Result<Subtree, FieldError> {
     let s = raw.trim();
     if s.starts_with('@') || s.contains('@') {
         // rustls/webpki refuses any certificate with an e-mail name below a CA that
@@ -290,7 +290,7 @@ pub fn parse_subtree(raw: &str, field: &str) -> Result<Subtree, FieldError> {
 }
 
 /// Zeroes the host bits of `ip` beyond `prefix`.
-pub fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
+pub(crate) fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => {
             let bits = u32::from(v4);
@@ -315,7 +315,7 @@ pub fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
 
 /// Whether a name lies inside a subtree of the same kind (`None` if the kinds differ, in
 /// which case the subtree says nothing about the name).
-pub fn subtree_matches(tree: &Subtree, name: &SanName) -> Option<bool> {
+pub(crate) fn subtree_matches(tree: &Subtree, name: &SanName) -> Option<bool> {
     match (tree, name) {
         (Subtree::Dns(base), SanName::Dns(n)) => {
             let n = n.strip_prefix("*.").unwrap_or(n);
@@ -334,7 +334,7 @@ pub fn subtree_matches(tree: &Subtree, name: &SanName) -> Option<bool> {
 
 /// Whether `name` is allowed by a set of permitted subtrees: a name form with no subtree in
 /// the set is unconstrained (RFC 5280 §4.2.1.10).
-pub fn permitted(trees: &[Subtree], name: &SanName) -> bool {
+pub(crate) fn permitted(trees: &[Subtree], name: &SanName) -> bool {
     let relevant: Vec<bool> = trees
         .iter()
         .filter_map(|t| subtree_matches(t, name))
@@ -362,7 +362,7 @@ const PRIVATE_TLDS: &[&str] = &[
 /// The subtree `auto` name constraints choose for a name (see
 /// [`crate::spec::NameConstraints::Auto`]); `None` for e-mail names, which stay unconstrained
 /// (rustls/webpki refuses any e-mail name below an e-mail constraint).
-pub fn auto_subtree(name: &SanName) -> Option<Subtree> {
+pub(crate) fn auto_subtree(name: &SanName) -> Option<Subtree> {
     Some(match name {
         SanName::Dns(d) => {
             let d = d.strip_prefix("*.").unwrap_or(d);

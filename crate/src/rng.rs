@@ -6,12 +6,12 @@ use rand_core::{TryCryptoRng, TryRng};
 use std::convert::Infallible;
 
 /// Fills `buf` from the system CSPRNG.
-pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
+pub(crate) fn fill(buf: &mut [u8]) -> Result<(), Error> {
     getrandom::fill(buf).map_err(|e| Error::Internal(format!("the randomness source failed: {e}")))
 }
 
 /// Returns `N` random bytes.
-pub fn bytes<const N: usize>() -> Result<[u8; N], Error> {
+pub(crate) fn bytes<const N: usize>() -> Result<[u8; N], Error> {
     let mut b = [0u8; N];
     fill(&mut b)?;
     Ok(b)
@@ -26,12 +26,12 @@ pub(crate) struct Csprng {
 }
 
 impl Csprng {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Csprng { failed: None }
     }
 
     /// Errors if the source failed at any point since creation.
-    pub fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         match &self.failed {
             Some(m) => Err(Error::Internal(format!(
                 "the randomness source failed: {m}"
@@ -68,7 +68,7 @@ impl TryCryptoRng for Csprng {}
 
 /// A positive certificate serial number of 16 bytes: 126 random bits, the top bit clear (so
 /// the DER INTEGER is positive) and the next bit set (so it always encodes in 16 bytes).
-pub fn serial() -> Result<[u8; 16], Error> {
+pub(crate) fn serial() -> Result<[u8; 16], Error> {
     let mut s = bytes::<16>()?;
     s[0] = (s[0] & 0x3f) | 0x40;
     Ok(s)

@@ -4,10 +4,9 @@
 
 mod common;
 
-use certlab::import;
-use certlab::leaf::{LeafSpec, issue_leaf};
-use certlab::spec::{CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, ServerSpec};
+use certlab::{CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, ServerSpec};
 use certlab::{Error, ErrorKind, KeyAlgorithm, Options, Preset, Role, Spec};
+use certlab::{LeafSpec, issue_leaf};
 use common::{openssl, write_kit};
 
 fn dev() -> Spec {
@@ -367,35 +366,35 @@ fn kit_files() -> (tempfile::TempDir, std::path::PathBuf) {
 
 #[test]
 fn imports() {
-    let now = certlab::issue::now_utc();
+    let now = certlab::now_utc();
     let (_t, d) = kit_files();
     let read = |f: &str| std::fs::read(d.join(f)).expect(f);
     // Key of another identity.
     expect(
-        import::import_ca(&read("ca.crt"), &read("alice.key"), Some("right"), now),
+        certlab::import_ca(&read("ca.crt"), &read("alice.key"), Some("right"), now),
         ErrorKind::KeyMismatch,
         "ca_key",
     );
     // A leaf as issuer.
     expect(
-        import::import_ca(&read("server.crt"), &read("server.key"), Some("right"), now),
+        certlab::import_ca(&read("server.crt"), &read("server.key"), Some("right"), now),
         ErrorKind::NotACa,
         "ca_cert",
     );
     // Wrong and missing passphrase.
     expect(
-        import::import_ca(&read("ca.crt"), &read("ca.key"), Some("wrong"), now),
+        certlab::import_ca(&read("ca.crt"), &read("ca.key"), Some("wrong"), now),
         ErrorKind::WrongPassword,
         "ca_key",
     );
     expect(
-        import::import_ca(&read("ca.crt"), &read("ca.key"), None, now),
+        certlab::import_ca(&read("ca.crt"), &read("ca.key"), None, now),
         ErrorKind::WrongPassword,
         "ca_key",
     );
     // Garbage and truncation.
     expect(
-        import::certificates(
+        certlab::certificates(
             b"-----BEGIN CERTIFICATE-----\nnot base64!!\n-----END CERTIFICATE-----\n",
             "ca_cert",
         ),
@@ -403,36 +402,40 @@ fn imports() {
         "ca_cert",
     );
     expect(
-        import::certificates(b"hello, I am not a certificate", "ca_cert"),
+        certlab::certificates(b"hello, I am not a certificate", "ca_cert"),
         ErrorKind::BadDer,
         "ca_cert",
     );
     let der = read("ca.der");
     expect(
-        import::certificates(&der[..der.len() / 2], "ca_cert"),
+        certlab::certificates(&der[..der.len() / 2], "ca_cert"),
         ErrorKind::BadDer,
         "ca_cert",
     );
     expect(
-        import::certificates(&read("ca.key"), "ca_cert"),
+        certlab::certificates(&read("ca.key"), "ca_cert"),
         ErrorKind::BadPem,
         "ca_cert",
     );
-    expect(import::private_key(b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n", None, "ca_key"), ErrorKind::BadPem, "ca_key");
+    expect(certlab::private_key(b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n", None, "ca_key"), ErrorKind::BadPem, "ca_key");
     expect(
-        import::private_key(&[0x30, 0x82, 0xff], None, "ca_key"),
+        certlab::private_key(&[0x30, 0x82, 0xff], None, "ca_key"),
         ErrorKind::BadDer,
         "ca_key",
     );
-    expect(import::parse_csr(b"garbage"), ErrorKind::BadDer, "csr");
-    expect(import::parse_csr(&read("ca.crt")), ErrorKind::BadPem, "csr");
+    expect(certlab::parse_csr(b"garbage"), ErrorKind::BadDer, "csr");
     expect(
-        certlab::inspect::inspect(&read("alice.p12"), Some("nope"), now),
+        certlab::parse_csr(&read("ca.crt")),
+        ErrorKind::BadPem,
+        "csr",
+    );
+    expect(
+        certlab::inspect(&read("alice.p12"), Some("nope"), now),
         ErrorKind::WrongPassword,
         "password",
     );
     expect(
-        certlab::inspect::inspect(&[0u8; 40], None, now),
+        certlab::inspect(&[0u8; 40], None, now),
         ErrorKind::BadDer,
         "input",
     );
@@ -440,10 +443,10 @@ fn imports() {
 
 #[test]
 fn leaves_under_an_imported_ca() {
-    let now = certlab::issue::now_utc();
+    let now = certlab::now_utc();
     let (_t, d) = kit_files();
     let read = |f: &str| std::fs::read(d.join(f)).expect(f);
-    let ca = import::import_ca(&read("ca.crt"), &read("ca.key"), Some("right"), now).expect("ca");
+    let ca = certlab::import_ca(&read("ca.crt"), &read("ca.key"), Some("right"), now).expect("ca");
     let base = LeafSpec {
         role: Role::Server,
         names: vec!["localhost".into()],
@@ -527,7 +530,7 @@ fn leaves_under_an_imported_ca() {
     )
     .expect("old kit");
     let (_t2, od) = write_kit(&old_kit);
-    let r = import::import_ca(
+    let r = certlab::import_ca(
         &std::fs::read(od.join("ca.crt")).expect("crt"),
         &std::fs::read(od.join("ca.key")).expect("key"),
         None,

@@ -4,14 +4,13 @@
 
 mod common;
 
-use certlab::import;
-use certlab::leaf::{LeafSpec, issue_leaf};
 use certlab::{ErrorKind, KeyAlgorithm, Options, Preset, Role};
+use certlab::{LeafSpec, issue_leaf};
 use common::{openssl, write_kit};
 use std::path::Path;
 
 fn now() -> time::OffsetDateTime {
-    certlab::issue::now_utc()
+    certlab::now_utc()
 }
 
 /// Makes an openssl CA with subject C/O/CN and SKI, key written as `ca.key` in `key_format`.
@@ -111,14 +110,14 @@ fn openssl_made_cas_issue_leaves_in_every_key_format() {
         let d = tmp.path();
         openssl_ca(d, keyopt, fmt);
         let pass = (*fmt == "encrypted").then_some("capass");
-        let ca = import::import_ca(
+        let ca = certlab::import_ca(
             &std::fs::read(d.join("ca.crt")).expect("crt"),
             &std::fs::read(d.join("ca.key")).expect("key"),
             pass,
             now(),
         )
         .unwrap_or_else(|e| panic!("{keyopt:?} {fmt}: {e}"));
-        assert_eq!(ca.common_name, "Lab Root");
+        assert_eq!(ca.cert.name(), "Lab Root");
         for spec in [
             leaf(Role::Server, "", &["api.lab", "10.0.0.7"]),
             leaf(Role::Client, "carol", &[]),
@@ -202,7 +201,7 @@ fn openssl_made_cas_issue_leaves_in_every_key_format() {
 fn csrs_of_every_key_type_are_verified_and_signed() {
     let kit = certlab::generate(&Preset::Dev.spec(KeyAlgorithm::EcdsaP256)).expect("kit");
     let (_t, kd) = write_kit(&kit);
-    let ca = import::import_ca(
+    let ca = certlab::import_ca(
         &std::fs::read(kd.join("ca.crt")).expect("crt"),
         &std::fs::read(kd.join("ca.key")).expect("key"),
         None,
@@ -242,7 +241,7 @@ fn csrs_of_every_key_type_are_verified_and_signed() {
         args.extend_from_slice(opts);
         openssl(d, &args);
         openssl(d, &["req", "-in", "dev.csr", "-verify", "-noout"]);
-        let csr = import::parse_csr(&std::fs::read(d.join("dev.csr")).expect("csr"))
+        let csr = certlab::parse_csr(&std::fs::read(d.join("dev.csr")).expect("csr"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(csr.requested_ca, "the CSR asked for CA:TRUE");
         assert_eq!(csr.common_name.as_deref(), Some("dev-1"));
@@ -312,7 +311,7 @@ fn tampered_csr_is_refused_with_bad_signature() {
     let mut der = std::fs::read(d.join("r.der")).expect("der");
     let pos = der.windows(6).position(|w| w == b"victim").expect("cn");
     der[pos] = b'V';
-    let err = import::parse_csr(&der).expect_err("tampered");
+    let err = certlab::parse_csr(&der).expect_err("tampered");
     assert_eq!(err.field_errors()[0].kind, ErrorKind::BadSignature);
     assert_eq!(err.field_errors()[0].field, "csr");
 }
@@ -336,27 +335,26 @@ fn inspect_explains_every_kind_of_file() {
         } else {
             Some("kp")
         };
-        let r =
-            certlab::inspect::inspect(bytes, pw, now()).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let r = certlab::inspect(bytes, pw, now()).unwrap_or_else(|e| panic!("{path}: {e}"));
         assert!(!r.items.is_empty(), "{path}");
         let errors: Vec<_> = r
             .findings
             .iter()
-            .filter(|f| f.severity == certlab::lint::Severity::Error)
+            .filter(|f| f.severity == certlab::Severity::Error)
             .collect();
         assert!(
             errors.is_empty(),
             "{path}: a fresh kit must lint clean: {errors:?}"
         );
     }
-    let full = certlab::inspect::inspect(
+    let full = certlab::inspect(
         &kit.get("server.fullchain.pem").expect("fc").bytes,
         None,
         now(),
     )
     .expect("fc");
     assert_eq!(full.items.len(), 2);
-    let wrong = certlab::inspect::inspect(
+    let wrong = certlab::inspect(
         &kit.get("alice.p12").expect("p12").bytes,
         Some("nope"),
         now(),
@@ -443,12 +441,12 @@ fn lint_catches_what_clients_reject() {
             "basicConstraints=critical,CA:TRUE",
         ],
     );
-    let rules = |file: &str| -> Vec<certlab::lint::Rule> {
-        let r = certlab::inspect::inspect(&std::fs::read(d.join(file)).expect("read"), None, now())
+    let rules = |file: &str| -> Vec<certlab::Rule> {
+        let r = certlab::inspect(&std::fs::read(d.join(file)).expect("read"), None, now())
             .expect("inspect");
         r.findings.iter().map(|f| f.rule).collect()
     };
-    use certlab::lint::Rule::*;
+    use certlab::Rule::*;
     let bad = rules("bad.crt");
     for r in [AppleValidity825, BadWildcard, IpAsDnsName, CaAsLeaf] {
         assert!(bad.contains(&r), "{r:?} missing: {bad:?}");
@@ -491,10 +489,7 @@ fn lint_catches_what_clients_reject() {
         let mut s = Preset::Dev.spec(KeyAlgorithm::Ed25519);
         s.servers[0].days = 900;
         s.p12_password.clear();
-        certlab::lint::lint_spec(&s)
-            .into_iter()
-            .map(|f| f.rule)
-            .collect()
+        certlab::lint_spec(&s).into_iter().map(|f| f.rule).collect()
     };
     for r in [AppleValidity825, Ed25519NotForBrowsers, EmptyP12Password] {
         assert!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use certlab::spec::{CaSpec, DeviceBatch, KeyEncryption};
+use certlab::{CaSpec, DeviceBatch, KeyEncryption};
 use certlab::{KeyAlgorithm, Preset, Spec};
 use common::{openssl, openssl_fails, pem_der, write_kit};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};

@@ -11,7 +11,7 @@
 mod common;
 
 use certlab::KeyAlgorithm;
-use certlab::spec::{CaSpec, ClientSpec, DeviceBatch, ServerSpec};
+use certlab::{CaSpec, ClientSpec, DeviceBatch, ServerSpec};
 use std::path::Path;
 
 const P12: &str = "changeit";

@@ -3,7 +3,7 @@
 //! every output parses. Run by `scripts/test` (`cargo test --target wasm32-unknown-unknown`).
 #![cfg(target_arch = "wasm32")]
 
-use certlab::inspect::{Item, inspect};
+use certlab::{Item, inspect};
 use certlab::{KeyAlgorithm, Preset};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -40,7 +40,7 @@ fn check(alg: KeyAlgorithm) {
         drawn >= 64.0,
         "{alg}: only {drawn} random bytes came from crypto.getRandomValues"
     );
-    let now = certlab::issue::now_utc();
+    let now = certlab::now_utc();
     let root = kit.manifest.identities[0].common_name.clone();
     for a in &kit.artifacts {
         let pw = if a.path.ends_with(".p12") {
@@ -93,7 +93,7 @@ fn rsa4096_in_the_browser() {
 
 #[wasm_bindgen_test]
 fn clock_comes_from_the_browser() {
-    let now = certlab::issue::now_utc();
+    let now = certlab::now_utc();
     let js_now = js_sys::Date::now() / 1000.0;
     assert!((now.unix_timestamp() as f64 - js_now).abs() < 5.0);
 }
@@ -104,5 +104,5 @@ fn bad_input_is_an_error_not_a_panic() {
     spec.servers[0].names = vec!["*.com".into()];
     let e = certlab::generate(&spec).expect_err("bad wildcard");
     assert_eq!(e.field_errors()[0].field, "servers[0].names[0]");
-    assert!(inspect(b"garbage", None, certlab::issue::now_utc()).is_err());
+    assert!(inspect(b"garbage", None, certlab::now_utc()).is_err());
 }

@@ -14,7 +14,7 @@ pub fn read_file(path: &Path) -> Result<String, String> {
 
 /// True when `bytes` hold a private key that needs a password (encrypted PKCS#8).
 pub fn is_encrypted(bytes: &[u8]) -> bool {
-    match certlab::import::private_key(bytes, None, "key") {
+    match certlab::private_key(bytes, None, "key") {
         Ok(_) => false,
         Err(e) => e
             .field_errors()

@@ -29,7 +29,7 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
 /// Reads every certificate (PEM or DER) from `path`.
 pub fn load_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     let bytes = read(path, what)?;
-    let ders = certlab::import::certificates(&bytes, what)
+    let ders = certlab::certificates(&bytes, what)
         .map_err(|e| format!("{what} {}: {e}", path.display()))?;
     if ders.is_empty() {
         return Err(format!("{what} {}: no certificate found", path.display()));
@@ -48,7 +48,7 @@ pub fn load_key(
     what: &str,
 ) -> Result<PrivateKeyDer<'static>, String> {
     let bytes = read(path, what)?;
-    let key = certlab::import::private_key(&bytes, password, what)
+    let key = certlab::private_key(&bytes, password, what)
         .map_err(|e| format!("{what} {}: {e}", path.display()))?;
     Ok(pkcs8(&key))
 }
@@ -77,7 +77,7 @@ pub fn load_p12(path: &Path, password: &str, what: &str) -> Result<Identity, Str
             path.display()
         ));
     }
-    let key = certlab::import::private_key(chain.key().as_der(), None, what)
+    let key = certlab::private_key(chain.key().as_der(), None, what)
         .map_err(|e| format!("{what} {}: {e}", path.display()))?;
     let certs = chain
         .certs()

@@ -4,8 +4,7 @@
 
 use crate::protocol::{FileMeta, Reply, Request};
 use crate::webcrypto;
-use certlab::Spec;
-use certlab::kit::Manifest;
+use certlab::{ArtifactKind, Manifest, Spec};
 use js_sys::{Array, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -239,15 +238,15 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         ));
         return;
     };
-    let mut bytes: Vec<Rc<Vec<u8>>> = blobs
+    let bytes = blobs
         .iter()
-        .map(|b| Rc::new(b.unchecked_into::<Uint8Array>().to_vec()))
-        .collect();
-    let zip = match (files.pop(), bytes.pop()) {
-        (Some(_), Some(z)) => z,
-        _ => Rc::new(Vec::new()),
-    };
-    let files = files.into_iter().zip(bytes).collect();
+        .map(|b| Rc::new(b.unchecked_into::<Uint8Array>().to_vec()));
+    // The zip travels among the files, labelled as such; the rest are the kit's files.
+    let (zips, files): (Vec<_>, Vec<_>) = files
+        .drain(..)
+        .zip(bytes)
+        .partition(|(meta, _)| meta.kind == ArtifactKind::Zip);
+    let zip = zips.into_iter().next().map(|(_, z)| z).unwrap_or_default();
     events.emit(GenEvent::Done(Rc::new(KitView {
         manifest,
         files,
@@ -263,7 +262,7 @@ pub fn start(
     handle: WorkerHandle,
 ) -> Result<Running, String> {
     // Refuse before any key is made.
-    let plan = match certlab::validate::plan(&spec) {
+    let plan = match certlab::plan(&spec) {
         Ok(p) => p,
         Err(e) => {
             events.emit(GenEvent::Failed(e.field_errors().to_vec(), e.to_string()));

@@ -1,7 +1,7 @@
 //! Messages between the page and the generation worker. Requests and progress travel as JSON
 //! text; the finished kit as JSON metadata plus one `Uint8Array` per file (no base64).
 
-use certlab::kit::{ArtifactKind, Manifest};
+use certlab::{ArtifactKind, Manifest};
 use certlab::{FieldError, KeyAlgorithm, Role, Spec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

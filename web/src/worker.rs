@@ -81,10 +81,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             for a in &kit.artifacts {
                 blobs.push(&Uint8Array::from(a.bytes.as_slice()));
             }
-            // The zip travels as the last blob, named like the download.
+            // The zip travels with the files, labelled as the zip and named like the download.
             files.push(FileMeta {
                 path: "certlab-kit.zip".into(),
-                kind: certlab::ArtifactKind::Readme,
+                kind: certlab::ArtifactKind::Zip,
                 identity: String::new(),
                 secret: true,
             });

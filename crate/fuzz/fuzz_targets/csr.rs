@@ -1,8 +1,8 @@
-//! `certlab::import::parse_csr` on arbitrary bytes (PEM or DER PKCS#10, self-signature checked).
+//! `certlab::parse_csr` on arbitrary bytes (PEM or DER PKCS#10, self-signature checked).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = certlab::import::parse_csr(data);
+    let _ = certlab::parse_csr(data);
 });

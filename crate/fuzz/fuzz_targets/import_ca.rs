@@ -1,4 +1,4 @@
-//! `certlab::import::import_ca` on an arbitrary certificate/key pair. The first two bytes
+//! `certlab::import_ca` on an arbitrary certificate/key pair. The first two bytes
 //! (big-endian u16, modulo the remaining length + 1) give where the certificate ends and the
 //! key begins. Seeds are built the same way (see scripts/fuzz-seeds).
 #![no_main]
@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
     let rest = &data[2..];
     let at = split % (rest.len() + 1);
     let (cert, key) = rest.split_at(at);
-    let _ = certlab::import::import_ca(cert, key, Some("pw"), certlab::issue::now_utc());
+    let _ = certlab::import_ca(cert, key, Some("pw"), certlab::now_utc());
 });

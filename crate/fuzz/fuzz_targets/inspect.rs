@@ -1,4 +1,4 @@
-//! `certlab::inspect::inspect` on arbitrary bytes (PEM, DER certificate/CSR, PKCS#12).
+//! `certlab::inspect` on arbitrary bytes (PEM, DER certificate/CSR, PKCS#12).
 //! The first byte picks the password: odd → `changeit` (the seed .p12 files' password), even → none.
 #![no_main]
 
@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let password = if sel & 1 == 1 { Some("changeit") } else { None };
-    let _ = certlab::inspect::inspect(rest, password, certlab::issue::now_utc());
+    let _ = certlab::inspect(rest, password, certlab::now_utc());
 });

@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(spec) = serde_json::from_slice::<certlab::Spec>(data) {
-        let _ = certlab::validate::plan(&spec);
-        let _ = certlab::lint::lint_spec(&spec);
+        let _ = certlab::plan(&spec);
+        let _ = certlab::lint_spec(&spec);
     }
 });

@@ -1,8 +1,9 @@
-//! Writing a kit's files: PEM, encrypted PKCS#8, PKCS#12, zip and README.txt. The manifest
-//! lives with the [`crate::kit::Kit`] it describes.
+//! Writing a kit's files: PEM, encrypted PKCS#8, PKCS#12, zip, README.txt and Apple's
+//! `.mobileconfig`. The data they encode is [`crate::kit`]'s.
 
-pub mod pem;
-pub mod pkcs12;
-pub mod pkcs8;
-pub mod readme;
-pub mod zip;
+pub(crate) mod mobileconfig;
+pub(crate) mod pem;
+pub(crate) mod pkcs12;
+pub(crate) mod pkcs8;
+pub(crate) mod readme;
+mod zip;

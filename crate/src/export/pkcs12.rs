@@ -22,6 +22,7 @@
 //! and the key bags and the certificate bags each have their own salt.
 
 use crate::error::Error;
+use crate::oid;
 use cbc::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use cms::cert::x509::attr::{Attribute, AttributeValue, Attributes};
 use cms::cert::x509::spki::AlgorithmIdentifierOwned;
@@ -41,7 +42,7 @@ use std::collections::BTreeMap;
 
 /// Which of the two encodings to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavour {
+pub(crate) enum Flavour {
     /// 3DES + SHA-1 MAC, for Apple, Android and old Windows.
     Compatible,
     /// AES-256 + PBKDF2-SHA256 + SHA-256 MAC.
@@ -51,18 +52,6 @@ pub enum Flavour {
 /// Iterations of the password KDF and the MAC. 2048 is what OpenSSL and macOS write; the
 /// password protects a file in transit, not a long-term secret store.
 const ITERATIONS: u32 = 2048;
-
-const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const OID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-const OID_SHROUDED_KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-const OID_CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
-const OID_X509_CERT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
-const OID_FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
-const OID_LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
-const OID_PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
-const OID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
 /// A cipher key made from the password once, with what goes into the file to remake it.
 struct Pbe3Des {
@@ -99,7 +88,7 @@ impl Pbe3Des {
         let cipher = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&self.key, &self.iv)
             .map_err(|_| Error::Internal("3DES key of the wrong length".into()))?;
         Ok((
-            algorithm(OID_PBE_SHA1_3DES, &self.params)?,
+            algorithm(oid::PBE_SHA1_3DES, &self.params)?,
             cipher.encrypt_padded_vec::<Pkcs7>(data),
         ))
     }
@@ -152,7 +141,7 @@ enum Protection {
 
 /// Writes the .p12 files of one kit in one flavour, deriving the password's keys once (see the
 /// module documentation for why that is sound).
-pub struct P12Writer {
+pub(crate) struct P12Writer {
     protection: Protection,
     /// friendlyNames of the issuers already seen: every .p12 of a kit carries the same chain,
     /// and a 1,000-device kit would otherwise parse its root 1,000 times per flavour.
@@ -161,7 +150,7 @@ pub struct P12Writer {
 
 impl P12Writer {
     /// Draws the salts and derives the keys for `password` (the slow part: call once per kit).
-    pub fn new(password: &str, flavour: Flavour) -> Result<Self, Error> {
+    pub(crate) fn new(password: &str, flavour: Flavour) -> Result<Self, Error> {
         let mac_salt = crate::rng::bytes::<8>()?;
         let protection = match flavour {
             Flavour::Compatible => Protection::Compatible {
@@ -203,10 +192,10 @@ impl P12Writer {
         let (oid, salt, digest) = match &self.protection {
             Protection::Compatible {
                 mac_salt, mac_key, ..
-            } => (OID_SHA1, mac_salt, hmac::<Sha1>(mac_key, data)?),
+            } => (oid::SHA1, mac_salt, hmac::<Sha1>(mac_key, data)?),
             Protection::Modern {
                 mac_salt, mac_key, ..
-            } => (OID_SHA256, mac_salt, hmac::<Sha256>(mac_key, data)?),
+            } => (oid::SHA256, mac_salt, hmac::<Sha256>(mac_key, data)?),
         };
         Ok(MacData {
             mac: DigestInfo {
@@ -223,7 +212,7 @@ impl P12Writer {
 
     /// Writes a .p12 holding the key, its certificate and the issuers (`chain`, leaf's issuer
     /// first, root last), with `friendly_name` as the key's alias.
-    pub fn write(
+    pub(crate) fn write(
         &mut self,
         friendly_name: &str,
         key_pkcs8_der: &[u8],
@@ -254,11 +243,11 @@ impl P12Writer {
         let certs_plain = cert_bags.to_der().map_err(|e| der_fail(&e))?;
         let (alg, encrypted) = self.encrypt(&certs_plain, false)?;
         let certs_safe = ContentInfo {
-            content_type: OID_ENCRYPTED_DATA,
+            content_type: oid::ENCRYPTED_DATA,
             content: any(&EncryptedData {
                 version: CmsVersion::V0,
                 enc_content_info: EncryptedContentInfo {
-                    content_type: OID_DATA,
+                    content_type: oid::DATA,
                     content_enc_alg: alg,
                     encrypted_content: Some(OctetString::new(encrypted).map_err(|e| der_fail(&e))?),
                 },
@@ -274,7 +263,7 @@ impl P12Writer {
         .to_der()
         .map_err(|e| der_fail(&e))?;
         let key_bag = SafeBag {
-            bag_id: OID_SHROUDED_KEY_BAG,
+            bag_id: oid::SHROUDED_KEY_BAG,
             bag_value: shrouded,
             bag_attributes: Some(attributes(Some(friendly_name), Some(&local_key_id))?),
         };
@@ -296,18 +285,6 @@ impl P12Writer {
     }
 }
 
-/// Writes one .p12 (deriving the password's keys for it alone: use a [`P12Writer`] for a kit).
-pub fn write(
-    friendly_name: &str,
-    key_pkcs8_der: &[u8],
-    cert_der: &[u8],
-    chain: &[Vec<u8>],
-    password: &str,
-    flavour: Flavour,
-) -> Result<Vec<u8>, Error> {
-    P12Writer::new(password, flavour)?.write(friendly_name, key_pkcs8_der, cert_der, chain)
-}
-
 fn der_fail(e: &dyn std::fmt::Display) -> Error {
     Error::Internal(format!("PKCS#12 encoding failed: {e}"))
 }
@@ -326,7 +303,7 @@ fn algorithm(oid: ObjectIdentifier, params_der: &[u8]) -> Result<AlgorithmIdenti
 /// A `ContentInfo` of type `data` wrapping `bytes` in an OCTET STRING.
 fn data_content(bytes: &[u8]) -> Result<ContentInfo, Error> {
     Ok(ContentInfo {
-        content_type: OID_DATA,
+        content_type: oid::DATA,
         content: any(&OctetStringRef::new(bytes).map_err(|e| der_fail(&e))?)?,
     })
 }
@@ -370,13 +347,13 @@ fn attributes(
     };
     if let Some(name) = friendly_name {
         add(
-            OID_FRIENDLY_NAME,
+            oid::FRIENDLY_NAME,
             any(&BmpString::from_utf8(name).map_err(|e| der_fail(&e))?)?,
         )?;
     }
     if let Some(id) = local_key_id {
         add(
-            OID_LOCAL_KEY_ID,
+            oid::LOCAL_KEY_ID,
             any(&OctetStringRef::new(id).map_err(|e| der_fail(&e))?)?,
         )?;
     }
@@ -389,11 +366,11 @@ fn cert_bag(
     local_key_id: Option<&[u8]>,
 ) -> Result<SafeBag, Error> {
     let bag = CertBag {
-        cert_id: OID_X509_CERT,
+        cert_id: oid::X509_CERT,
         cert_value: OctetString::new(der.to_vec()).map_err(|e| der_fail(&e))?,
     };
     Ok(SafeBag {
-        bag_id: OID_CERT_BAG,
+        bag_id: oid::CERT_BAG,
         bag_value: bag.to_der().map_err(|e| der_fail(&e))?,
         bag_attributes: Some(attributes(friendly_name, local_key_id)?),
     })

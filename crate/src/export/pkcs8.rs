@@ -7,7 +7,11 @@ use crate::spec::KeyEncryption;
 use pkcs8::pkcs5::pbes2;
 
 /// Encrypts a PKCS#8 DER key under `passphrase`; returns `ENCRYPTED PRIVATE KEY` PEM.
-pub fn encrypt(pkcs8_der: &[u8], passphrase: &str, scheme: KeyEncryption) -> Result<String, Error> {
+pub(crate) fn encrypt(
+    pkcs8_der: &[u8],
+    passphrase: &str,
+    scheme: KeyEncryption,
+) -> Result<String, Error> {
     let salt = rng::bytes::<16>()?;
     let iv = rng::bytes::<16>()?;
     let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("key encryption failed: {e}"));

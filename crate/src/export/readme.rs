@@ -1,9 +1,15 @@
 //! The kit's `README.txt`: what every file is, how to import it, the equivalent openssl
 //! commands and the `certlab-echo` command line for this kit.
 
-use crate::kit::{Manifest, ManifestIdentity, by_name};
-use crate::validate::Role;
+use crate::kit::{Manifest, ManifestIdentity};
+use crate::role::Role;
+use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// Index of identities by name (for cross-references).
+fn by_name(m: &Manifest) -> BTreeMap<&str, &ManifestIdentity> {
+    m.identities.iter().map(|i| (i.name.as_str(), i)).collect()
+}
 
 fn roots(m: &Manifest) -> Vec<&ManifestIdentity> {
     m.identities
@@ -13,7 +19,7 @@ fn roots(m: &Manifest) -> Vec<&ManifestIdentity> {
 }
 
 /// Renders README.txt for a manifest.
-pub fn render(m: &Manifest) -> String {
+pub(crate) fn render(m: &Manifest) -> String {
     let mut o = String::new();
     let names = by_name(m);
     let _ = writeln!(

@@ -12,8 +12,15 @@ use crate::kit::{ArtifactKind, Kit};
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 
+impl Kit {
+    /// The whole kit as a zip, every file under `folder/`.
+    pub fn zip(&self, folder: &str) -> Result<Vec<u8>, Error> {
+        write(self, folder)
+    }
+}
+
 /// Zips every artifact of the kit under `folder/`.
-pub fn write(kit: &Kit, folder: &str) -> Result<Vec<u8>, Error> {
+fn write(kit: &Kit, folder: &str) -> Result<Vec<u8>, Error> {
     let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("zip encoding failed: {e}"));
     let t = kit.issued_at;
     let stamp = zip::DateTime::from_date_and_time(

@@ -43,12 +43,12 @@ pub fn app() -> Html {
         let spec = state.spec.clone();
         use_memo(spec, |spec| Problems {
             errors: Rc::new(
-                certlab::validate::plan(spec)
+                certlab::plan(spec)
                     .err()
                     .map(|e| e.field_errors().to_vec())
                     .unwrap_or_default(),
             ),
-            findings: Rc::new(certlab::lint::lint_spec(spec)),
+            findings: Rc::new(certlab::lint_spec(spec)),
         })
     };
 

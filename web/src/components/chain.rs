@@ -1,7 +1,7 @@
 //! A picture of the kit's chain of trust: roots → intermediates → leaves (SVG).
 
+use certlab::ManifestIdentity;
 use certlab::Role;
-use certlab::kit::ManifestIdentity;
 use yew::prelude::*;
 
 /// Leaves drawn before "+ N more".

@@ -5,7 +5,7 @@ use super::fields::{
     CheckField, FieldNotes, KeySelect, ListField, NumberField, Problems, TextField,
 };
 use certlab::Spec;
-use certlab::spec::{
+use certlab::{
     CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, NameConstraints,
     P12Flavours, ServerSpec,
 };

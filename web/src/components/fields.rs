@@ -1,8 +1,8 @@
 //! Form fields that show, right beside themselves, the errors and lint findings of the spec
 //! field they edit.
 
-use certlab::lint::{Finding, Severity};
 use certlab::{FieldError, KeyAlgorithm};
+use certlab::{Finding, Severity};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;

@@ -112,73 +112,6 @@ fn names(kit: Option<&Rc<KitView>>) -> Names {
     }
 }
 
-/// An Apple configuration profile (.mobileconfig) carrying the root, for iOS/iPadOS and macOS.
-pub fn mobileconfig(root_der: &[u8], cn: &str) -> String {
-    use std::fmt::Write;
-    let uuid = || {
-        let b = certlab::rng::bytes::<16>().unwrap_or([7u8; 16]);
-        let h: String = b.iter().map(|x| format!("{x:02X}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
-    };
-    let mut b64 = String::new();
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in root_der.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &x)| acc | (u32::from(x) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                b64.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let esc = cn
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-  <key>PayloadContent</key>
-  <array>
-    <dict>
-      <key>PayloadCertificateFileName</key><string>ca.cer</string>
-      <key>PayloadContent</key><data>{b64}</data>
-      <key>PayloadDisplayName</key><string>{esc}</string>
-      <key>PayloadIdentifier</key><string>lab.certlab.root.{u1}</string>
-      <key>PayloadType</key><string>com.apple.security.root</string>
-      <key>PayloadUUID</key><string>{u1}</string>
-      <key>PayloadVersion</key><integer>1</integer>
-    </dict>
-  </array>
-  <key>PayloadDisplayName</key><string>{esc} (certlab)</string>
-  <key>PayloadIdentifier</key><string>lab.certlab.profile.{u2}</string>
-  <key>PayloadType</key><string>Configuration</string>
-  <key>PayloadUUID</key><string>{u2}</string>
-  <key>PayloadVersion</key><integer>1</integer>
-</dict>
-</plist>
-"#,
-        u1 = uuid(),
-        u2 = uuid()
-    );
-    s
-}
-
 /// The import guide.
 #[function_component(Guide)]
 pub fn guide(p: &GuideProps) -> Html {
@@ -187,10 +120,14 @@ pub fn guide(p: &GuideProps) -> Html {
     let profile = p.kit.clone().map(|k| {
         let (der, cn) = (n.root_der.clone(), n.root_cn.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(d) = k.file(&der) {
+            // The profile needs random UUIDs; without a CSPRNG there is no profile to offer.
+            if let Some(profile) = k
+                .file(&der)
+                .and_then(|d| certlab::mobileconfig(d, &cn).ok())
+            {
                 download::save(
                     "certlab-root.mobileconfig",
-                    mobileconfig(d, &cn).as_bytes(),
+                    profile.as_bytes(),
                     "application/x-apple-aspen-config",
                 );
             }

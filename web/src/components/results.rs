@@ -4,9 +4,7 @@
 use super::chain::ChainPicture;
 use crate::download;
 use crate::generator::KitView;
-use certlab::inspect::CertInfo;
-use certlab::kit::ManifestIdentity;
-use certlab::lint::Severity;
+use certlab::{Cert, Eku, ManifestIdentity, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -33,17 +31,17 @@ fn save_button(kit: &Rc<KitView>, path: &str, label: &str) -> Html {
 fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
     let info = kit
         .file(&i.files.der)
-        .and_then(|d| CertInfo::from_der(d).ok());
+        .and_then(|d| Cert::from_der(d, "certificate").ok());
     let issuer = kit
         .manifest
         .identities
         .iter()
         .find(|x| x.name == i.issuer && x.name != i.name)
         .and_then(|x| kit.file(&x.files.der))
-        .and_then(|d| CertInfo::from_der(d).ok());
+        .and_then(|d| Cert::from_der(d, "certificate").ok());
     let findings = info
         .as_ref()
-        .map(|c| certlab::lint::lint_cert(c, issuer.as_ref(), certlab::issue::now_utc()))
+        .map(|c| certlab::lint_cert(c, issuer.as_ref(), certlab::now_utc()))
         .unwrap_or_default();
     let f = &i.files;
     let purpose = match i.role {
@@ -61,8 +59,8 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
                 <dt>{ "Key" }</dt><dd>{ &i.key_algorithm }</dd>
                 <dt>{ "Valid" }</dt><dd>{ format!("{} → {}", i.not_before, i.not_after) }</dd>
                 if let Some(c) = &info {
-                    if !c.extended_key_usage.is_empty() { <dt title="Extended key usage: what the certificate may be used for">{ "Usage" }</dt><dd>{ c.extended_key_usage.join(", ") }</dd> }
-                    if !c.name_constraints.is_empty() { <dt>{ "Name constraints" }</dt><dd>{ c.name_constraints.join(", ") }</dd> }
+                    if !c.eku.is_empty() { <dt title="Extended key usage: what the certificate may be used for">{ "Usage" }</dt><dd>{ c.eku.iter().map(Eku::to_string).collect::<Vec<_>>().join(", ") }</dd> }
+                    if !c.constraints.is_empty() { <dt>{ "Name constraints" }</dt><dd>{ c.constraints.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ") }</dd> }
                 }
                 <dt>{ "Serial" }</dt><dd class="mono">{ &i.serial }</dd>
                 <dt>{ "SHA-256" }</dt><dd class="mono fingerprint">{ &i.sha256 }</dd>

@@ -45,7 +45,7 @@ impl KitNames {
                 from_kit: false,
             };
         };
-        let top = |start: &certlab::kit::ManifestIdentity| {
+        let top = |start: &certlab::ManifestIdentity| {
             let mut cur = start;
             for _ in 0..4 {
                 match ids

@@ -3,9 +3,8 @@
 
 use crate::download;
 use certlab::Role;
-use certlab::import;
-use certlab::inspect::{self, Item};
-use certlab::leaf::{LeafSpec, issue_leaf};
+use certlab::{Inspection, Item};
+use certlab::{LeafSpec, issue_leaf};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -60,7 +59,7 @@ fn source(p: &SourceProps) -> Html {
     }
 }
 
-fn show_inspection(r: &inspect::Inspection) -> Html {
+fn show_inspection(r: &Inspection) -> Html {
     html! {
         <div class="inspection" id="inspection">
             <p>{ format!("Format: {}", r.format) }</p>
@@ -83,7 +82,7 @@ fn show_inspection(r: &inspect::Inspection) -> Html {
 pub fn tools() -> Html {
     let subject = use_state(Vec::new);
     let password = use_state(String::new);
-    let inspected = use_state(|| None::<Result<inspect::Inspection, String>>);
+    let inspected = use_state(|| None::<Result<Inspection, String>>);
     let ca_cert = use_state(Vec::new);
     let ca_key = use_state(Vec::new);
     let ca_pass = use_state(String::new);
@@ -97,7 +96,7 @@ pub fn tools() -> Html {
         Callback::from(move |_: MouseEvent| {
             let pw = (!password.is_empty()).then(|| (*password).clone());
             inspected.set(Some(
-                inspect::inspect(&subject, pw.as_deref(), certlab::issue::now_utc())
+                certlab::inspect(&subject, pw.as_deref(), certlab::now_utc())
                     .map_err(|e| e.to_string()),
             ));
         })
@@ -113,14 +112,14 @@ pub fn tools() -> Html {
             issued.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let now = certlab::issue::now_utc();
+            let now = certlab::now_utc();
             let result = (|| -> Result<_, certlab::Error> {
                 let pass = (!ca_pass.is_empty()).then(|| (*ca_pass).clone());
-                let ca = import::import_ca(&ca_cert, &ca_key, pass.as_deref(), now)?;
+                let ca = certlab::import_ca(&ca_cert, &ca_key, pass.as_deref(), now)?;
                 let csr = if csr.is_empty() {
                     None
                 } else {
-                    Some(import::parse_csr(&csr)?)
+                    Some(certlab::parse_csr(&csr)?)
                 };
                 let mut leaf = LeafSpec {
                     role: *role,

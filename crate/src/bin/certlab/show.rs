@@ -2,9 +2,7 @@
 
 use crate::Fail;
 use crate::files;
-use certlab::Kit;
-use certlab::inspect::{self, Item};
-use certlab::lint::{Finding, Severity};
+use certlab::{Finding, Item, Kit, Severity};
 use std::path::{Path, PathBuf};
 
 /// Prints one finding to stderr.
@@ -52,12 +50,12 @@ pub fn inspect(
     json: bool,
     lint_only: bool,
 ) -> Result<(), Fail> {
-    let now = certlab::issue::now_utc();
+    let now = certlab::now_utc();
     let mut worst_is_error = false;
     let mut results = Vec::new();
     for p in paths {
         let bytes = files::read(p, &p.display().to_string())?;
-        let r = inspect::inspect(&bytes, password, now)
+        let r = certlab::inspect(&bytes, password, now)
             .map_err(|e| Fail::Engine(e.in_field(&p.display().to_string())))?;
         worst_is_error |= r.findings.iter().any(|f| f.severity == Severity::Error);
         results.push((p, r));

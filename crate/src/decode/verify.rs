@@ -2,14 +2,15 @@
 //! checking that an imported key matches its certificate). rcgen without a `ring` backend
 //! cannot verify, so this is ours.
 
-use crate::keys::{OID_EC_PUBLIC_KEY, OID_ED25519, OID_P256, OID_P384, OID_RSA};
+use super::cert::SignatureAlgorithm;
+use crate::oid;
 use sha2::Digest;
 use signature::Verifier;
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VerifyError {
-    /// The signature algorithm (dotted OID) is not one certlab verifies.
+pub(crate) enum VerifyError {
+    /// The signature algorithm is not one certlab verifies.
     UnsupportedAlgorithm(String),
     /// The public key does not parse or does not fit the algorithm.
     BadKey(String),
@@ -46,20 +47,25 @@ fn digest(h: Hash, msg: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Verifies `sig` over `msg` made with the key in `spki_der` using the signature algorithm
-/// `sig_alg` (dotted OID, e.g. `1.2.840.10045.4.3.2`).
-pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+/// Verifies `sig` over `msg` made with the key in `spki_der` using `sig_alg`.
+pub(crate) fn verify(
+    spki_der: &[u8],
+    sig_alg: &SignatureAlgorithm,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), VerifyError> {
+    use SignatureAlgorithm as S;
     let spki = spki::SubjectPublicKeyInfoRef::try_from(spki_der)
         .map_err(|e| VerifyError::BadKey(e.to_string()))?;
     let key = spki.subject_public_key.raw_bytes();
     let key_oid = spki.algorithm.oid;
     let hash = match sig_alg {
-        "1.2.840.10045.4.1" | "1.2.840.113549.1.1.5" => Hash::Sha1,
-        "1.2.840.10045.4.3.2" | "1.2.840.113549.1.1.11" => Hash::Sha256,
-        "1.2.840.10045.4.3.3" | "1.2.840.113549.1.1.12" => Hash::Sha384,
-        "1.2.840.10045.4.3.4" | "1.2.840.113549.1.1.13" => Hash::Sha512,
-        "1.3.101.112" => {
-            if key_oid != OID_ED25519 {
+        S::EcdsaSha1 | S::RsaSha1 => Hash::Sha1,
+        S::EcdsaSha256 | S::RsaSha256 => Hash::Sha256,
+        S::EcdsaSha384 | S::RsaSha384 => Hash::Sha384,
+        S::EcdsaSha512 | S::RsaSha512 => Hash::Sha512,
+        S::Ed25519 => {
+            if key_oid != oid::ED25519 {
                 return Err(VerifyError::BadKey(
                     "an Ed25519 signature needs an Ed25519 key".into(),
                 ));
@@ -74,10 +80,13 @@ pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<
         }
         other => return Err(VerifyError::UnsupportedAlgorithm(other.to_string())),
     };
-    let is_ecdsa = sig_alg.starts_with("1.2.840.10045.4");
+    let is_ecdsa = matches!(
+        sig_alg,
+        S::EcdsaSha1 | S::EcdsaSha256 | S::EcdsaSha384 | S::EcdsaSha512
+    );
     if is_ecdsa {
         use signature::hazmat::PrehashVerifier;
-        if key_oid != OID_EC_PUBLIC_KEY {
+        if key_oid != oid::EC_PUBLIC_KEY {
             return Err(VerifyError::BadKey(
                 "an ECDSA signature needs an EC key".into(),
             ));
@@ -87,13 +96,13 @@ pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<
             .parameters_oid()
             .map_err(|e| VerifyError::BadKey(e.to_string()))?;
         let prehash = digest(hash, msg);
-        if curve == OID_P256 {
+        if curve == oid::P256 {
             let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
                 .map_err(|e| VerifyError::BadKey(e.to_string()))?;
             let s = p256::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
             vk.verify_prehash(&prehash, &s)
                 .map_err(|_| VerifyError::Invalid)
-        } else if curve == OID_P384 {
+        } else if curve == oid::P384 {
             let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
                 .map_err(|e| VerifyError::BadKey(e.to_string()))?;
             let s = p384::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
@@ -106,7 +115,7 @@ pub fn verify(spki_der: &[u8], sig_alg: &str, msg: &[u8], sig: &[u8]) -> Result<
         }
     } else {
         use pkcs1::DecodeRsaPublicKey;
-        if key_oid != OID_RSA {
+        if key_oid != oid::RSA {
             return Err(VerifyError::BadKey(
                 "an RSA signature needs an RSA key".into(),
             ));

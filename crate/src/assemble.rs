@@ -1,0 +1,194 @@
+//! Assembly: issued certificates and keys in, a [`Kit`] out — every identity's files (PEM,
+//! DER, key, chain, full chain, PKCS#12 flavours), its manifest entry, `README.txt` and
+//! `manifest.json`. A fresh kit and a leaf issued under an imported CA go through here alike.
+
+use crate::decode::rfc3339;
+use crate::error::Error;
+use crate::export::{self, pkcs12::Flavour, pkcs12::P12Writer};
+use crate::issue::Issued;
+use crate::kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
+use crate::spec::P12Flavours;
+use crate::validate::Plan;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// The PKCS#12 files a leaf can get: one row per flavour, in the order they are written.
+const P12_OUTPUTS: [(Flavour, &str, ArtifactKind); 2] = [
+    (Flavour::Compatible, "p12", ArtifactKind::P12Compat),
+    (Flavour::Modern, "modern.p12", ArtifactKind::P12Modern),
+];
+
+fn wanted(flavours: P12Flavours, f: Flavour) -> bool {
+    match f {
+        Flavour::Compatible => flavours.compatible(),
+        Flavour::Modern => flavours.modern(),
+    }
+}
+
+/// The kit being written: its artifacts, and one PKCS#12 writer per flavour (the password's
+/// keys are derived once per kit and flavour: pkcs12.rs says why).
+struct Writer<'a> {
+    plan: &'a Plan,
+    artifacts: Vec<Artifact>,
+    p12: [Option<P12Writer>; 2],
+}
+
+impl Writer<'_> {
+    fn push(&mut self, path: String, kind: ArtifactKind, identity: &str, bytes: Vec<u8>) -> String {
+        let secret = matches!(
+            kind,
+            ArtifactKind::Key
+                | ArtifactKind::EncryptedKey
+                | ArtifactKind::P12Compat
+                | ArtifactKind::P12Modern
+        );
+        self.artifacts.push(Artifact {
+            path: path.clone(),
+            kind,
+            identity: identity.to_string(),
+            bytes,
+            secret,
+        });
+        path
+    }
+
+    /// Writes one identity's files; `chain` is its issuers, nearest first.
+    fn identity(&mut self, id: &Issued, chain: &[Vec<u8>]) -> Result<Files, Error> {
+        let (s, name) = (&id.planned.stem, id.planned.name.as_str());
+        let cert_pem = export::pem::encode("CERTIFICATE", &id.cert_der);
+        let mut files = Files {
+            cert: self.push(
+                format!("{s}.crt"),
+                ArtifactKind::Cert,
+                name,
+                cert_pem.clone().into_bytes(),
+            ),
+            der: self.push(
+                format!("{s}.der"),
+                ArtifactKind::Der,
+                name,
+                id.cert_der.clone(),
+            ),
+            ..Files::default()
+        };
+        if let Some(key) = &id.key {
+            let (text, kind) = match &self.plan.key_password {
+                Some(pw) => (
+                    export::pkcs8::encrypt(key.pkcs8_der(), pw, self.plan.key_encryption)?,
+                    ArtifactKind::EncryptedKey,
+                ),
+                None => (export::pem::private_key(key.pkcs8_der()), ArtifactKind::Key),
+            };
+            files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes()));
+        }
+        if !chain.is_empty() {
+            let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
+            let full = format!("{cert_pem}{chain_pem}");
+            files.chain = Some(self.push(
+                format!("{s}.chain.pem"),
+                ArtifactKind::Chain,
+                name,
+                chain_pem.into_bytes(),
+            ));
+            files.fullchain = Some(self.push(
+                format!("{s}.fullchain.pem"),
+                ArtifactKind::Fullchain,
+                name,
+                full.into_bytes(),
+            ));
+        }
+        if let (false, Some(key)) = (id.planned.role.is_ca(), &id.key) {
+            for (row, (flavour, ext, kind)) in P12_OUTPUTS.into_iter().enumerate() {
+                if !wanted(self.plan.p12_flavours, flavour) {
+                    continue;
+                }
+                let writer = match &mut self.p12[row] {
+                    Some(w) => w,
+                    slot => slot.insert(P12Writer::new(&self.plan.p12_password, flavour)?),
+                };
+                let bytes = writer.write(
+                    &id.planned.common_name,
+                    key.pkcs8_der(),
+                    &id.cert_der,
+                    chain,
+                )?;
+                let path = Some(self.push(format!("{s}.{ext}"), kind, name, bytes));
+                match flavour {
+                    Flavour::Compatible => files.p12_compat = path,
+                    Flavour::Modern => files.p12_modern = path,
+                }
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// The issuers of `issued[i]`, nearest first.
+fn chain_of(issued: &[Issued], i: usize) -> Vec<Vec<u8>> {
+    let mut chain = Vec::new();
+    let mut up = issued[i].planned.issuer;
+    while let Some(u) = up {
+        chain.push(issued[u].cert_der.clone());
+        up = issued[u].planned.issuer;
+    }
+    chain
+}
+
+fn manifest_entry(plan: &Plan, issued: &[Issued], id: &Issued, files: Files) -> ManifestIdentity {
+    let p = &id.planned;
+    ManifestIdentity {
+        name: p.name.clone(),
+        role: p.role,
+        issuer: p
+            .issuer
+            .map(|u| issued[u].planned.name.clone())
+            .unwrap_or_else(|| p.name.clone()),
+        common_name: p.common_name.clone(),
+        sans: p.sans.iter().map(|s| s.to_string()).collect(),
+        key_algorithm: p.key.id().to_string(),
+        serial: hex::encode(&id.serial),
+        not_before: rfc3339(id.not_before),
+        not_after: rfc3339(id.not_after),
+        sha256: hex::encode(Sha256::digest(&id.cert_der)),
+        key_encrypted: plan.key_password.is_some() && id.key.is_some(),
+        files,
+    }
+}
+
+/// Assembles files and manifest from issued certificates.
+pub(crate) fn assemble(
+    plan: &Plan,
+    issued: &[Issued],
+    issued_at: OffsetDateTime,
+) -> Result<Kit, Error> {
+    let mut w = Writer {
+        plan,
+        artifacts: Vec::new(),
+        p12: [None, None],
+    };
+    let mut identities = Vec::with_capacity(issued.len());
+    for (i, id) in issued.iter().enumerate() {
+        let files = w.identity(id, &chain_of(issued, i))?;
+        identities.push(manifest_entry(plan, issued, id, files));
+    }
+    let manifest = Manifest {
+        generator: format!("certlab {}", env!("CARGO_PKG_VERSION")),
+        issued_at: rfc3339(issued_at),
+        identities,
+    };
+    let readme = export::readme::render(&manifest);
+    w.push(
+        "README.txt".into(),
+        ArtifactKind::Readme,
+        "",
+        readme.into_bytes(),
+    );
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))?;
+    w.push("manifest.json".into(), ArtifactKind::Manifest, "", json);
+    Ok(Kit {
+        issued_at,
+        artifacts: w.artifacts,
+        manifest,
+    })
+}

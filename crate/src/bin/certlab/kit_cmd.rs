@@ -1,0 +1,214 @@
+//! `certlab kit`: a whole kit from a preset and flags, or from a spec file.
+
+use crate::{Fail, P12Arg, files, key_alg, show, split_list};
+use certlab::{
+    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, Error,
+    ErrorKind, KeyEncryption, NameConstraints, Options, Preset, ServerSpec, Spec,
+};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum PresetArg {
+    Dev,
+    Mtls,
+    Iot,
+}
+
+/// The flags of `certlab kit`.
+#[derive(Args)]
+pub(crate) struct KitArgs {
+    /// Folder to write the kit into (refused if it already holds a kit, unless --force).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// dev = root + server for localhost; mtls = dev + clients alice, bob; iot = root +
+    /// intermediate + broker + 10 devices.
+    #[arg(long, value_enum, default_value = "dev")]
+    pub(crate) preset: PresetArg,
+    /// Key type for every identity: ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072, rsa4096.
+    #[arg(long, default_value = "ecdsa-p256")]
+    pub(crate) key: String,
+    /// PKCS#12 password (non-empty; iOS/macOS refuse empty ones).
+    #[arg(long, default_value = "changeit")]
+    pub(crate) p12_password: String,
+    /// Which .p12 files each leaf gets: both (default), compatible (NAME.p12: 3DES, SHA-1
+    /// MAC; macOS, iOS, Android) or modern (NAME.modern.p12: AES-256, SHA-256 MAC).
+    #[arg(long, value_enum, default_value = "both")]
+    pub(crate) p12: P12Arg,
+    /// Encrypt every .key file with this passphrase (PBES2 AES-256-CBC).
+    #[arg(long)]
+    pub(crate) key_password: Option<String>,
+    /// Use scrypt instead of PBKDF2 for --key-password.
+    #[arg(long)]
+    pub(crate) scrypt: bool,
+    /// Server names, comma-separated (DNS, *.wildcard, IPv4, IPv6): replaces the preset's.
+    #[arg(long)]
+    pub(crate) server: Option<String>,
+    /// A client CN (repeatable): replaces the preset's clients.
+    #[arg(long)]
+    pub(crate) client: Vec<String>,
+    /// Device CN pattern, e.g. `sensor-{n:04}` (with --count).
+    #[arg(long)]
+    pub(crate) devices: Option<String>,
+    /// Number of devices.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) count: u32,
+    /// Devices may also act as TLS servers.
+    #[arg(long)]
+    pub(crate) device_server_auth: bool,
+    /// Add an intermediate CA that signs the leaves.
+    #[arg(long)]
+    pub(crate) intermediate: bool,
+    /// Sign clients with a second, separate root.
+    #[arg(long)]
+    pub(crate) separate_client_ca: bool,
+    /// Validity of the leaves in days (default 397).
+    #[arg(long)]
+    pub(crate) days: Option<u32>,
+    /// Validity of the root in days (default 3650).
+    #[arg(long)]
+    pub(crate) ca_days: Option<u32>,
+    /// Root CA common name.
+    #[arg(long)]
+    pub(crate) ca_name: Option<String>,
+    /// auto (default), none, or a comma-separated list (`lab,127.0.0.0/8,fd00::/8`).
+    #[arg(long, default_value = "auto")]
+    pub(crate) name_constraints: String,
+    /// Also write the whole kit as a zip.
+    #[arg(long)]
+    pub(crate) zip: Option<PathBuf>,
+    /// Read the spec from a JSON file instead (the flags above are then ignored).
+    #[arg(long)]
+    pub(crate) spec: Option<PathBuf>,
+    /// Overwrite an existing kit in --out.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+fn read_spec(path: &std::path::Path) -> Result<Spec, Fail> {
+    let text = files::read(path, "--spec")?;
+    Ok(serde_json::from_slice(&text).map_err(|e| {
+        Error::field(
+            "--spec",
+            ErrorKind::Inconsistent,
+            format!("the spec JSON is not valid: {e}"),
+            "fix the JSON (see README for the fields)",
+        )
+    })?)
+}
+
+/// The preset's spec with the identities the flags name.
+fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
+    if let Some(names) = &a.server {
+        let mut s = spec.servers.first().cloned().unwrap_or(ServerSpec {
+            key,
+            ..ServerSpec::default()
+        });
+        s.names = split_list(names);
+        spec.servers = vec![s];
+    }
+    if !a.client.is_empty() {
+        spec.clients = a
+            .client
+            .iter()
+            .map(|cn| ClientSpec {
+                name: String::new(),
+                common_name: cn.clone(),
+                key,
+                ..ClientSpec::default()
+            })
+            .collect();
+    }
+    if let Some(pattern) = &a.devices {
+        spec.devices = vec![DeviceBatch {
+            pattern: pattern.clone(),
+            count: a.count,
+            key,
+            server_auth: a.device_server_auth,
+            ..DeviceBatch::default()
+        }];
+    }
+    if a.intermediate && spec.intermediate.is_none() {
+        spec.intermediate = Some(CaSpec {
+            key,
+            ..CaSpec::named(
+                "inter",
+                "certlab Intermediate CA",
+                DEFAULT_INTERMEDIATE_DAYS,
+            )
+        });
+    }
+    if a.separate_client_ca {
+        spec.client_ca = Some(CaSpec {
+            key,
+            ..CaSpec::named("client-ca", "certlab Client CA", DEFAULT_ROOT_DAYS)
+        });
+    }
+}
+
+/// The spec the flags describe.
+fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
+    let key = key_alg(&a.key, "--key")?;
+    let mut spec = match a.preset {
+        PresetArg::Dev => Preset::Dev,
+        PresetArg::Mtls => Preset::Mtls,
+        PresetArg::Iot => Preset::Iot,
+    }
+    .spec(key);
+    identities(&a, &mut spec, key);
+    spec.p12_password = a.p12_password;
+    spec.p12_flavours = a.p12.into();
+    spec.key_password = a.key_password;
+    if a.scrypt {
+        spec.key_encryption = KeyEncryption::Scrypt;
+    }
+    if let Some(cn) = a.ca_name {
+        spec.root.common_name = cn;
+    }
+    if let Some(d) = a.ca_days {
+        spec.root.days = d;
+    }
+    if let Some(d) = a.days {
+        spec.servers.iter_mut().for_each(|s| s.days = d);
+        spec.clients.iter_mut().for_each(|c| c.days = d);
+        spec.devices.iter_mut().for_each(|b| b.days = d);
+    }
+    spec.name_constraints = match a.name_constraints.as_str() {
+        "auto" => NameConstraints::Auto,
+        "none" => NameConstraints::None,
+        list => NameConstraints::Permitted(split_list(list)),
+    };
+    Ok(spec)
+}
+
+/// Runs `certlab kit`.
+pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
+    let (out, zip, force) = (a.out.clone(), a.zip.take(), a.force);
+    let spec = match a.spec.take() {
+        Some(path) => read_spec(&path)?,
+        None => spec_from_flags(a)?,
+    };
+    for f in certlab::lint_spec(&spec) {
+        show::finding(&f);
+    }
+    files::refuse_overwrite(&out, force)?;
+    let mut last = String::new();
+    let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| {
+        if p.key.is_rsa() && p.name != last {
+            eprintln!(
+                "  making {} ({}, {}/{})…",
+                p.name,
+                p.key,
+                p.index + 1,
+                p.total
+            );
+            last = p.name.to_string();
+        }
+    })?;
+    files::write_kit(&kit, &out)?;
+    if let Some(z) = zip {
+        files::write_file(&z, &kit.zip("certlab-kit")?, false)?;
+    }
+    show::kit_summary(&kit, &out);
+    Ok(())
+}

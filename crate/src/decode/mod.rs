@@ -1,0 +1,18 @@
+//! The decoding layer: everything read from outside (PEM, DER certificates, CSRs) becomes typed
+//! facts here, once. Above it, [`crate::lint`] reads those facts, [`crate::inspect`] renders
+//! them for people, [`crate::import`] checks a CA with them, leaf planning and the echo
+//! server describe peers with them. Nothing here signs, writes or depends on a layer above.
+
+mod cert;
+mod csr;
+mod name;
+mod pem;
+mod verify;
+
+pub(crate) use cert::parse_x509;
+pub use cert::{Cert, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm};
+pub use csr::{Csr, parse_csr};
+pub(crate) use name::rfc3339;
+pub use pem::certificates;
+pub(crate) use pem::{CERT_TAGS, CSR_TAGS};
+pub(crate) use pem::{is_pem, pem_blocks};

@@ -1,0 +1,167 @@
+//! Field checks shared by every path that plans identities: a fresh kit ([`super::plan`])
+//! and a leaf under an imported CA ([`crate::leaf`]). Each pushes a problem naming its field.
+
+use super::{MAX_CN_LEN, MAX_DAYS};
+use crate::error::{ErrorKind, Problems};
+use crate::names::{self, SanName};
+use std::collections::{BTreeSet, HashSet};
+
+/// Validity in days: 1 to [`MAX_DAYS`].
+pub(crate) fn check_days(p: &mut Problems, field: String, days: u32) {
+    if days == 0 {
+        p.push(
+            field,
+            ErrorKind::InvalidValidity,
+            "the validity is 0 days",
+            "give a validity of at least 1 day",
+        );
+    } else if days > MAX_DAYS {
+        p.push(
+            field,
+            ErrorKind::InvalidValidity,
+            format!("the validity of {days} days is over 100 years"),
+            format!("give at most {MAX_DAYS} days"),
+        );
+    }
+}
+
+/// A common name: present, at most 64 characters, printable.
+pub(crate) fn check_cn(p: &mut Problems, field: String, cn: &str) {
+    if cn.trim().is_empty() {
+        p.push(
+            field,
+            ErrorKind::Missing,
+            "the common name is empty",
+            "give a name (for a root, iOS hides CAs without one)",
+        );
+    } else if cn.chars().count() > MAX_CN_LEN {
+        p.push(
+            field,
+            ErrorKind::TooLong,
+            format!("the common name is {} characters long", cn.chars().count()),
+            format!("shorten it to at most {MAX_CN_LEN} characters (X.520 limit)"),
+        );
+    } else if cn.chars().any(|c| c.is_control()) {
+        p.push(
+            field,
+            ErrorKind::InvalidDnsName,
+            "the common name contains control characters",
+            "use printable characters only",
+        );
+    }
+}
+
+/// A file stem: a short, safe file name, unique (case-insensitively) among `seen`.
+pub(crate) fn check_stem(p: &mut Problems, field: String, name: &str, seen: &mut HashSet<String>) {
+    if name.is_empty() {
+        p.push(
+            field,
+            ErrorKind::Missing,
+            "the identity name is empty",
+            "give a short file name such as `server` or `alice`",
+        );
+        return;
+    }
+    if name.len() > 64
+        || name.starts_with('.')
+        || name.starts_with('-')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        p.push(
+            field,
+            ErrorKind::BadFileName,
+            format!("`{name}` cannot be used as a file name"),
+            "use at most 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`",
+        );
+        return;
+    }
+    if !seen.insert(name.to_ascii_lowercase()) {
+        p.push(
+            field,
+            ErrorKind::DuplicateName,
+            format!("the name `{name}` is used twice"),
+            "give every identity its own name: files would overwrite each other",
+        );
+    }
+}
+
+/// The kit's secrets: a PKCS#12 password when .p12 files are written, and a key passphrase
+/// that is either absent or non-empty.
+pub(crate) fn check_secrets(
+    p: &mut Problems,
+    p12_password: Option<&str>,
+    key_password: Option<&str>,
+) {
+    if p12_password == Some("") {
+        p.push(
+            "p12_password",
+            ErrorKind::EmptyPassword,
+            "the PKCS#12 password is empty",
+            "set a password: iOS and macOS refuse to import a .p12 with an empty one",
+        );
+    }
+    if key_password == Some("") {
+        p.push(
+            "key_password",
+            ErrorKind::EmptyPassword,
+            "the key passphrase is empty",
+            "set a passphrase, or leave keys unencrypted by not setting one",
+        );
+    }
+}
+
+/// A server's names as SANs, in order, without repeats; `field` is the list's field.
+pub(crate) fn server_names(p: &mut Problems, field: &str, raw: &[String]) -> Vec<SanName> {
+    let mut seen = BTreeSet::new();
+    let mut ordered = Vec::new();
+    for (j, n) in raw.iter().enumerate() {
+        match names::parse_server_name(n, &format!("{field}[{j}]")) {
+            Ok(san) => {
+                if seen.insert(san.clone()) {
+                    ordered.push(san);
+                }
+            }
+            Err(e) => p.0.push(e),
+        }
+    }
+    ordered
+}
+
+/// The common name a server gets when none is given: its first name.
+pub(crate) fn default_server_cn(sans: &[SanName]) -> String {
+    sans.first()
+        .map(|n| match n {
+            SanName::Dns(d) => d.clone(),
+            SanName::Ip(ip) => ip.to_string(),
+            SanName::Email(e) => e.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// A client's e-mail address as an rfc822Name SAN.
+pub(crate) fn email_san(p: &mut Problems, field: &str, email: Option<&str>) -> Option<SanName> {
+    match names::check_email(email?, field) {
+        Ok(e) => Some(SanName::Email(e)),
+        Err(e) => {
+            p.0.push(e);
+            None
+        }
+    }
+}
+
+/// A device acting as a TLS server is reached by its name: that name must be a host name.
+pub(crate) fn device_dns(p: &mut Problems, field: &str, cn: &str) -> Option<SanName> {
+    match names::check_dns_name(cn, field) {
+        Ok(dns) => Some(SanName::Dns(dns)),
+        Err(mut e) => {
+            e.problem = format!(
+                "device `{cn}` must be a host name to act as a server: {}",
+                e.problem
+            );
+            p.0.push(e);
+            None
+        }
+    }
+}
