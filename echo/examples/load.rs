@@ -22,8 +22,8 @@
 //!    /proc/PID/status before and with them open. Raise the fd limit first (`ulimit -n`).
 #![forbid(unsafe_code)]
 
+use certlab_echo::client::parse_url;
 use certlab_echo::limits::{Limits, parse_duration};
-use certlab_echo::probe::parse_url;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};

@@ -94,7 +94,7 @@ where
     };
     let Some(key) = req.websocket_key() else {
         let answer = http::route(&req, &info);
-        debug!(remote = %info.remote_addr, method = %req.method, path = %req.path, "HTTP request");
+        debug!(remote = %info.greeting.remote_addr, method = %req.method, path = %req.path, "HTTP request");
         let _ = stream.write_all(&answer).await;
         let _ = stream.flush().await;
         let _ = stream.shutdown().await;
@@ -121,13 +121,14 @@ where
     )
     .await;
     info!(
-        listener = %info.listener,
-        remote = %info.remote_addr,
-        verdict = %info.verdict,
+        listener = %info.greeting.listener,
+        remote = %info.greeting.remote_addr,
+        verdict = %info.greeting.verdict,
         peer = info
+            .greeting
             .client_certificate
             .as_ref()
-            .or(info.server_certificate.as_ref())
+            .or(info.greeting.server_certificate.as_ref())
             .and_then(|c| c.common_name.as_deref())
             .unwrap_or("-"),
         "websocket open"

@@ -8,11 +8,11 @@
 //!
 //! Which side is TLS server and which is websocket client is laid out in [`crate::listen`].
 
+use crate::client::parse_url;
 use crate::conn::{self, Ctx, Served};
 use crate::limits::{Limits, parse_duration};
 use crate::peer::{PeerInfo, subject_of};
-use crate::probe::parse_url;
-use crate::serve::wait_for_signal;
+use crate::signal::wait_for_signal;
 use crate::tls::{self, IdentitySource};
 use crate::verify::{handshake_failure, observe};
 use clap::Args;

@@ -187,8 +187,9 @@ fn row(out: &mut String, name: &str, value: Option<&str>) {
 /// The diagnostic page: the connection facts, and a tester that opens a websocket to the
 /// same origin and shows the greeting and an echo.
 pub fn page(info: &PeerInfo) -> String {
+    let info = &info.greeting;
     let mut rows = String::new();
-    row(&mut rows, "verdict", Some(&info.verdict));
+    row(&mut rows, "verdict", Some(info.verdict.as_str()));
     row(&mut rows, "listener", Some(&info.listener));
     row(&mut rows, "remote address", Some(&info.remote_addr));
     row(&mut rows, "TLS version", info.tls_version.as_deref());
@@ -210,7 +211,7 @@ pub fn page(info: &PeerInfo) -> String {
         row(&mut rows, "client not after", Some(&c.not_after));
         row(&mut rows, "client SHA-256", Some(&c.sha256));
         row(&mut rows, "client EKU", Some(&c.eku.join(", ")));
-        row(&mut rows, "client key type", Some(&c.key_type));
+        row(&mut rows, "client key type", c.key_type.as_deref());
     }
     format!(
         r#"<!doctype html>
@@ -275,7 +276,7 @@ mod tests {
     #[test]
     fn page_escapes_facts() {
         let mut info = PeerInfo::plain("default", "127.0.0.1:1".parse().expect("addr"));
-        info.sni = Some("<script>".into());
+        info.greeting.sni = Some("<script>".into());
         let html = page(&info);
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<td><script>"));

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod config;
 pub mod conn;
 pub mod dial;
@@ -21,5 +22,6 @@ pub mod peer;
 pub mod probe;
 pub mod report;
 pub mod serve;
+pub mod signal;
 pub mod tls;
 pub mod verify;

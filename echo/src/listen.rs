@@ -13,25 +13,46 @@
 //! takes one connection, prints the same report as `probe URL` (with the dialer's chain as
 //! `client_chain`) and exits 0 only when the handshake, greeting and echo all succeeded.
 
+use crate::client::{note_seen, websocket};
 use crate::config::ClientAuth;
 use crate::peer::subject_of;
-use crate::probe::{ProbeArgs, note_seen, websocket};
 use crate::report::Report;
-use crate::tls;
+use crate::tls::{self, IdentitySource};
 use crate::verify::{handshake_failure, observe};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 
-/// Listens on `addr`, accepts one dialer, and fills `report`.
-pub async fn run(args: &ProbeArgs, addr: &str, report: &mut Report) -> Result<(), String> {
+/// What the listening mode takes from `probe`'s flags.
+#[derive(Debug)]
+pub struct ListenArgs<'a> {
+    /// `--listen ADDR:PORT`.
+    pub addr: &'a str,
+    /// The listener's own identity (`--cert/--key` or `--p12`).
+    pub identity: Option<IdentitySource>,
+    /// CAs the dialer's client certificate must chain to.
+    pub ca: &'a [PathBuf],
+    /// Text to send and expect back.
+    pub send: &'a str,
+    /// Time allowed for each step after the dialer connected.
+    pub timeout: Duration,
+    /// How long to wait for the dialer.
+    pub wait: Duration,
+}
+
+/// Listens on `args.addr`, accepts one dialer, and fills `report`.
+pub async fn run(args: &ListenArgs<'_>, report: &mut Report) -> Result<(), String> {
+    let addr = args.addr;
     let addr: SocketAddr = addr
         .parse()
         .map_err(|e| format!("--listen {addr:?}: {e} (expected ADDR:PORT, e.g. 127.0.0.1:9443)"))?;
     let identity = args
-        .identity()
+        .identity
+        .as_ref()
         .ok_or("--listen needs the listener's own certificate: --cert/--key or --p12")?
         .load()?;
     tls::check_eku(
@@ -44,7 +65,7 @@ pub async fn run(args: &ProbeArgs, addr: &str, report: &mut Report) -> Result<()
     if args.ca.is_empty() {
         return Err("--listen needs --ca CA to verify the dialer's client certificate".into());
     }
-    let (config, cas) = tls::server_config_for(identity, &args.ca, ClientAuth::Required, "--ca")?;
+    let (config, cas) = tls::server_config_for(identity, args.ca, ClientAuth::Required, "--ca")?;
     report.checked = Some(format!(
         "the dialer's client certificate against CA {}",
         cas.join(" | ")
@@ -91,5 +112,5 @@ pub async fn run(args: &ProbeArgs, addr: &str, report: &mut Report) -> Result<()
         .negotiated_cipher_suite()
         .map(|s| format!("{:?}", s.suite()));
     report.sni = conn.server_name().map(str::to_string);
-    websocket(&format!("wss://{bound}/"), step, &args.send, report, stream).await
+    websocket(&format!("wss://{bound}/"), step, args.send, report, stream).await
 }

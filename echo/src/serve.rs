@@ -6,6 +6,7 @@
 use crate::config::{Listener, Settings};
 use crate::conn::{self, Ctx, Open, Served, Upgrade};
 use crate::peer::PeerInfo;
+use crate::signal::wait_for_signal;
 use crate::tls;
 use crate::verify;
 use std::io::Write;
@@ -118,30 +119,6 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     Ok(())
 }
 
-/// Waits for SIGINT or SIGTERM; returns its name.
-#[cfg(unix)]
-pub async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        },
-        Err(e) => {
-            warn!("cannot watch SIGTERM: {e}");
-            let _ = tokio::signal::ctrl_c().await;
-            "SIGINT"
-        }
-    }
-}
-
-/// Waits for Ctrl-C.
-#[cfg(not(unix))]
-pub async fn wait_for_signal() -> &'static str {
-    let _ = tokio::signal::ctrl_c().await;
-    "ctrl-c"
-}
-
 async fn accept_loop(b: Bound, ctx: Arc<Ctx>, limit: Arc<Semaphore>, max: usize) {
     let mut shutdown = ctx.shutdown.clone();
     loop {
@@ -222,7 +199,7 @@ async fn tls_open(
     let info = PeerInfo::from_tls(name, remote, stream.get_ref().1);
     debug!(
         %remote,
-        tls = info.tls_version.as_deref().unwrap_or("?"),
+        tls = info.greeting.tls_version.as_deref().unwrap_or("?"),
         "TLS handshake done"
     );
     match conn::upgrade(stream, info, ctx).await {
