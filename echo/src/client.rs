@@ -2,6 +2,7 @@
 //! listening client of `dial`): upgrade, read the greeting, send, expect the echo; and the
 //! reading of a ws:// or wss:// URL from the command line.
 
+use crate::error::{Error, Result};
 use crate::report::Report;
 use crate::verify::Seen;
 use certlab_wire::Target;
@@ -14,8 +15,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// Reads a `ws://` or `wss://` URL given on the command line (the page's reading, from
 /// `certlab-wire`); the error starts with the URL.
-pub fn parse_url(url: &str) -> Result<Target, String> {
-    Target::parse(url).map_err(|e| format!("{url:?}: {e}"))
+pub fn parse_url(url: &str) -> Result<Target> {
+    Target::parse(url).map_err(|e| Error::Input(format!("{url:?}: {e}")))
 }
 
 /// Copies what the verifier saw into the report.
@@ -44,22 +45,24 @@ pub async fn next_data<S>(
     ws: &mut WebSocketStream<S>,
     step: Duration,
     what: &str,
-) -> Result<Message, String>
+) -> Result<Message>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     loop {
         match timeout(step, ws.next()).await {
-            Err(_) => return Err(format!("{what}: nothing within {step:?}")),
-            Ok(None) => return Err(format!("{what}: connection closed")),
-            Ok(Some(Err(e))) => return Err(format!("{what}: {}", explain(e))),
+            Err(_) => return Err(Error::Timeout(format!("{what}: nothing within {step:?}"))),
+            Ok(None) => return Err(Error::Check(format!("{what}: connection closed"))),
+            Ok(Some(Err(e))) => {
+                return Err(Error::check_or_refused(format!("{what}: {}", explain(e))));
+            }
             Ok(Some(Ok(Message::Close(frame)))) => {
-                return Err(format!(
+                return Err(Error::Check(format!(
                     "{what}: server closed the websocket{}",
                     frame
                         .map(|f| format!(" ({} {})", f.code, f.reason))
                         .unwrap_or_default()
-                ));
+                )));
             }
             Ok(Some(Ok(m @ (Message::Text(_) | Message::Binary(_))))) => return Ok(m),
             Ok(Some(Ok(_))) => continue,
@@ -75,14 +78,14 @@ pub async fn websocket<S>(
     send: &str,
     report: &mut Report,
     stream: S,
-) -> Result<(), String>
+) -> Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (mut ws, _) = timeout(step, tokio_tungstenite::client_async(url, stream))
         .await
-        .map_err(|_| format!("websocket handshake: timed out after {step:?}"))?
-        .map_err(|e| format!("websocket handshake: {}", explain(e)))?;
+        .map_err(|_| Error::Timeout(format!("websocket handshake: timed out after {step:?}")))?
+        .map_err(|e| Error::check_or_refused(format!("websocket handshake: {}", explain(e))))?;
     let greeting = next_data(&mut ws, step, "greeting").await?;
     report.greeting = Some(match &greeting {
         Message::Text(t) => serde_json::from_str(t.as_str())
@@ -91,21 +94,21 @@ where
     });
     timeout(step, ws.send(Message::text(send)))
         .await
-        .map_err(|_| format!("send: timed out after {step:?}"))?
-        .map_err(|e| format!("send: {e}"))?;
+        .map_err(|_| Error::Timeout(format!("send: timed out after {step:?}")))?
+        .map_err(|e| Error::check_or_refused(format!("send: {e}")))?;
     match next_data(&mut ws, step, "echo").await? {
         Message::Text(t) => report.echo = Some(t.to_string()),
         other => {
-            return Err(format!(
+            return Err(Error::Check(format!(
                 "echo: expected text, got {} binary bytes",
                 other.len()
-            ));
+            )));
         }
     }
     let _ = timeout(step, ws.close(None)).await;
     let _ = timeout(step, async { while let Some(Ok(_)) = ws.next().await {} }).await;
     if report.echo.as_deref() != Some(send) {
-        return Err("echo differs from what was sent".into());
+        return Err(Error::Check("echo differs from what was sent".into()));
     }
     Ok(())
 }

@@ -89,7 +89,7 @@ where
                 "no HTTP request within {limit:?}"
             )));
         }
-        Ok(Err(e)) => return Upgrade::Done(Served::NoRequest(e)),
+        Ok(Err(e)) => return Upgrade::Done(Served::NoRequest(e.to_string())),
         Ok(Ok(r)) => r,
     };
     let Some(key) = req.websocket_key() else {

@@ -14,6 +14,7 @@ pub mod client;
 pub mod config;
 pub mod conn;
 pub mod dial;
+pub mod error;
 pub mod http;
 pub mod limits;
 pub mod listen;

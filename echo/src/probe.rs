@@ -4,6 +4,7 @@
 //! (see [`crate::listen`]).
 
 use crate::client::{note_seen, parse_url, websocket};
+use crate::error::{Error, Result};
 use crate::limits::parse_duration;
 use crate::listen::{self, ListenArgs};
 use crate::peer::subject_of;
@@ -81,9 +82,9 @@ impl ProbeArgs {
     }
 }
 
-/// Runs the probe (or its listening mode), prints the report, returns whether everything
-/// succeeded.
-pub async fn run(args: ProbeArgs) -> bool {
+/// Runs the probe (or its listening mode) and prints the report. The error, if any, is the
+/// first one (the report names it too); an echo that differs is [`Error::Check`].
+pub async fn run(args: ProbeArgs) -> Result<()> {
     let mut report = Report {
         sent: args.send.clone(),
         ..Report::default()
@@ -107,17 +108,24 @@ pub async fn run(args: ProbeArgs) -> bool {
             report.url = url.clone();
             probe(&args, url, &mut report).await
         }
-        (None, None) => Err("give a URL or --listen ADDR:PORT".into()),
+        (None, None) => Err(Error::Input("give a URL or --listen ADDR:PORT".into())),
     };
-    if let Err(e) = result {
-        report.error = Some(e);
+    let result = result.and_then(|()| {
+        if report.echo.as_deref() == Some(args.send.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::Check("echo differs from what was sent".into()))
+        }
+    });
+    if let Err(e) = &result {
+        report.error = Some(e.to_string());
     }
-    report.ok = report.error.is_none() && report.echo.as_deref() == Some(args.send.as_str());
+    report.ok = result.is_ok();
     report.print(args.json);
-    report.ok
+    result
 }
 
-async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), String> {
+async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
     let target = parse_url(url)?;
     let step = args.timeout;
     let tcp = timeout(
@@ -126,12 +134,19 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), S
     )
     .await
     .map_err(|_| {
-        format!(
+        Error::Timeout(format!(
             "connect to {}:{}: timed out after {step:?}",
             target.host, target.port
-        )
+        ))
     })?
-    .map_err(|e| format!("connect to {}:{}: {e}", target.host, target.port))?;
+    .map_err(|e| {
+        let text = format!("connect to {}:{}: {e}", target.host, target.port);
+        if e.kind() == std::io::ErrorKind::ConnectionRefused {
+            Error::Refused(text)
+        } else {
+            Error::Check(text)
+        }
+    })?;
     let _ = tcp.set_nodelay(true);
     if !target.secure {
         return websocket(&target.url, step, &args.send, report, tcp).await;
@@ -155,14 +170,22 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), S
         )
     });
     let name = ServerName::try_from(target.host.clone())
-        .map_err(|e| format!("{:?} is not a valid server name: {e}", target.host))?;
+        .map_err(|e| Error::Input(format!("{:?} is not a valid server name: {e}", target.host)))?;
     let connector = TlsConnector::from(Arc::new(config));
     let (connected, seen) = observe(timeout(step, connector.connect(name, tcp))).await;
     report.server_chain = seen.chain.iter().map(|c| subject_of(c)).collect();
     note_seen(report, &seen);
     let stream = match connected {
-        Err(_) => return Err(format!("TLS handshake: timed out after {step:?}")),
-        Ok(Err(e)) => return Err(format!("TLS handshake: {e}")),
+        Err(_) => {
+            return Err(Error::Timeout(format!(
+                "TLS handshake: timed out after {step:?}"
+            )));
+        }
+        // Our verifier refused the server: a failed check; else the server's alert.
+        Ok(Err(e)) if seen.check.is_some() => {
+            return Err(Error::Check(format!("TLS handshake: {e}")));
+        }
+        Ok(Err(e)) => return Err(Error::check_or_refused(format!("TLS handshake: {e}"))),
         Ok(Ok(s)) => s,
     };
     let conn = stream.get_ref().1;
