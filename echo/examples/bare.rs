@@ -46,7 +46,7 @@ async fn main() -> Result<(), String> {
         client_ca: Vec::new(),
         client_auth: ClientAuth::Required,
     };
-    let (config, _) = certlab_echo::tls::server_config(&settings)?;
+    let (config, _) = certlab_echo::tls::server_config(&settings).map_err(|e| e.to_string())?;
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let ws_config = Limits::default().ws_config();
     let listener = TcpListener::bind(&args.listen)

@@ -22,8 +22,8 @@
 //!    /proc/PID/status before and with them open. Raise the fd limit first (`ulimit -n`).
 #![forbid(unsafe_code)]
 
+use certlab_echo::client::parse_url;
 use certlab_echo::limits::{Limits, parse_duration};
-use certlab_echo::probe::parse_url;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -217,7 +217,7 @@ fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
     {
         return Ok(Duration::ZERO);
     }
-    parse_duration(s)
+    parse_duration(s).map_err(|e| e.to_string())
 }
 
 /// utime + stime of a process (all its threads, in USER_HZ ticks), from /proc/PID/stat.
@@ -413,11 +413,12 @@ async fn idle(dial: Arc<Dial>, args: &Args) -> Result<serde_json::Value, String>
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
-    let target = parse_url(&args.url)?;
+    let target = parse_url(&args.url).map_err(|e| e.to_string())?;
     if !target.secure {
         return Err("give a wss:// URL".into());
     }
-    let (mut config, _) = certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), None)?;
+    let (mut config, _) = certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), None)
+        .map_err(|e| e.to_string())?;
     // Every handshake is a full one: no session tickets, no PSK resumption (with it, every
     // connection after the first skips the certificate and its signature).
     config.resumption = rustls::client::Resumption::disabled();

@@ -20,6 +20,7 @@
 //! plain = true
 //! ```
 
+use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::password;
 use clap::{Args, ValueEnum};
@@ -172,9 +173,11 @@ fn rebase(base: Option<&Path>, p: PathBuf) -> PathBuf {
     }
 }
 
-fn addr(s: &str, what: &str) -> Result<SocketAddr, String> {
+fn addr(s: &str, what: &str) -> Result<SocketAddr> {
     s.parse::<SocketAddr>().map_err(|e| {
-        format!("{what} {s:?}: {e} (expected ADDR:PORT, e.g. 127.0.0.1:8443 or [::1]:8443)")
+        Error::Input(format!(
+            "{what} {s:?}: {e} (expected ADDR:PORT, e.g. 127.0.0.1:8443 or [::1]:8443)"
+        ))
     })
 }
 
@@ -191,27 +194,23 @@ struct Identity {
 
 impl Identity {
     /// Completes a wss listener's TLS settings; `who` names it in errors.
-    fn finish(
-        self,
-        who: &str,
-        prompted: &mut BTreeMap<PathBuf, String>,
-    ) -> Result<TlsSettings, String> {
+    fn finish(self, who: &str, prompted: &mut BTreeMap<PathBuf, String>) -> Result<TlsSettings> {
         let cert = self
             .cert
-            .ok_or_else(|| format!("{who}: --cert FULLCHAIN is required"))?;
+            .ok_or_else(|| Error::Input(format!("{who}: --cert FULLCHAIN is required")))?;
         let key = self
             .key
-            .ok_or_else(|| format!("{who}: --key KEY is required"))?;
+            .ok_or_else(|| Error::Input(format!("{who}: --key KEY is required")))?;
         if self.client_auth.is_some() && self.client_ca.is_empty() {
-            return Err(format!(
+            return Err(Error::Input(format!(
                 "{who}: --client-auth needs at least one --client-ca"
-            ));
+            )));
         }
         let key_password = match (self.key_password, self.key_password_file) {
             (Some(_), Some(_)) => {
-                return Err(format!(
+                return Err(Error::Input(format!(
                     "{who}: give --key-password or --key-password-file, not both"
-                ));
+                )));
             }
             (Some(pw), None) => Some(pw),
             (None, Some(path)) => Some(password::read_file(&path)?),
@@ -239,13 +238,13 @@ impl Identity {
 impl Settings {
     /// Merges flags over the optional TOML file and applies defaults. An encrypted key
     /// without a password is asked for on the terminal (once per key file).
-    pub fn resolve(args: ServeArgs) -> Result<Self, String> {
+    pub fn resolve(args: ServeArgs) -> Result<Self> {
         let (file, base) = match &args.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("--config {}: {e}", path.display()))?;
+                    .map_err(|e| Error::File(format!("--config {}: {e}", path.display())))?;
                 let file: FileConfig = toml::from_str(&text)
-                    .map_err(|e| format!("--config {}: {e}", path.display()))?;
+                    .map_err(|e| Error::File(format!("--config {}: {e}", path.display())))?;
                 (file, path.parent().map(Path::to_path_buf))
             }
             None => (FileConfig::default(), None),
@@ -291,7 +290,9 @@ impl Settings {
             wss.push(addr(DEFAULT_LISTEN, "--listen")?);
         }
         if wss.is_empty() && top.client_auth.is_some() && top.client_ca.is_empty() {
-            return Err("--client-auth needs at least one --client-ca".into());
+            return Err(Error::Input(
+                "--client-auth needs at least one --client-ca".into(),
+            ));
         }
         if !wss.is_empty() {
             let tls = top.clone().finish("serve", &mut prompted)?;
@@ -348,7 +349,9 @@ impl Settings {
             .or(file.max_connections)
             .unwrap_or(DEFAULT_MAX_CONNECTIONS);
         if max_connections == 0 || max_connections > u32::MAX as usize / 2 {
-            return Err("--max-connections must be between 1 and 2147483647".into());
+            return Err(Error::Input(
+                "--max-connections must be between 1 and 2147483647".into(),
+            ));
         }
         Ok(Settings {
             listeners,
@@ -398,6 +401,7 @@ mod tests {
         std::fs::write(&path, "[listener.x]\naddr = \"127.0.0.1:0\"\n").expect("write");
         let t = T::parse_from(["t", "--config", path.to_str().expect("utf8")]);
         let e = Settings::resolve(t.a).expect_err("no cert");
+        let e = e.to_string();
         assert!(e.contains("[listener.x]") && e.contains("--cert"), "{e}");
 
         std::fs::write(&path, "[listener.x]\naddr = \"127.0.0.1:0\"\nbogus = 1\n").expect("write");
@@ -405,6 +409,7 @@ mod tests {
         assert!(
             Settings::resolve(t.a)
                 .expect_err("unknown key")
+                .to_string()
                 .contains("bogus")
         );
     }

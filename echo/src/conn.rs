@@ -89,12 +89,12 @@ where
                 "no HTTP request within {limit:?}"
             )));
         }
-        Ok(Err(e)) => return Upgrade::Done(Served::NoRequest(e)),
+        Ok(Err(e)) => return Upgrade::Done(Served::NoRequest(e.to_string())),
         Ok(Ok(r)) => r,
     };
     let Some(key) = req.websocket_key() else {
         let answer = http::route(&req, &info);
-        debug!(remote = %info.remote_addr, method = %req.method, path = %req.path, "HTTP request");
+        debug!(remote = %info.greeting.remote_addr, method = %req.method, path = %req.path, "HTTP request");
         let _ = stream.write_all(&answer).await;
         let _ = stream.flush().await;
         let _ = stream.shutdown().await;
@@ -121,13 +121,14 @@ where
     )
     .await;
     info!(
-        listener = %info.listener,
-        remote = %info.remote_addr,
-        verdict = %info.verdict,
+        listener = %info.greeting.listener,
+        remote = %info.greeting.remote_addr,
+        verdict = %info.greeting.verdict,
         peer = info
+            .greeting
             .client_certificate
             .as_ref()
-            .or(info.server_certificate.as_ref())
+            .or(info.greeting.server_certificate.as_ref())
             .and_then(|c| c.common_name.as_deref())
             .unwrap_or("-"),
         "websocket open"

@@ -8,11 +8,12 @@
 //!
 //! Which side is TLS server and which is websocket client is laid out in [`crate::listen`].
 
+use crate::client::parse_url;
 use crate::conn::{self, Ctx, Served};
+use crate::error::{Error, Result};
 use crate::limits::{Limits, parse_duration};
 use crate::peer::{PeerInfo, subject_of};
-use crate::probe::parse_url;
-use crate::serve::wait_for_signal;
+use crate::signal::wait_for_signal;
 use crate::tls::{self, IdentitySource};
 use crate::verify::{handshake_failure, observe};
 use clap::Args;
@@ -89,10 +90,13 @@ struct Dialer {
 }
 
 /// Checks the flags, then dials until SIGINT/SIGTERM. Errors are start-up errors.
-pub async fn run(args: DialArgs) -> Result<(), String> {
+pub async fn run(args: DialArgs) -> Result<()> {
     let target = parse_url(&args.url)?;
     if !target.secure {
-        return Err(format!("{:?}: dial needs a wss:// URL", args.url));
+        return Err(Error::Input(format!(
+            "{:?}: dial needs a wss:// URL",
+            args.url
+        )));
     }
     let identity = match (&args.cert, &args.key, &args.p12, &args.password) {
         (Some(cert), Some(key), _, _) => IdentitySource::Pem {
@@ -104,7 +108,11 @@ pub async fn run(args: DialArgs) -> Result<(), String> {
             file: file.clone(),
             password: pw.clone(),
         },
-        _ => return Err("give --cert and --key, or --p12 and --password".into()),
+        _ => {
+            return Err(Error::Input(
+                "give --cert and --key, or --p12 and --password".into(),
+            ));
+        }
     }
     .load()?;
     tls::check_eku(
@@ -122,7 +130,7 @@ pub async fn run(args: DialArgs) -> Result<(), String> {
         args.max_message_size.as_deref(),
     )?;
     let name = ServerName::try_from(target.host.clone())
-        .map_err(|e| format!("{:?} is not a valid server name: {e}", target.host))?;
+        .map_err(|e| Error::Input(format!("{:?} is not a valid server name: {e}", target.host)))?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let dialer = Dialer {
         sni: target
@@ -156,7 +164,7 @@ pub async fn run(args: DialArgs) -> Result<(), String> {
 
 async fn dial_loop(d: Dialer, retry: Duration) {
     let mut stop = d.ctx.shutdown.clone();
-    let mut last_failure: Option<String> = None;
+    let mut last_failure: Option<Error> = None;
     loop {
         if *stop.borrow() {
             break;
@@ -168,7 +176,7 @@ async fn dial_loop(d: Dialer, retry: Duration) {
                 continue;
             }
             Err(e) => {
-                if last_failure.as_deref() == Some(e.as_str()) {
+                if last_failure.as_ref() == Some(&e) {
                     debug!("{e}; still retrying every {retry:?}");
                 } else {
                     warn!("{e}; retrying every {retry:?}");
@@ -184,35 +192,44 @@ async fn dial_loop(d: Dialer, retry: Duration) {
 }
 
 /// One attempt: connect, verify each other, serve one websocket session.
-async fn session(d: &Dialer) -> Result<(), String> {
+async fn session(d: &Dialer) -> Result<()> {
     let limit = d.ctx.limits.handshake_timeout;
     let tcp = timeout(limit, TcpStream::connect((d.host.as_str(), d.port)))
         .await
         .map_err(|_| {
-            format!(
+            Error::Timeout(format!(
                 "listener {}:{} unreachable: no connection within {limit:?}",
                 d.host, d.port
-            )
+            ))
         })?
-        .map_err(|e| format!("listener {}:{} unreachable: {e}", d.host, d.port))?;
+        .map_err(|e| {
+            let text = format!("listener {}:{} unreachable: {e}", d.host, d.port);
+            if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                Error::Refused(text)
+            } else {
+                Error::Check(text)
+            }
+        })?;
     let _ = tcp.set_nodelay(true);
     let remote = tcp
         .peer_addr()
-        .map_err(|e| format!("listener {}:{}: {e}", d.host, d.port))?;
+        .map_err(|e| Error::Local(format!("listener {}:{}: {e}", d.host, d.port)))?;
     let (connected, seen) = observe(timeout(limit, d.connector.connect(d.name.clone(), tcp))).await;
     let stream = match connected {
         Err(_) => {
-            return Err(format!(
+            return Err(Error::Timeout(format!(
                 "listener {remote}: no TLS handshake within {limit:?}"
-            ));
+            )));
         }
         Ok(Err(e)) => {
             let why = handshake_failure(&e, &seen, &d.cas);
             return Err(match seen.check {
-                Some(check) => format!(
+                Some(check) => Error::Check(format!(
                     "refused the listener at {remote}: its certificate fails the {check} check: {why}"
-                ),
-                None => format!("listener {remote}: TLS handshake failed: {why}"),
+                )),
+                None => Error::check_or_refused(format!(
+                    "listener {remote}: TLS handshake failed: {why}"
+                )),
             });
         }
         Ok(Ok(s)) => s,
@@ -225,13 +242,13 @@ async fn session(d: &Dialer) -> Result<(), String> {
     info!(%remote, listener = %listener_subject, "TLS handshake done, listener verified; waiting for its websocket request");
     let info = PeerInfo::from_dial(remote, d.sni.clone(), stream.get_ref().1);
     match conn::serve_stream(stream, info, &d.ctx).await {
-        Served::NoRequest(why) if why.contains("alert") => Err(format!(
+        Served::NoRequest(why) if why.contains("alert") => Err(Error::Refused(format!(
             "listener {remote} refused our client certificate ({why}): it must chain to the \
              listener's --ca and carry clientAuth"
-        )),
-        Served::NoRequest(why) => Err(format!(
+        ))),
+        Served::NoRequest(why) => Err(Error::Check(format!(
             "listener {remote} sent no websocket request: {why}"
-        )),
+        ))),
         Served::Http | Served::Websocket => {
             info!(%remote, "session ended; dialling again");
             Ok(())

@@ -1,6 +1,7 @@
 //! The HTTP side of a connection: reading the request head, the websocket upgrade answer,
 //! the diagnostic page (`GET /`), `GET /info` and 404s.
 
+use crate::error::{Error, Result};
 use crate::peer::PeerInfo;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -47,21 +48,21 @@ impl Request {
 }
 
 /// Reads until the end of the request head. Returns the request and any bytes read past it
-/// (the start of the websocket stream), or an error text for a bad or oversized head.
-pub async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<(Request, Vec<u8>), String> {
+/// (the start of the websocket stream), or why there is no usable head.
+pub async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<(Request, Vec<u8>)> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
         let n = stream
             .read(&mut chunk)
             .await
-            .map_err(|e| format!("reading the request: {e}"))?;
+            .map_err(|e| Error::check_or_refused(format!("reading the request: {e}")))?;
         if n == 0 {
-            return Err(if buf.is_empty() {
+            return Err(Error::Check(if buf.is_empty() {
                 "connection closed before a request".into()
             } else {
                 "connection closed inside the request head".into()
-            });
+            }));
         }
         buf.extend_from_slice(&chunk[..n]);
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -87,8 +88,10 @@ pub async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<(Request,
                 return Ok((request, buf[len..].to_vec()));
             }
             Ok(httparse::Status::Partial) if buf.len() <= MAX_HEAD => continue,
-            Ok(httparse::Status::Partial) => return Err("request head too large".into()),
-            Err(e) => return Err(format!("bad HTTP request: {e}")),
+            Ok(httparse::Status::Partial) => {
+                return Err(Error::Check("request head too large".into()));
+            }
+            Err(e) => return Err(Error::Check(format!("bad HTTP request: {e}"))),
         }
     }
 }
@@ -187,8 +190,9 @@ fn row(out: &mut String, name: &str, value: Option<&str>) {
 /// The diagnostic page: the connection facts, and a tester that opens a websocket to the
 /// same origin and shows the greeting and an echo.
 pub fn page(info: &PeerInfo) -> String {
+    let info = &info.greeting;
     let mut rows = String::new();
-    row(&mut rows, "verdict", Some(&info.verdict));
+    row(&mut rows, "verdict", Some(info.verdict.as_str()));
     row(&mut rows, "listener", Some(&info.listener));
     row(&mut rows, "remote address", Some(&info.remote_addr));
     row(&mut rows, "TLS version", info.tls_version.as_deref());
@@ -210,7 +214,7 @@ pub fn page(info: &PeerInfo) -> String {
         row(&mut rows, "client not after", Some(&c.not_after));
         row(&mut rows, "client SHA-256", Some(&c.sha256));
         row(&mut rows, "client EKU", Some(&c.eku.join(", ")));
-        row(&mut rows, "client key type", Some(&c.key_type));
+        row(&mut rows, "client key type", c.key_type.as_deref());
     }
     format!(
         r#"<!doctype html>
@@ -275,7 +279,7 @@ mod tests {
     #[test]
     fn page_escapes_facts() {
         let mut info = PeerInfo::plain("default", "127.0.0.1:1".parse().expect("addr"));
-        info.sni = Some("<script>".into());
+        info.greeting.sni = Some("<script>".into());
         let html = page(&info);
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<td><script>"));

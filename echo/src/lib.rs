@@ -10,9 +10,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod config;
 pub mod conn;
 pub mod dial;
+pub mod error;
 pub mod http;
 pub mod limits;
 pub mod listen;
@@ -21,5 +23,6 @@ pub mod peer;
 pub mod probe;
 pub mod report;
 pub mod serve;
+pub mod signal;
 pub mod tls;
 pub mod verify;

@@ -1,6 +1,7 @@
 //! The per-connection limits, and the parsing of durations (`10s`, `500ms`, `5m`) and sizes
 //! (`16MiB`, `1048576`) for the flags.
 
+use crate::error::{Error, Result};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -52,19 +53,19 @@ impl Limits {
         handshake_timeout: Option<&str>,
         idle_timeout: Option<&str>,
         max_message_size: Option<&str>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         let d = Limits::default();
         Ok(Limits {
             handshake_timeout: match handshake_timeout {
-                Some(s) => parse_duration(s).map_err(|e| format!("--handshake-timeout: {e}"))?,
+                Some(s) => parse_duration(s).map_err(|e| e.prefixed("--handshake-timeout"))?,
                 None => d.handshake_timeout,
             },
             idle_timeout: match idle_timeout {
-                Some(s) => parse_duration(s).map_err(|e| format!("--idle-timeout: {e}"))?,
+                Some(s) => parse_duration(s).map_err(|e| e.prefixed("--idle-timeout"))?,
                 None => d.idle_timeout,
             },
             max_message_size: match max_message_size {
-                Some(s) => parse_size(s).map_err(|e| format!("--max-message-size: {e}"))?,
+                Some(s) => parse_size(s).map_err(|e| e.prefixed("--max-message-size"))?,
                 None => d.max_message_size,
             },
         })
@@ -72,53 +73,59 @@ impl Limits {
 }
 
 /// Parses `N`, `Nms`, `Ns`, `Nm` or `Nh` (a bare number is seconds).
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 10s, 500ms, 5m"))?;
+    let n: u64 = num.parse().map_err(|_| {
+        Error::Input(format!(
+            "invalid duration {s:?}: expected e.g. 10s, 500ms, 5m"
+        ))
+    })?;
     let d = match unit.trim() {
         "" | "s" => Duration::from_secs(n),
         "ms" => Duration::from_millis(n),
         "m" => Duration::from_secs(n.saturating_mul(60)),
         "h" => Duration::from_secs(n.saturating_mul(3600)),
         other => {
-            return Err(format!(
+            return Err(Error::Input(format!(
                 "invalid duration unit {other:?} in {s:?} (ms, s, m, h)"
-            ));
+            )));
         }
     };
     if d.is_zero() {
-        return Err(format!("duration {s:?} must be greater than zero"));
+        return Err(Error::Input(format!(
+            "duration {s:?} must be greater than zero"
+        )));
     }
     Ok(d)
 }
 
 /// Parses a byte count: `N`, `NB`, `NKiB`, `NMiB`, `NGiB` (also `K`, `M`, `G`, binary).
-pub fn parse_size(s: &str) -> Result<usize, String> {
+pub fn parse_size(s: &str) -> Result<usize> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let n: usize = num
         .parse()
-        .map_err(|_| format!("invalid size {s:?}: expected e.g. 16MiB, 65536"))?;
+        .map_err(|_| Error::Input(format!("invalid size {s:?}: expected e.g. 16MiB, 65536")))?;
     let mult: usize = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kib" | "kb" => 1 << 10,
         "m" | "mib" | "mb" => 1 << 20,
         "g" | "gib" | "gb" => 1 << 30,
         other => {
-            return Err(format!(
+            return Err(Error::Input(format!(
                 "invalid size unit {other:?} in {s:?} (KiB, MiB, GiB)"
-            ));
+            )));
         }
     };
     match n.checked_mul(mult) {
-        Some(0) => Err(format!("size {s:?} must be greater than zero")),
+        Some(0) => Err(Error::Input(format!(
+            "size {s:?} must be greater than zero"
+        ))),
         Some(v) => Ok(v),
-        None => Err(format!("size {s:?} is too large")),
+        None => Err(Error::Input(format!("size {s:?} is too large"))),
     }
 }
 

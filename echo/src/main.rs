@@ -5,9 +5,13 @@
 //! * `certlab-echo probe wss://localhost:8443/ --ca ca.crt [--cert alice.crt --key alice.key]`
 //! * `certlab-echo dial wss://localhost:9443/ --cert alice.crt --key alice.key --ca ca.crt`
 //!   with `certlab-echo probe --listen 127.0.0.1:9443 --cert server.crt --key server.key --ca ca.crt`
+//!
+//! The exit code comes from the kind of error ([`certlab_echo::error`]): 0 success, 1 a check
+//! failed, 2 bad input, 3 refused by the peer.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use certlab_echo::error::Error;
 use certlab_echo::{config, dial, probe, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -53,38 +57,27 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
+            let e = Error::Local(format!("cannot start the runtime: {e}"));
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
         }
     };
-    let result = match cli.command {
-        Command::Serve(args) => match config::Settings::resolve(args) {
-            Ok(settings) => runtime.block_on(serve::run(settings)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        Command::Probe(args) => {
-            return if runtime.block_on(probe::run(args)) {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            };
-        }
-        Command::Dial(args) => match runtime.block_on(dial::run(args)) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    // The probe prints its report (which names the error) itself.
+    let (result, reported) = match cli.command {
+        Command::Serve(args) => (
+            config::Settings::resolve(args).and_then(|s| runtime.block_on(serve::run(s))),
+            false,
+        ),
+        Command::Probe(args) => (runtime.block_on(probe::run(args)), true),
+        Command::Dial(args) => (runtime.block_on(dial::run(args)), false),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+            if !reported {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(e.exit_code())
         }
     }
 }

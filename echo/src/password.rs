@@ -1,14 +1,15 @@
 //! Key passwords: read from a file, or asked for on the terminal when a key turns out to be
 //! encrypted and no password was given.
 
+use crate::error::{Error, Result};
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Reads a password file; a trailing newline is not part of the password.
-pub fn read_file(path: &Path) -> Result<String, String> {
+pub fn read_file(path: &Path) -> Result<String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--key-password-file {}: {e}", path.display()))?;
+        .map_err(|e| Error::File(format!("--key-password-file {}: {e}", path.display())))?;
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -26,7 +27,7 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
 /// For a key file without a given password: `None` if it is not encrypted (or unreadable:
 /// loading it reports that later), the password typed on the terminal if it is, or an error
 /// saying how to give one when there is no terminal.
-pub fn prompt_if_encrypted(key: &Path) -> Result<Option<String>, String> {
+pub fn prompt_if_encrypted(key: &Path) -> Result<Option<String>> {
     let Ok(bytes) = std::fs::read(key) else {
         return Ok(None);
     };
@@ -34,18 +35,22 @@ pub fn prompt_if_encrypted(key: &Path) -> Result<Option<String>, String> {
         return Ok(None);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(format!(
+        return Err(Error::Input(format!(
             "--key {}: the key is encrypted and no password was given: use --key-password, \
              --key-password-file, or start on a terminal to be asked",
             key.display()
-        ));
+        )));
     }
     prompt(&format!("Password for {}: ", key.display())).map(Some)
 }
 
 /// Asks on the controlling terminal with echo off (`stty -echo`; no unsafe code needed).
-pub fn prompt(label: &str) -> Result<String, String> {
-    let fail = |e: std::io::Error| format!("cannot ask for the key password on the terminal: {e}");
+pub fn prompt(label: &str) -> Result<String> {
+    let fail = |e: std::io::Error| {
+        Error::Input(format!(
+            "cannot ask for the key password on the terminal: {e}"
+        ))
+    };
     let mut tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

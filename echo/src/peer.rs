@@ -4,71 +4,20 @@
 
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConnection, CommonState, ServerConnection};
-use serde::Serialize;
 use std::net::SocketAddr;
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
-/// `verdict` when the client presented a certificate the verifier accepted.
-pub const VERIFIED: &str = "verified";
-/// `verdict` when the client presented none (one-way TLS, optional mTLS or plain ws://).
-pub const NO_CLIENT_CERT: &str = "no client certificate";
+pub use certlab_wire::{CertFacts, Greeting, NO_CLIENT_CERT, VERIFIED, Verdict};
 
-/// What the echo side knows about its peer.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// What the echo side knows about its peer: the [`Greeting`] (the wire part, shared with
+/// the page through `certlab-wire`) and the echo-only facts that are not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerInfo {
-    /// `serve` (we accepted; the peer is the TLS client) or `dial` (we connected out; the
-    /// peer is the TLS server, the websocket client).
-    pub mode: &'static str,
-    /// Name of the listener that accepted (`default` for the flag listeners), or `dial`.
-    pub listener: String,
-    /// Peer address.
-    pub remote_addr: String,
-    /// The same, as an address (not serialised).
-    #[serde(skip)]
+    /// What is sent as the greeting and served as `/info`.
+    pub greeting: Greeting,
+    /// The peer's address (the greeting carries it as text, `remote_addr`).
     pub remote: SocketAddr,
-    /// `TLSv1_3`, `TLSv1_2`, or null on a plain listener.
-    pub tls_version: Option<String>,
-    /// Negotiated cipher suite, e.g. `TLS13_AES_256_GCM_SHA384`.
-    pub cipher_suite: Option<String>,
-    /// Negotiated ALPN protocol.
-    pub alpn: Option<String>,
-    /// Server name the client asked for (SNI); in `dial` mode the name we sent.
-    pub sni: Option<String>,
-    /// The TLS client's leaf certificate, if it sent one (`serve` mode).
-    pub client_certificate: Option<CertFacts>,
-    /// Number of certificates the TLS client sent (`serve` mode).
-    pub client_chain_len: usize,
-    /// The TLS server's leaf certificate (`dial` mode: the listening client's).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub server_certificate: Option<CertFacts>,
-    /// [`VERIFIED`] or [`NO_CLIENT_CERT`].
-    pub verdict: String,
-}
-
-/// A decoded certificate.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CertFacts {
-    /// Subject DN (RFC 4514 style).
-    pub subject: String,
-    /// Subject CN, if any.
-    pub common_name: Option<String>,
-    /// Issuer DN.
-    pub issuer: String,
-    /// subjectAltNames as `DNS:…`, `IP:…`, `email:…`, `URI:…`.
-    pub sans: Vec<String>,
-    /// Serial number, lower-case hex.
-    pub serial: String,
-    /// RFC 3339.
-    pub not_before: String,
-    /// RFC 3339.
-    pub not_after: String,
-    /// SHA-256 of the DER certificate, lower-case hex.
-    pub sha256: String,
-    /// Extended key usages (`serverAuth`, `clientAuth`, …); empty when the extension is absent.
-    pub eku: Vec<String>,
-    /// `ECDSA P-256`, `Ed25519`, `RSA 2048`, …
-    pub key_type: String,
 }
 
 /// The extended key usages of `cert` as names.
@@ -165,7 +114,7 @@ pub fn cert_facts(der: &[u8]) -> Option<CertFacts> {
         not_after: rfc3339(cert.validity().not_after),
         sha256: sha256(der),
         eku: ekus(&cert),
-        key_type: key_type(&cert),
+        key_type: Some(key_type(&cert)),
     })
 }
 
@@ -195,11 +144,10 @@ impl PeerInfo {
     pub fn from_tls(listener: &str, remote: SocketAddr, conn: &ServerConnection) -> Self {
         let certs: &[CertificateDer<'_>] = conn.peer_certificates().unwrap_or(&[]);
         let (tls_version, cipher_suite, alpn) = negotiated(conn);
-        PeerInfo {
-            mode: "serve",
+        let greeting = Greeting {
+            mode: "serve".into(),
             listener: listener.to_string(),
             remote_addr: remote.to_string(),
-            remote,
             tls_version,
             cipher_suite,
             alpn,
@@ -208,12 +156,12 @@ impl PeerInfo {
             client_chain_len: certs.len(),
             server_certificate: None,
             verdict: if certs.is_empty() {
-                NO_CLIENT_CERT
+                Verdict::NoClientCertificate
             } else {
-                VERIFIED
-            }
-            .to_string(),
-        }
+                Verdict::Verified
+            },
+        };
+        PeerInfo { greeting, remote }
     }
 
     /// Facts of a connection we dialled: the peer is the TLS server (its certificate was
@@ -221,11 +169,10 @@ impl PeerInfo {
     pub fn from_dial(remote: SocketAddr, sni: Option<String>, conn: &ClientConnection) -> Self {
         let certs: &[CertificateDer<'_>] = conn.peer_certificates().unwrap_or(&[]);
         let (tls_version, cipher_suite, alpn) = negotiated(conn);
-        PeerInfo {
-            mode: "dial",
+        let greeting = Greeting {
+            mode: "dial".into(),
             listener: "dial".into(),
             remote_addr: remote.to_string(),
-            remote,
             tls_version,
             cipher_suite,
             alpn,
@@ -233,17 +180,17 @@ impl PeerInfo {
             client_certificate: None,
             client_chain_len: 0,
             server_certificate: certs.first().and_then(|c| cert_facts(c)),
-            verdict: VERIFIED.to_string(),
-        }
+            verdict: Verdict::Verified,
+        };
+        PeerInfo { greeting, remote }
     }
 
     /// Facts of a plain (ws://) connection.
     pub fn plain(listener: &str, remote: SocketAddr) -> Self {
-        PeerInfo {
-            mode: "serve",
+        let greeting = Greeting {
+            mode: "serve".into(),
             listener: listener.to_string(),
             remote_addr: remote.to_string(),
-            remote,
             tls_version: None,
             cipher_suite: None,
             alpn: None,
@@ -251,13 +198,15 @@ impl PeerInfo {
             client_certificate: None,
             client_chain_len: 0,
             server_certificate: None,
-            verdict: NO_CLIENT_CERT.to_string(),
-        }
+            verdict: Verdict::NoClientCertificate,
+        };
+        PeerInfo { greeting, remote }
     }
 
     /// The JSON text sent as the greeting and served as `/info`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        serde_json::to_string_pretty(&self.greeting)
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 }
 
@@ -272,7 +221,7 @@ mod tests {
         let der = |name: &str| kit.get(name).expect(name).bytes.clone();
         let server = cert_facts(&der("server.der")).expect("server parses");
         assert_eq!(server.eku, vec!["serverAuth"]);
-        assert_eq!(server.key_type, "Ed25519");
+        assert_eq!(server.key_type.as_deref(), Some("Ed25519"));
         assert!(server.sans.contains(&"IP:127.0.0.1".to_string()));
         let alice = cert_facts(&der("alice.der")).expect("alice parses");
         assert_eq!(alice.eku, vec!["clientAuth"]);

@@ -3,23 +3,22 @@
 //! that worked. With `--listen` it is the listening client of `certlab-echo dial`
 //! (see [`crate::listen`]).
 
+use crate::client::{note_seen, parse_url, websocket};
+use crate::error::{Error, Result};
 use crate::limits::parse_duration;
+use crate::listen::{self, ListenArgs};
 use crate::peer::subject_of;
 use crate::report::Report;
 use crate::tls::{self, IdentitySource};
-use crate::verify::{Seen, observe};
+use crate::verify::observe;
 use clap::Args;
-use futures_util::{SinkExt, StreamExt};
 use rustls::pki_types::ServerName;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 
 /// `certlab-echo probe` flags.
 #[derive(Debug, Args)]
@@ -83,57 +82,9 @@ impl ProbeArgs {
     }
 }
 
-/// A parsed ws:// or wss:// URL.
-pub struct Target {
-    /// wss:// (true) or ws://.
-    pub secure: bool,
-    /// Host name or IP address (without brackets).
-    pub host: String,
-    /// Port (default 443 / 80).
-    pub port: u16,
-}
-
-/// Parses `wss://HOST:PORT/…` or `ws://…`.
-pub fn parse_url(url: &str) -> Result<Target, String> {
-    let (secure, rest) = if let Some(r) = url.strip_prefix("wss://") {
-        (true, r)
-    } else if let Some(r) = url.strip_prefix("ws://") {
-        (false, r)
-    } else {
-        return Err(format!(
-            "{url:?}: expected wss://HOST:PORT/ or ws://HOST:PORT/"
-        ));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6
-            .split_once(']')
-            .ok_or_else(|| format!("{url:?}: unclosed [ in the host"))?;
-        (h, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() {
-        return Err(format!("{url:?}: no host"));
-    }
-    let port = match port {
-        Some(p) => p.parse().map_err(|_| format!("{url:?}: bad port {p:?}"))?,
-        None if secure => 443,
-        None => 80,
-    };
-    Ok(Target {
-        secure,
-        host: host.to_string(),
-        port,
-    })
-}
-
-/// Runs the probe (or its listening mode), prints the report, returns whether everything
-/// succeeded.
-pub async fn run(args: ProbeArgs) -> bool {
+/// Runs the probe (or its listening mode) and prints the report. The error, if any, is the
+/// first one (the report names it too); an echo that differs is [`Error::Check`].
+pub async fn run(args: ProbeArgs) -> Result<()> {
     let mut report = Report {
         sent: args.send.clone(),
         ..Report::default()
@@ -142,33 +93,39 @@ pub async fn run(args: ProbeArgs) -> bool {
         (_, Some(addr)) => {
             report.mode = "listen";
             report.url = format!("listen {addr}");
-            crate::listen::run(&args, addr, &mut report).await
+            let listen = ListenArgs {
+                addr,
+                identity: args.identity(),
+                ca: &args.ca,
+                send: &args.send,
+                timeout: args.timeout,
+                wait: args.wait,
+            };
+            listen::run(&listen, &mut report).await
         }
         (Some(url), None) => {
             report.mode = "connect";
             report.url = url.clone();
             probe(&args, url, &mut report).await
         }
-        (None, None) => Err("give a URL or --listen ADDR:PORT".into()),
+        (None, None) => Err(Error::Input("give a URL or --listen ADDR:PORT".into())),
     };
-    if let Err(e) = result {
-        report.error = Some(e);
-    }
-    report.ok = report.error.is_none() && report.echo.as_deref() == Some(args.send.as_str());
-    report.print(args.json);
-    report.ok
-}
-
-/// Copies what the verifier saw into the report.
-pub fn note_seen(report: &mut Report, seen: &Seen) {
-    report.verification = seen.verdict.as_ref().map(|v| match v {
-        Ok(()) => "verified".to_string(),
-        Err(e) => format!("FAILED: {e}"),
+    let result = result.and_then(|()| {
+        if report.echo.as_deref() == Some(args.send.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::Check("echo differs from what was sent".into()))
+        }
     });
-    report.why = seen.why.clone();
+    if let Err(e) = &result {
+        report.error = Some(e.to_string());
+    }
+    report.ok = result.is_ok();
+    report.print(args.json);
+    result
 }
 
-async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), String> {
+async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
     let target = parse_url(url)?;
     let step = args.timeout;
     let tcp = timeout(
@@ -177,15 +134,22 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), S
     )
     .await
     .map_err(|_| {
-        format!(
+        Error::Timeout(format!(
             "connect to {}:{}: timed out after {step:?}",
             target.host, target.port
-        )
+        ))
     })?
-    .map_err(|e| format!("connect to {}:{}: {e}", target.host, target.port))?;
+    .map_err(|e| {
+        let text = format!("connect to {}:{}: {e}", target.host, target.port);
+        if e.kind() == std::io::ErrorKind::ConnectionRefused {
+            Error::Refused(text)
+        } else {
+            Error::Check(text)
+        }
+    })?;
     let _ = tcp.set_nodelay(true);
     if !target.secure {
-        return websocket(url, step, &args.send, report, tcp).await;
+        return websocket(&target.url, step, &args.send, report, tcp).await;
     }
 
     let identity = args.identity().map(|i| i.load()).transpose()?;
@@ -206,14 +170,22 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), S
         )
     });
     let name = ServerName::try_from(target.host.clone())
-        .map_err(|e| format!("{:?} is not a valid server name: {e}", target.host))?;
+        .map_err(|e| Error::Input(format!("{:?} is not a valid server name: {e}", target.host)))?;
     let connector = TlsConnector::from(Arc::new(config));
     let (connected, seen) = observe(timeout(step, connector.connect(name, tcp))).await;
     report.server_chain = seen.chain.iter().map(|c| subject_of(c)).collect();
     note_seen(report, &seen);
     let stream = match connected {
-        Err(_) => return Err(format!("TLS handshake: timed out after {step:?}")),
-        Ok(Err(e)) => return Err(format!("TLS handshake: {e}")),
+        Err(_) => {
+            return Err(Error::Timeout(format!(
+                "TLS handshake: timed out after {step:?}"
+            )));
+        }
+        // Our verifier refused the server: a failed check; else the server's alert.
+        Ok(Err(e)) if seen.check.is_some() => {
+            return Err(Error::Check(format!("TLS handshake: {e}")));
+        }
+        Ok(Err(e)) => return Err(Error::check_or_refused(format!("TLS handshake: {e}"))),
         Ok(Ok(s)) => s,
     };
     let conn = stream.get_ref().1;
@@ -221,106 +193,5 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<(), S
     report.cipher_suite = conn
         .negotiated_cipher_suite()
         .map(|s| format!("{:?}", s.suite()));
-    websocket(url, step, &args.send, report, stream).await
-}
-
-/// Adds the likely cause to errors that are hard to read in TLS 1.3.
-pub fn explain(e: impl std::fmt::Display) -> String {
-    let text = e.to_string();
-    if text.contains("received fatal alert") {
-        // In TLS 1.3 the server judges the client certificate after the client finished its
-        // side of the handshake, so a refusal arrives as an alert on the first read.
-        format!("{text} (the server refused our client certificate, or that none was sent)")
-    } else {
-        text
-    }
-}
-
-async fn next_data<S>(
-    ws: &mut WebSocketStream<S>,
-    step: Duration,
-    what: &str,
-) -> Result<Message, String>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    loop {
-        match timeout(step, ws.next()).await {
-            Err(_) => return Err(format!("{what}: nothing within {step:?}")),
-            Ok(None) => return Err(format!("{what}: connection closed")),
-            Ok(Some(Err(e))) => return Err(format!("{what}: {}", explain(e))),
-            Ok(Some(Ok(Message::Close(frame)))) => {
-                return Err(format!(
-                    "{what}: server closed the websocket{}",
-                    frame
-                        .map(|f| format!(" ({} {})", f.code, f.reason))
-                        .unwrap_or_default()
-                ));
-            }
-            Ok(Some(Ok(m @ (Message::Text(_) | Message::Binary(_))))) => return Ok(m),
-            Ok(Some(Ok(_))) => continue,
-        }
-    }
-}
-
-/// The websocket client's part: upgrade, read the greeting, send `send`, expect it back,
-/// close cleanly.
-pub async fn websocket<S>(
-    url: &str,
-    step: Duration,
-    send: &str,
-    report: &mut Report,
-    stream: S,
-) -> Result<(), String>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let (mut ws, _) = timeout(step, tokio_tungstenite::client_async(url, stream))
-        .await
-        .map_err(|_| format!("websocket handshake: timed out after {step:?}"))?
-        .map_err(|e| format!("websocket handshake: {}", explain(e)))?;
-    let greeting = next_data(&mut ws, step, "greeting").await?;
-    report.greeting = Some(match &greeting {
-        Message::Text(t) => serde_json::from_str(t.as_str())
-            .unwrap_or_else(|_| serde_json::Value::String(t.to_string())),
-        other => serde_json::Value::String(format!("{} binary bytes", other.len())),
-    });
-    timeout(step, ws.send(Message::text(send)))
-        .await
-        .map_err(|_| format!("send: timed out after {step:?}"))?
-        .map_err(|e| format!("send: {e}"))?;
-    match next_data(&mut ws, step, "echo").await? {
-        Message::Text(t) => report.echo = Some(t.to_string()),
-        other => {
-            return Err(format!(
-                "echo: expected text, got {} binary bytes",
-                other.len()
-            ));
-        }
-    }
-    let _ = timeout(step, ws.close(None)).await;
-    let _ = timeout(step, async { while let Some(Ok(_)) = ws.next().await {} }).await;
-    if report.echo.as_deref() != Some(send) {
-        return Err("echo differs from what was sent".into());
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls() {
-        let t = parse_url("wss://localhost:8443/").expect("url");
-        assert!(t.secure);
-        assert_eq!((t.host.as_str(), t.port), ("localhost", 8443));
-        let t = parse_url("ws://[::1]:9/x").expect("url");
-        assert!(!t.secure);
-        assert_eq!((t.host.as_str(), t.port), ("::1", 9));
-        assert_eq!(parse_url("wss://example.test").expect("url").port, 443);
-        assert!(parse_url("https://x/").is_err());
-        assert!(parse_url("wss://:1/").is_err());
-        assert!(parse_url("wss://h:x/").is_err());
-    }
+    websocket(&target.url, step, &args.send, report, stream).await
 }

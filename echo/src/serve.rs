@@ -5,7 +5,9 @@
 
 use crate::config::{Listener, Settings};
 use crate::conn::{self, Ctx, Open, Served, Upgrade};
+use crate::error::{Error, Result};
 use crate::peer::PeerInfo;
+use crate::signal::wait_for_signal;
 use crate::tls;
 use crate::verify;
 use std::io::Write;
@@ -30,12 +32,12 @@ struct Bound {
     tls: Option<(TlsAcceptor, Arc<[String]>)>,
 }
 
-async fn bind(l: &Listener) -> Result<Bound, String> {
+async fn bind(l: &Listener) -> Result<Bound> {
     let tls = match &l.tls {
         None => None,
         Some(t) => {
             let (config, cas) =
-                tls::server_config(t).map_err(|e| format!("listener {}: {e}", l.name))?;
+                tls::server_config(t).map_err(|e| e.prefixed(format!("listener {}", l.name)))?;
             if cas.is_empty() {
                 info!(listener = %l.name, "client certificates: not requested");
             } else {
@@ -46,10 +48,10 @@ async fn bind(l: &Listener) -> Result<Bound, String> {
     };
     let listener = TcpListener::bind(l.addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", l.addr))?;
+        .map_err(|e| Error::Local(format!("cannot listen on {}: {e}", l.addr)))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| format!("cannot read the address of {}: {e}", l.addr))?;
+        .map_err(|e| Error::Local(format!("cannot read the address of {}: {e}", l.addr)))?;
     Ok(Bound {
         name: Arc::from(l.name.as_str()),
         listener,
@@ -61,7 +63,7 @@ async fn bind(l: &Listener) -> Result<Bound, String> {
 /// Binds every listener, prints `listening wss://…` / `listening ws://…` lines (with the
 /// listener name after a space for named ones), serves until SIGINT or SIGTERM, then closes
 /// open websockets and returns.
-pub async fn run(settings: Settings) -> Result<(), String> {
+pub async fn run(settings: Settings) -> Result<()> {
     let mut bound = Vec::new();
     for l in &settings.listeners {
         bound.push(bind(l).await?);
@@ -116,30 +118,6 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         ),
     }
     Ok(())
-}
-
-/// Waits for SIGINT or SIGTERM; returns its name.
-#[cfg(unix)]
-pub async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        },
-        Err(e) => {
-            warn!("cannot watch SIGTERM: {e}");
-            let _ = tokio::signal::ctrl_c().await;
-            "SIGINT"
-        }
-    }
-}
-
-/// Waits for Ctrl-C.
-#[cfg(not(unix))]
-pub async fn wait_for_signal() -> &'static str {
-    let _ = tokio::signal::ctrl_c().await;
-    "ctrl-c"
 }
 
 async fn accept_loop(b: Bound, ctx: Arc<Ctx>, limit: Arc<Semaphore>, max: usize) {
@@ -222,7 +200,7 @@ async fn tls_open(
     let info = PeerInfo::from_tls(name, remote, stream.get_ref().1);
     debug!(
         %remote,
-        tls = info.tls_version.as_deref().unwrap_or("?"),
+        tls = info.greeting.tls_version.as_deref().unwrap_or("?"),
         "TLS handshake done"
     );
     match conn::upgrade(stream, info, ctx).await {

@@ -3,6 +3,7 @@
 //! engine so every format certlab writes is accepted, .p12 files included.
 
 use crate::config::{ClientAuth, TlsSettings};
+use crate::error::{Error, Result};
 use crate::peer::{ekus, subject_of};
 use crate::verify::{ClientVerifier, ServerVerifier};
 use rustls::client::WebPkiServerVerifier;
@@ -22,17 +23,20 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))
 }
 
 /// Reads every certificate (PEM or DER) from `path`.
-pub fn load_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+pub fn load_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>> {
     let bytes = read(path, what)?;
     let ders = certlab::certificates(&bytes, what)
-        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+        .map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))?;
     if ders.is_empty() {
-        return Err(format!("{what} {}: no certificate found", path.display()));
+        return Err(Error::File(format!(
+            "{what} {}: no certificate found",
+            path.display()
+        )));
     }
     Ok(ders.into_iter().map(CertificateDer::from).collect())
 }
@@ -42,20 +46,16 @@ fn pkcs8(key: &certlab::KeyPair) -> PrivateKeyDer<'static> {
 }
 
 /// Reads a private key (any format certlab imports), decrypting it with `password`.
-pub fn load_key(
-    path: &Path,
-    password: Option<&str>,
-    what: &str,
-) -> Result<PrivateKeyDer<'static>, String> {
+pub fn load_key(path: &Path, password: Option<&str>, what: &str) -> Result<PrivateKeyDer<'static>> {
     let bytes = read(path, what)?;
     let key = certlab::private_key(&bytes, password, what)
-        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+        .map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))?;
     Ok(pkcs8(&key))
 }
 
 /// Reads a PKCS#12 file (either certlab flavour: compatible 3DES/SHA-1 or modern
 /// AES-256/SHA-256): its key and the certificate chain bound to it, leaf first.
-pub fn load_p12(path: &Path, password: &str, what: &str) -> Result<Identity, String> {
+pub fn load_p12(path: &Path, password: &str, what: &str) -> Result<Identity> {
     let bytes = read(path, what)?;
     let store = p12_keystore::KeyStore::from_pkcs12(
         &bytes,
@@ -63,22 +63,22 @@ pub fn load_p12(path: &Path, password: &str, what: &str) -> Result<Identity, Str
         p12_keystore::Pkcs12ImportPolicy::Relaxed,
     )
     .map_err(|e| {
-        format!(
+        Error::File(format!(
             "{what} {}: cannot open ({e}): wrong --password, or not a .p12",
             path.display()
-        )
+        ))
     })?;
     let (_, chain) = store
         .private_key_chain()
-        .ok_or_else(|| format!("{what} {}: no private key inside", path.display()))?;
+        .ok_or_else(|| Error::File(format!("{what} {}: no private key inside", path.display())))?;
     if chain.certs().is_empty() {
-        return Err(format!(
+        return Err(Error::File(format!(
             "{what} {}: the key has no certificate with it",
             path.display()
-        ));
+        )));
     }
     let key = certlab::private_key(chain.key().as_der(), None, what)
-        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+        .map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))?;
     let certs = chain
         .certs()
         .iter()
@@ -110,7 +110,7 @@ pub enum IdentitySource {
 
 impl IdentitySource {
     /// Loads the chain and key.
-    pub fn load(&self) -> Result<Identity, String> {
+    pub fn load(&self) -> Result<Identity> {
         match self {
             IdentitySource::Pem {
                 cert,
@@ -126,20 +126,17 @@ impl IdentitySource {
 }
 
 /// A root store holding every certificate of every file in `paths`, and their subjects.
-pub fn root_store(
-    paths: &[impl AsRef<Path>],
-    what: &str,
-) -> Result<(RootCertStore, Vec<String>), String> {
+pub fn root_store(paths: &[impl AsRef<Path>], what: &str) -> Result<(RootCertStore, Vec<String>)> {
     let mut roots = RootCertStore::empty();
     let mut subjects = Vec::new();
     for path in paths {
         for cert in load_certs(path.as_ref(), what)? {
             subjects.push(subject_of(&cert));
             roots.add(cert).map_err(|e| {
-                format!(
+                Error::File(format!(
                     "{what} {}: not usable as a trust anchor: {e}",
                     path.as_ref().display()
-                )
+                ))
             })?;
         }
     }
@@ -149,14 +146,9 @@ pub fn root_store(
 /// Checks that the leaf of `chain` may be used in `role` (`clientAuth` or `serverAuth`):
 /// a certificate without the extended key usage the peer will demand is refused in the
 /// handshake, so say it up front. `why` explains the role.
-pub fn check_eku(
-    chain: &[CertificateDer<'_>],
-    eku: &str,
-    flag: &str,
-    why: &str,
-) -> Result<(), String> {
+pub fn check_eku(chain: &[CertificateDer<'_>], eku: &str, flag: &str, why: &str) -> Result<()> {
     let Some(leaf) = chain.first() else {
-        return Err(format!("{flag}: no certificate"));
+        return Err(Error::File(format!("{flag}: no certificate")));
     };
     let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
         return Ok(()); // rustls reports an unparsable certificate itself
@@ -165,11 +157,11 @@ pub fn check_eku(
     if has.is_empty() || has.iter().any(|e| e == eku || e == "anyExtendedKeyUsage") {
         return Ok(());
     }
-    Err(format!(
+    Err(Error::File(format!(
         "{flag}: certificate \"{}\" has extended key usage {} but not {eku}; {why}",
         cert.subject(),
         has.join(", ")
-    ))
+    )))
 }
 
 /// The provider for the server side: ring, with TLS 1.3 AES-128-GCM/SHA-256 ahead of
@@ -191,10 +183,10 @@ pub fn server_provider() -> Arc<CryptoProvider> {
 
 fn server_builder(
     client_roots: Option<(RootCertStore, Vec<String>, ClientAuth)>,
-) -> Result<rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>, String> {
+) -> Result<rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>> {
     let builder = ServerConfig::builder_with_provider(server_provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS versions: {e}"))?;
+        .map_err(|e| Error::Local(format!("TLS versions: {e}")))?;
     Ok(match client_roots {
         None => builder.with_no_client_auth(),
         Some((roots, subjects, mode)) => {
@@ -203,7 +195,9 @@ fn server_builder(
                 ClientAuth::Required => verifier,
                 ClientAuth::Optional => verifier.allow_unauthenticated(),
             };
-            let inner = verifier.build().map_err(|e| format!("client CA: {e}"))?;
+            let inner = verifier
+                .build()
+                .map_err(|e| Error::File(format!("client CA: {e}")))?;
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(inner, subjects)))
         }
     })
@@ -217,7 +211,7 @@ pub fn server_config_for(
     client_ca: &[PathBuf],
     mode: ClientAuth,
     ca_flag: &str,
-) -> Result<(ServerConfig, Vec<String>), String> {
+) -> Result<(ServerConfig, Vec<String>)> {
     let (roots, subjects) = if client_ca.is_empty() {
         (None, Vec::new())
     } else {
@@ -227,14 +221,14 @@ pub fn server_config_for(
     let (chain, key) = identity;
     let mut config = server_builder(roots)?
         .with_single_cert(chain, key)
-        .map_err(|e| format!("--cert/--key: {e}"))?;
+        .map_err(|e| Error::File(format!("--cert/--key: {e}")))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.ignore_client_order = true;
     Ok((config, subjects))
 }
 
 /// A serve listener's configuration.
-pub fn server_config(s: &TlsSettings) -> Result<(ServerConfig, Vec<String>), String> {
+pub fn server_config(s: &TlsSettings) -> Result<(ServerConfig, Vec<String>)> {
     let identity = (
         load_certs(&s.cert, "--cert")?,
         load_key(&s.key, s.key_password.as_deref(), "--key")?,
@@ -248,7 +242,7 @@ pub fn server_config(s: &TlsSettings) -> Result<(ServerConfig, Vec<String>), Str
 pub fn client_config(
     ca: &[PathBuf],
     identity: Option<Identity>,
-) -> Result<(ClientConfig, Vec<String>), String> {
+) -> Result<(ClientConfig, Vec<String>)> {
     let (roots, subjects) = root_store(ca, "--ca")?;
     let inner = if roots.is_empty() {
         None
@@ -256,19 +250,19 @@ pub fn client_config(
         Some(
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
                 .build()
-                .map_err(|e| format!("--ca: {e}"))?,
+                .map_err(|e| Error::File(format!("--ca: {e}")))?,
         )
     };
     let verifier = Arc::new(ServerVerifier::new(inner, provider(), subjects.clone()));
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS versions: {e}"))?
+        .map_err(|e| Error::Local(format!("TLS versions: {e}")))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
     let mut config = match identity {
         Some((chain, key)) => builder
             .with_client_auth_cert(chain, key)
-            .map_err(|e| format!("--cert/--key: {e}"))?,
+            .map_err(|e| Error::File(format!("--cert/--key: {e}")))?,
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

@@ -191,7 +191,7 @@ fn config_file_and_bad_flags() {
     let (out, _) = probe(&url, &["--ca", &kit.p("ca.crt")]);
     assert_eq!(
         out.code,
-        Some(1),
+        Some(3),
         "client CA from the file is enforced: {}",
         out.all()
     );
@@ -238,6 +238,7 @@ fn config_file_and_bad_flags() {
     ] {
         let out = run(std::process::Command::new(BIN).args(&args), None);
         assert!(!out.ok, "{args:?}");
+        assert_eq!(out.code, Some(2), "bad input: {args:?}: {}", out.all());
         assert!(out.all().contains(needle), "{args:?}: {}", out.all());
         assert!(!out.all().contains("panicked"), "{args:?}: {}", out.all());
     }
@@ -279,7 +280,7 @@ fn named_listeners_each_with_own_identity_and_auth() {
 
     let url = format!("wss://localhost:{mtls}/");
     let (out, _) = probe(&url, &["--ca", &ca]);
-    assert_eq!(out.code, Some(1), "mtls listener demands a certificate");
+    assert_eq!(out.code, Some(3), "mtls listener demands a certificate");
     let mut args = vec!["--ca", ca.as_str()];
     args.extend(alice);
     let (out, r) = probe(&url, &args);

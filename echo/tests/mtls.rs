@@ -84,9 +84,9 @@ fn required_client_certificates() {
     let url = format!("wss://localhost:{port}/");
     alice_ok(&kit, &server);
 
-    // No certificate: refused.
+    // No certificate: refused (exit 3: the server refused us with a TLS alert).
     let (out, r) = probe(&url, &["--ca", &kit.p("ca.crt")]);
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(3), "{}", out.all());
     assert_eq!(r["verification"], "verified", "the server itself was fine");
     let line = refusal(&server, 1);
     assert!(
@@ -110,7 +110,7 @@ fn required_client_certificates() {
             &same_file("alice.key"),
         ],
     );
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(3), "{}", out.all());
     assert!(
         out.stdout.contains("refused our client certificate"),
         "{}",
@@ -139,7 +139,7 @@ fn required_client_certificates() {
             &stranger.p("alice.key"),
         ],
     );
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(3), "{}", out.all());
     let line = refusal(&server, 3);
     assert!(
         line.contains("UnknownIssuer")
@@ -162,7 +162,7 @@ fn required_client_certificates() {
             &kit.p("server.key"),
         ],
     );
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(3), "{}", out.all());
     let line = refusal(&server, 4);
     assert!(
         line.contains("extended key usage for client authentication")
@@ -254,7 +254,7 @@ fn optional_client_certificates() {
             &other.p("alice.key"),
         ],
     );
-    assert_eq!(out.code, Some(1));
+    assert_eq!(out.code, Some(3));
 }
 
 #[test]
@@ -284,7 +284,7 @@ fn expired_client_certificate_is_refused() {
             &kit.p("alice.key"),
         ],
     );
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(3), "{}", out.all());
     let line = refusal(&server, 1);
     assert!(
         line.contains("certificate expired")
@@ -328,7 +328,7 @@ fn not_yet_valid_client_certificate_is_refused() {
             &future.p("alice.key"),
         ],
     );
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(3), "{}", out.all());
     let line = refusal(&server, 1);
     assert!(
         line.contains("check=\"validity\"") && line.contains("is not valid yet: not before"),
@@ -376,7 +376,7 @@ fn p12_identities_compatible_and_modern() {
                 "wrong",
             ],
         );
-        assert_eq!(out.code, Some(1));
+        assert_eq!(out.code, Some(2));
         assert!(
             r["error"]
                 .as_str()

@@ -107,7 +107,7 @@ fn dialer_finds_a_late_listener_reconnects_and_refuses_a_stranger() {
     // A listener whose certificate comes from another CA: the dialer refuses it, says why,
     // and keeps retrying; the probe reports the failure.
     let (code, r, _) = finish(listen(&stranger, &kit, port));
-    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(code, Some(3), "{r:#}");
     assert_eq!(r["ok"], false);
     assert!(
         r["error"]
@@ -183,7 +183,7 @@ fn each_side_refuses_the_wrong_certificate_clearly() {
         ]),
         None,
     );
-    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.stdout.contains("not serverAuth"), "{}", out.stdout);
 
     // A client identity works as a dialer (it has clientAuth).

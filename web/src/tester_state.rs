@@ -2,7 +2,7 @@
 //! observed (for the diagnosis), the greeting, the frames awaiting their echo and the
 //! timestamped log. Events of an earlier attempt are ignored (`attempt` numbers them).
 
-use crate::wss::{Diagnosis, Greeting, Observed, Payload, Target};
+use crate::wss::{Diagnosis, Greeting, Observed, Payload, Target, parse_greeting};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use yew::Reducible;
@@ -235,7 +235,7 @@ impl TesterState {
     fn received(&mut self, payload: Payload, at: String) {
         if self.greeting.is_none()
             && let Payload::Text(t) = &payload
-            && let Some(g) = Greeting::parse(t)
+            && let Some(g) = parse_greeting(t)
         {
             let mutual = g.client_certificate.is_some();
             let who = match &g.client_certificate {

@@ -1,174 +1,13 @@
-//! The wss tester's pure side: the URL the user typed, the greeting `certlab-echo` sends, the
-//! frames, and what a failed or finished attempt most likely means. No browser calls live
-//! here, so all of it is unit-tested natively.
+//! The wss tester's pure side: the URL the user typed and the greeting `certlab-echo` sends
+//! (both from `certlab-wire`, which certlab-echo uses too), the frames, and what a failed or
+//! finished attempt most likely means. No browser calls live here, so all of it is
+//! unit-tested natively.
 
-use serde::Deserialize;
+pub use certlab_wire::{CertFacts, Greeting, Target, URL_HINT, Verdict};
 
-/// The field error for a URL the tester cannot use.
-pub const URL_HINT: &str = "must start with wss:// or ws://, e.g. wss://localhost:8443/";
-
-/// A checked WebSocket URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// The URL to open (trimmed, scheme in lower case).
-    pub url: String,
-    /// `wss://` (true) or `ws://`.
-    pub secure: bool,
-    /// `host:port` as typed (IPv6 in brackets), e.g. `localhost:8443`.
-    pub authority: String,
-    /// The port, explicit or the scheme's default (443 / 80).
-    pub port: u16,
-}
-
-fn host_ok(host: &str) -> bool {
-    !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-}
-
-impl Target {
-    /// Reads a `wss://` or `ws://` URL; the error names what is wrong and shows an example.
-    pub fn parse(input: &str) -> Result<Target, String> {
-        let input = input.trim();
-        let lower = input.to_ascii_lowercase();
-        let (secure, rest) = if lower.starts_with("wss://") {
-            (true, &input[6..])
-        } else if lower.starts_with("ws://") {
-            (false, &input[5..])
-        } else {
-            return Err(URL_HINT.into());
-        };
-        if input.chars().any(char::is_whitespace) {
-            return Err(format!("no spaces in the URL; it {URL_HINT}"));
-        }
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        if authority.contains('@') {
-            return Err("no user name or password in the URL, e.g. wss://localhost:8443/".into());
-        }
-        let (host_ok, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let Some((host, after)) = v6.split_once(']') else {
-                return Err("an IPv6 address needs its closing ], e.g. wss://[::1]:8443/".into());
-            };
-            let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_hexdigit() || c == ':');
-            match after {
-                "" => (ok, None),
-                p => match p.strip_prefix(':') {
-                    Some(p) => (ok, Some(p)),
-                    None => (false, None),
-                },
-            }
-        } else {
-            match authority.split_once(':') {
-                Some((h, p)) => (host_ok(h), Some(p)),
-                None => (host_ok(authority), None),
-            }
-        };
-        if !host_ok {
-            return Err("the URL needs a host name or address, e.g. wss://localhost:8443/".into());
-        }
-        let port = match port {
-            None => {
-                if secure {
-                    443
-                } else {
-                    80
-                }
-            }
-            Some(p) => match p.parse::<u16>() {
-                Ok(n) if n > 0 && p.chars().all(|c| c.is_ascii_digit()) => n,
-                _ => {
-                    return Err(format!(
-                        "the port must be a number from 1 to 65535 (got \"{p}\")"
-                    ));
-                }
-            },
-        };
-        let scheme = if secure { "wss://" } else { "ws://" };
-        let tail = if tail.is_empty() { "/" } else { tail };
-        Ok(Target {
-            url: format!("{scheme}{authority}{tail}"),
-            secure,
-            authority: authority.to_string(),
-            port,
-        })
-    }
-
-    /// The server's own page at the same host and port: `https://localhost:8443/` (or
-    /// `http://…` for `ws://`).
-    pub fn page(&self) -> String {
-        let scheme = if self.secure { "https" } else { "http" };
-        format!("{scheme}://{}/", self.authority)
-    }
-}
-
-/// The client certificate as `certlab-echo` describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ClientCert {
-    /// Subject DN.
-    pub subject: String,
-    /// Subject CN.
-    pub common_name: Option<String>,
-    /// Issuer DN.
-    pub issuer: String,
-    /// subjectAltNames (`DNS:…`, `email:…`).
-    #[serde(default)]
-    pub sans: Vec<String>,
-    /// Serial, hex.
-    pub serial: String,
-    /// RFC 3339.
-    pub not_before: String,
-    /// RFC 3339.
-    pub not_after: String,
-    /// SHA-256 fingerprint, hex.
-    pub sha256: String,
-    /// Extended key usages (newer certlab-echo versions).
-    #[serde(default)]
-    pub eku: Vec<String>,
-    /// e.g. `ECDSA P-256` (newer certlab-echo versions).
-    #[serde(default)]
-    pub key_type: Option<String>,
-}
-
-/// The JSON `certlab-echo` greets every WebSocket with (see `echo/src/peer.rs`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Greeting {
-    /// The client's address as the server saw it.
-    pub remote_addr: String,
-    /// `TLSv1_3`, `TLSv1_2`, or null on ws://.
-    pub tls_version: Option<String>,
-    /// e.g. `TLS13_AES_256_GCM_SHA384`.
-    pub cipher_suite: Option<String>,
-    /// Negotiated ALPN.
-    pub alpn: Option<String>,
-    /// The server name the browser asked for.
-    pub sni: Option<String>,
-    /// The client's leaf certificate, when the browser sent one (the server verified it).
-    pub client_certificate: Option<ClientCert>,
-    /// Certificates the browser sent.
-    #[serde(default)]
-    pub client_chain_len: usize,
-    /// `verified` or `no client certificate`.
-    pub verdict: String,
-}
-
-impl Greeting {
-    /// The greeting in `text`, if it is one.
-    pub fn parse(text: &str) -> Option<Greeting> {
-        serde_json::from_str(text).ok()
-    }
-
-    /// "TLS 1.3" for `TLSv1_3`; "none (plain ws://)" without TLS.
-    pub fn tls_label(&self) -> String {
-        match self.tls_version.as_deref() {
-            None => "none (plain ws://)".into(),
-            Some(v) => match v.strip_prefix("TLSv") {
-                Some(n) => format!("TLS {}", n.replace('_', ".")),
-                None => v.to_string(),
-            },
-        }
-    }
+/// The greeting in `text`, if it is one.
+pub fn parse_greeting(text: &str) -> Option<Greeting> {
+    serde_json::from_str(text).ok()
 }
 
 /// One WebSocket message.
@@ -270,43 +109,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls() {
-        let t = Target::parse(" wss://localhost:8443/ ").expect("ok");
-        assert_eq!(
-            (t.secure, t.port, t.authority.as_str()),
-            (true, 8443, "localhost:8443")
-        );
-        assert_eq!(t.page(), "https://localhost:8443/");
-        let t = Target::parse("WSS://[::1]:9000").expect("ok");
-        assert_eq!((t.url.as_str(), t.port), ("wss://[::1]:9000/", 9000));
-        let t = Target::parse("ws://127.0.0.1/echo?x=1").expect("ok");
-        assert_eq!(
-            (t.secure, t.port, t.page().as_str()),
-            (false, 80, "http://127.0.0.1/")
-        );
-        assert_eq!(Target::parse("wss://lab").expect("ok").port, 443);
-        for bad in [
-            "",
-            "localhost:8443",
-            "https://localhost:8443/",
-            "wss://",
-            "wss://:8443/",
-            "wss://localhost:0/",
-            "wss://localhost:99999/",
-            "wss://localhost:84a/",
-            "wss://user@localhost/",
-            "wss://local host/",
-            "wss://[::1/",
-            "wss://a:1:2/",
-        ] {
-            assert!(Target::parse(bad).is_err(), "{bad} must be refused");
-        }
-        assert_eq!(Target::parse("http://x").unwrap_err(), URL_HINT);
-    }
-
-    #[test]
     fn greeting() {
-        let g = Greeting::parse(
+        let g = parse_greeting(
             r#"{"remote_addr":"127.0.0.1:5","tls_version":"TLSv1_3","cipher_suite":"TLS13_AES_256_GCM_SHA384",
             "alpn":"http/1.1","sni":"localhost","client_certificate":{"subject":"CN=alice","common_name":"alice",
             "issuer":"CN=certlab Root CA","sans":[],"serial":"01","not_before":"a","not_after":"b","sha256":"ff"},
@@ -318,8 +122,9 @@ mod tests {
             g.client_certificate.and_then(|c| c.common_name).as_deref(),
             Some("alice")
         );
-        assert!(Greeting::parse("hello").is_none());
-        assert!(Greeting::parse("{\"a\":1}").is_none());
+        assert_eq!(g.verdict, Verdict::Verified);
+        assert!(parse_greeting("hello").is_none());
+        assert!(parse_greeting("{\"a\":1}").is_none());
     }
 
     #[test]
