@@ -2,11 +2,10 @@
 //! `/info` and renders on the diagnostic page: the TLS server's view of its client (`serve`)
 //! or the dialer's view of the listening client it connected out to (`dial`).
 
+use certlab::Cert;
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConnection, CommonState, ServerConnection};
 use std::net::SocketAddr;
-use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
-use x509_parser::public_key::PublicKey;
 
 pub use certlab_wire::{CertFacts, Greeting, NO_CLIENT_CERT, VERIFIED, Verdict};
 
@@ -20,109 +19,32 @@ pub struct PeerInfo {
     pub remote: SocketAddr,
 }
 
-/// The extended key usages of `cert` as names.
-pub fn ekus(cert: &X509Certificate<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for ext in cert.extensions() {
-        if let ParsedExtension::ExtendedKeyUsage(e) = ext.parsed_extension() {
-            for (on, name) in [
-                (e.any, "anyExtendedKeyUsage"),
-                (e.server_auth, "serverAuth"),
-                (e.client_auth, "clientAuth"),
-                (e.code_signing, "codeSigning"),
-                (e.email_protection, "emailProtection"),
-                (e.time_stamping, "timeStamping"),
-                (e.ocsp_signing, "OCSPSigning"),
-            ] {
-                if on {
-                    out.push(name.to_string());
-                }
-            }
-            out.extend(e.other.iter().map(|o| o.to_id_string()));
-        }
+/// The facts the greeting reports about a certificate, from the engine's decoding layer.
+pub fn facts(c: &Cert) -> CertFacts {
+    CertFacts {
+        subject: c.subject.clone(),
+        common_name: c.common_name.clone(),
+        issuer: c.issuer.clone(),
+        sans: c.san_strings(),
+        serial: c.serial_hex(),
+        not_before: c.not_before_rfc3339(),
+        not_after: c.not_after_rfc3339(),
+        sha256: c.sha256_hex(),
+        eku: c.eku.iter().map(ToString::to_string).collect(),
+        key_type: Some(c.key.to_string()),
     }
-    out
-}
-
-fn key_type(cert: &X509Certificate<'_>) -> String {
-    let spki = cert.public_key();
-    if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" {
-        return "Ed25519".into();
-    }
-    match spki.parsed() {
-        Ok(PublicKey::RSA(k)) => format!("RSA {}", k.key_size()),
-        Ok(PublicKey::EC(p)) => format!("ECDSA P-{}", p.key_size()),
-        _ => spki.algorithm.algorithm.to_id_string(),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn rfc3339(t: x509_parser::time::ASN1Time) -> String {
-    t.to_datetime()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}
-
-fn san(name: &GeneralName<'_>) -> String {
-    match name {
-        GeneralName::DNSName(d) => format!("DNS:{d}"),
-        GeneralName::RFC822Name(e) => format!("email:{e}"),
-        GeneralName::URI(u) => format!("URI:{u}"),
-        GeneralName::IPAddress(b) => match b.len() {
-            4 => {
-                let a: [u8; 4] = [b[0], b[1], b[2], b[3]];
-                format!("IP:{}", std::net::Ipv4Addr::from(a))
-            }
-            16 => {
-                let mut a = [0u8; 16];
-                a.copy_from_slice(b);
-                format!("IP:{}", std::net::Ipv6Addr::from(a))
-            }
-            _ => format!("IP:{}", hex(b)),
-        },
-        other => other.to_string(),
-    }
-}
-
-/// The SHA-256 fingerprint of `der`, lower-case hex.
-pub fn sha256(der: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref())
 }
 
 /// Decodes a DER certificate; `None` if it does not parse.
 pub fn cert_facts(der: &[u8]) -> Option<CertFacts> {
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let sans = match cert.subject_alternative_name() {
-        Ok(Some(ext)) => ext.value.general_names.iter().map(san).collect(),
-        _ => Vec::new(),
-    };
-    Some(CertFacts {
-        subject: cert.subject().to_string(),
-        common_name: cert
-            .subject()
-            .iter_common_name()
-            .next()
-            .and_then(|cn| cn.as_str().ok())
-            .map(str::to_string),
-        issuer: cert.issuer().to_string(),
-        sans,
-        serial: hex(cert.raw_serial()),
-        not_before: rfc3339(cert.validity().not_before),
-        not_after: rfc3339(cert.validity().not_after),
-        sha256: sha256(der),
-        eku: ekus(&cert),
-        key_type: Some(key_type(&cert)),
-    })
+    Cert::from_der(der, "certificate").ok().map(|c| facts(&c))
 }
 
 /// A one-line subject for `der`, or a note that it did not parse.
 pub fn subject_of(der: &[u8]) -> String {
-    match X509Certificate::from_der(der) {
-        Ok((_, c)) => c.subject().to_string(),
-        Err(e) => format!("(unparsable certificate: {e})"),
+    match Cert::from_der(der, "certificate") {
+        Ok(c) => c.subject,
+        Err(_) => "(unparsable certificate)".into(),
     }
 }
 

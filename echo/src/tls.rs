@@ -4,7 +4,7 @@
 
 use crate::config::{ClientAuth, TlsSettings};
 use crate::error::{Error, Result};
-use crate::peer::{ekus, subject_of};
+use crate::peer::{cert_facts, subject_of};
 use crate::verify::{ClientVerifier, ServerVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -13,7 +13,6 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// A certificate chain (leaf first) and its private key.
 pub type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
@@ -150,16 +149,16 @@ pub fn check_eku(chain: &[CertificateDer<'_>], eku: &str, flag: &str, why: &str)
     let Some(leaf) = chain.first() else {
         return Err(Error::File(format!("{flag}: no certificate")));
     };
-    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+    let Some(cert) = cert_facts(leaf) else {
         return Ok(()); // rustls reports an unparsable certificate itself
     };
-    let has = ekus(&cert);
+    let has = cert.eku;
     if has.is_empty() || has.iter().any(|e| e == eku || e == "anyExtendedKeyUsage") {
         return Ok(());
     }
     Err(Error::File(format!(
         "{flag}: certificate \"{}\" has extended key usage {} but not {eku}; {why}",
-        cert.subject(),
+        cert.subject,
         has.join(", ")
     )))
 }

@@ -6,7 +6,7 @@
 //! handshake: concurrent handshakes never see each other's findings, and the connection code
 //! logs a refusal once, with the explanation, where it also knows the peer's address.
 
-use crate::peer::{cert_facts, ekus, subject_of};
+use crate::peer::{cert_facts, subject_of};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -16,7 +16,6 @@ use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, 
 use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
-use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// What a verifier saw during one handshake.
 #[derive(Debug, Default, Clone)]
@@ -102,10 +101,7 @@ pub fn explain(
             ),
         ),
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
-            let has = leaf
-                .and_then(|c| X509Certificate::from_der(c).ok())
-                .map(|(_, c)| ekus(&c))
-                .unwrap_or_default();
+            let has = facts.as_ref().map(|f| f.eku.clone()).unwrap_or_default();
             let has = if has.is_empty() {
                 "none".to_string()
             } else {
