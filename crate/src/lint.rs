@@ -205,21 +205,35 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
     out
 }
 
-/// Lints a decoded certificate, against its issuer's name constraints when `issuer` is given.
-pub fn lint_cert(c: &Cert, issuer: Option<&Cert>, now: OffsetDateTime) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let who = c.name();
-    // Used as a TLS server certificate: it says so (EKU serverAuth, even on a CA certificate
-    // misused as a leaf), or it is a leaf naming hosts without any EKU.
-    // A self-signed certificate whose CN is a host name (`openssl req -x509 -subj
-    // /CN=localhost`, the classic quick dev certificate) is meant to be served too.
+/// Whether a certificate is used as a TLS server certificate: it says so (EKU serverAuth,
+/// even on a CA certificate misused as a leaf), or it is a leaf naming hosts without any EKU.
+/// A self-signed certificate whose CN is a host name (`openssl req -x509 -subj
+/// /CN=localhost`, the classic quick dev certificate) is meant to be served too.
+fn server_like(c: &Cert) -> bool {
     let host_cn = c.common_name.as_deref().is_some_and(|cn| {
         (cn == "localhost" || cn.contains('.')) && names::check_dns_name(cn, "").is_ok()
     });
-    let no_sans = c.sans.is_empty() && c.other_sans.is_empty();
-    let server_like = c.has_eku(&Eku::ServerAuth)
-        || (!c.is_ca && c.eku.is_empty() && !no_sans)
-        || (c.self_signed && host_cn);
+    c.has_eku(&Eku::ServerAuth)
+        || (!c.is_ca && c.eku.is_empty() && !no_sans(c))
+        || (c.self_signed && host_cn)
+}
+
+fn no_sans(c: &Cert) -> bool {
+    c.sans.is_empty() && c.other_sans.is_empty()
+}
+
+/// Lints a decoded certificate, against its issuer's name constraints when `issuer` is given.
+pub fn lint_cert(c: &Cert, issuer: Option<&Cert>, now: OffsetDateTime) -> Vec<Finding> {
+    let mut out = Vec::new();
+    lint_validity(c, now, &mut out);
+    lint_usage(c, &mut out);
+    lint_names(c, issuer, &mut out);
+    out
+}
+
+/// The validity window: expired, not yet valid, Apple's 825 days.
+fn lint_validity(c: &Cert, now: OffsetDateTime, out: &mut Vec<Finding>) {
+    let who = c.name();
     if c.not_after < now {
         out.push(f(
             Rule::Expired,
@@ -244,10 +258,16 @@ pub fn lint_cert(c: &Cert, issuer: Option<&Cert>, now: OffsetDateTime) -> Vec<Fi
         ));
     }
     let apple_epoch = time::macros::datetime!(2019-07-01 0:00 UTC);
-    if server_like && c.validity_days() > APPLE_MAX_DAYS && c.not_before >= apple_epoch {
+    if server_like(c) && c.validity_days() > APPLE_MAX_DAYS && c.not_before >= apple_epoch {
         out.push(f(Rule::AppleValidity825, Severity::Error, who, &["Safari", "iOS", "macOS apps"],
             format!("valid for {} days, over Apple's 825-day limit for TLS server certificates (HT210176)", c.validity_days()), "re-issue it for at most 825 days"));
     }
+}
+
+/// What the certificate may be used for, and with which key and signature.
+fn lint_usage(c: &Cert, out: &mut Vec<Finding>) {
+    let who = c.name();
+    let (server_like, no_sans) = (server_like(c), no_sans(c));
     if server_like && no_sans {
         // Chrome 58+, Firefox 48+ and Apple ignore the CN and need the host in the SAN.
         out.push(f(Rule::MissingSan, Severity::Error, who, &["Chrome 58+", "Firefox 48+", "Safari", "rustls"],
@@ -309,12 +329,18 @@ pub fn lint_cert(c: &Cert, issuer: Option<&Cert>, now: OffsetDateTime) -> Vec<Fi
     if c.key == KeyType::Ed25519 {
         out.push(ed25519(who));
     }
+}
+
+/// Its names: wildcards and addresses written as DNS names, the CN missing from the SANs, and
+/// names outside the issuer's constraints.
+fn lint_names(c: &Cert, issuer: Option<&Cert>, out: &mut Vec<Finding>) {
+    let who = c.name();
     for san in &c.sans {
         if let SanName::Dns(d) = san {
-            wildcard_and_ip(d, who, &mut out);
+            wildcard_and_ip(d, who, out);
         }
     }
-    if !no_sans
+    if !no_sans(c)
         && let Some(cn) = &c.common_name
         && cn.contains('.')
         && names::check_dns_name(cn, "").is_ok()
@@ -336,7 +362,6 @@ pub fn lint_cert(c: &Cert, issuer: Option<&Cert>, now: OffsetDateTime) -> Vec<Fi
             }
         }
     }
-    out
 }
 
 /// The finding for a .p12 opened with an empty password.

@@ -18,7 +18,7 @@ fn roots(m: &Manifest) -> Vec<&ManifestIdentity> {
         .collect()
 }
 
-/// Renders README.txt for a manifest.
+/// Renders README.txt for a manifest: one function per section.
 pub(crate) fn render(m: &Manifest) -> String {
     let mut o = String::new();
     let names = by_name(m);
@@ -29,7 +29,15 @@ pub(crate) fn render(m: &Manifest) -> String {
     );
     o.push_str("Every private key in this kit was made on your machine and never left it.\n");
     o.push_str("Keep *.key and *.p12 files private; share only *.crt files.\n\n");
+    files(&mut o, m);
+    trust(&mut o, m);
+    check_with_openssl(&mut o, m, &names);
+    prove_with_echo(&mut o, m, &names);
+    o
+}
 
+/// FILES: every identity, what it is and what each of its files is for.
+fn files(o: &mut String, m: &Manifest) {
     o.push_str("FILES\n=====\n");
     for i in &m.identities {
         let issuer = if i.issuer == i.name {
@@ -88,7 +96,10 @@ pub(crate) fn render(m: &Manifest) -> String {
             );
         }
     }
+}
 
+/// TRUST THE ROOT: each platform's import of each root, then the client identities.
+fn trust(o: &mut String, m: &Manifest) {
     o.push_str("\nTRUST THE ROOT\n==============\n");
     for r in roots(m) {
         let c = &r.files.cert;
@@ -137,10 +148,13 @@ pub(crate) fn render(m: &Manifest) -> String {
     o.push_str(
         "(Windows: C:\\Windows\\System32\\drivers\\etc\\hosts), e.g. `127.0.0.1 broker.lab`.\n",
     );
+}
 
+/// CHECK IT WITH OPENSSL: `openssl verify` of every leaf against its own root.
+fn check_with_openssl(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &ManifestIdentity>) {
     o.push_str("\nCHECK IT WITH OPENSSL\n=====================\n");
     for i in &m.identities {
-        let root = root_of(&names, i);
+        let root = root_of(names, i);
         let purpose = match i.role {
             Role::Server => "sslserver",
             Role::Client | Role::Device => "sslclient",
@@ -165,14 +179,17 @@ pub(crate) fn render(m: &Manifest) -> String {
             "openssl pkcs12 -in {p12} -info -noout -passin pass:YOUR_P12_PASSWORD"
         );
     }
+}
 
+/// PROVE IT OVER wss://: certlab-echo serving the first server, and clients to reach it.
+fn prove_with_echo(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &ManifestIdentity>) {
     let server = m.identities.iter().find(|i| i.role == Role::Server);
     let client = m
         .identities
         .iter()
         .find(|i| matches!(i.role, Role::Client | Role::Device));
     if let Some(s) = server {
-        let root = root_of(&names, s);
+        let root = root_of(names, s);
         let fc = s.files.fullchain.as_deref().unwrap_or(&s.files.cert);
         o.push_str(
             "\nPROVE IT OVER wss:// WITH certlab-echo\n======================================\n",
@@ -182,7 +199,7 @@ pub(crate) fn render(m: &Manifest) -> String {
             s.files.key.as_deref().unwrap_or("SERVER.key")
         );
         if let Some(c) = client {
-            let croot = root_of(&names, c);
+            let croot = root_of(names, c);
             let _ = write!(
                 cmd,
                 " --client-ca {} --client-auth optional",
@@ -224,11 +241,10 @@ pub(crate) fn render(m: &Manifest) -> String {
             );
         }
     }
-    o
 }
 
 fn root_of<'a>(
-    names: &std::collections::BTreeMap<&str, &'a ManifestIdentity>,
+    names: &BTreeMap<&str, &'a ManifestIdentity>,
     mut i: &'a ManifestIdentity,
 ) -> &'a ManifestIdentity {
     for _ in 0..8 {
