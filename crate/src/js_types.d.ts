@@ -43,6 +43,8 @@ export interface LeafRequest {
   name?: string; common_name?: string; names?: string[]; email?: string | null;
   key?: KeyAlgorithm; days?: number; server_auth?: boolean;
   p12_password?: string; key_password?: string | null; key_encryption?: KeyEncryption;
+  /** Which .p12 files the leaf gets (default "both"). */
+  p12_flavours?: P12Flavours;
 }
 
 export interface GenerateOptions {

@@ -109,20 +109,10 @@ impl PeerInfo {
 
     /// Facts of a plain (ws://) connection.
     pub fn plain(listener: &str, remote: SocketAddr) -> Self {
-        let greeting = Greeting {
-            mode: "serve".into(),
-            listener: listener.to_string(),
-            remote_addr: remote.to_string(),
-            tls_version: None,
-            cipher_suite: None,
-            alpn: None,
-            sni: None,
-            client_certificate: None,
-            client_chain_len: 0,
-            server_certificate: None,
-            verdict: Verdict::NoClientCertificate,
-        };
-        PeerInfo { greeting, remote }
+        PeerInfo {
+            greeting: Greeting::plain(listener, &remote.to_string()),
+            remote,
+        }
     }
 
     /// The JSON text sent as the greeting and served as `/info`.

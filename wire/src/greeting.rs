@@ -124,6 +124,24 @@ pub struct Greeting {
 }
 
 impl Greeting {
+    /// The greeting of a plain (ws://) connection accepted by `listener` from `remote_addr`:
+    /// no TLS facts, no client certificate.
+    pub fn plain(listener: &str, remote_addr: &str) -> Greeting {
+        Greeting {
+            mode: "serve".into(),
+            listener: listener.to_string(),
+            remote_addr: remote_addr.to_string(),
+            tls_version: None,
+            cipher_suite: None,
+            alpn: None,
+            sni: None,
+            client_certificate: None,
+            client_chain_len: 0,
+            server_certificate: None,
+            verdict: Verdict::NoClientCertificate,
+        }
+    }
+
     /// "TLS 1.3" for `TLSv1_3`; "none (plain ws://)" without TLS.
     pub fn tls_label(&self) -> String {
         match self.tls_version.as_deref() {
@@ -141,19 +159,7 @@ mod tests {
     use super::*;
 
     fn plain() -> Greeting {
-        Greeting {
-            mode: "serve".into(),
-            listener: "default".into(),
-            remote_addr: "127.0.0.1:5".into(),
-            tls_version: None,
-            cipher_suite: None,
-            alpn: None,
-            sni: None,
-            client_certificate: None,
-            client_chain_len: 0,
-            server_certificate: None,
-            verdict: Verdict::NoClientCertificate,
-        }
+        Greeting::plain("default", "127.0.0.1:5")
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::generator::KitView;
 use crate::socket::{self, Socket, SocketEvent};
 use crate::tester_state::{AttemptEvent, LogKind, Phase, TesterAction, TesterState};
 use crate::wss::{Payload, Target};
+use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -59,6 +60,97 @@ fn socket_events(d: Dispatcher, attempt: u32) -> Callback<SocketEvent> {
     })
 }
 
+type Shared<T> = Rc<RefCell<T>>;
+
+/// Connect: checks the URL, then (for wss://) the https:// request that lets Chromium pick a
+/// client certificate, then the WebSocket. `live` is the attempt the flow may continue.
+fn connect_flow(
+    state: UseReducerHandle<TesterState>,
+    socket: Shared<Option<Socket>>,
+    live: Shared<u32>,
+    numbers: Shared<u32>,
+) -> Callback<()> {
+    Callback::from(move |_: ()| {
+        let target = match Target::parse(&state.url) {
+            Ok(t) => t,
+            Err(e) => return state.dispatch(TesterAction::Invalid(e)),
+        };
+        drop(socket.borrow_mut().take());
+        let attempt = {
+            let mut n = numbers.borrow_mut();
+            *n += 1;
+            *n
+        };
+        *live.borrow_mut() = attempt;
+        let d = state.dispatcher();
+        d.dispatch(TesterAction::Start {
+            attempt,
+            target: target.clone(),
+            at: socket::clock(),
+        });
+        let (socket, live) = (socket.clone(), live.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if target.secure {
+                let text = format!(
+                    "step 1 of 2: an https:// request to {} with credentials. Chromium never offers a client certificate during a wss:// handshake; this request lets it choose one (if the server asks) and remember it for {}. Firefox does not need this step; it is harmless there.",
+                    target.page(),
+                    target.authority
+                );
+                emit(&d, attempt, AttemptEvent::Note(LogKind::Info, text));
+                let ok = socket::reachable(&target.page(), true).await;
+                if *live.borrow() != attempt {
+                    return;
+                }
+                emit(&d, attempt, AttemptEvent::Primed(ok));
+            }
+            emit(&d, attempt, AttemptEvent::Opening);
+            match Socket::open(&target.url, socket_events(d.clone(), attempt)) {
+                Ok(s) => *socket.borrow_mut() = Some(s),
+                Err(e) => {
+                    let text = format!("the browser refused to open {}: {e}", target.url);
+                    emit(&d, attempt, AttemptEvent::Note(LogKind::Problem, text));
+                    let closed = AttemptEvent::Closed {
+                        code: 1006,
+                        reason: String::new(),
+                        clean: false,
+                    };
+                    emit(&d, attempt, closed);
+                }
+            }
+        });
+    })
+}
+
+/// Send: one text or binary frame of `message`, logged as sent or as not sent.
+fn send_flow(
+    state: UseReducerHandle<TesterState>,
+    socket: Shared<Option<Socket>>,
+    message: UseStateHandle<String>,
+) -> Callback<bool> {
+    Callback::from(move |binary: bool| {
+        let payload = if binary {
+            Payload::Binary(message.as_bytes().to_vec())
+        } else {
+            Payload::Text((*message).clone())
+        };
+        let result = socket
+            .borrow()
+            .as_ref()
+            .map(|s| s.send(&payload))
+            .unwrap_or_else(|| Err("not connected".into()));
+        match result {
+            Ok(()) => state.dispatch(TesterAction::Sent {
+                payload,
+                at: socket::clock(),
+            }),
+            Err(e) => {
+                let note = AttemptEvent::Note(LogKind::Problem, format!("not sent: {e}"));
+                emit(&state.dispatcher(), state.attempt, note)
+            }
+        }
+    })
+}
+
 /// The panel.
 #[function_component(Tester)]
 pub fn tester(p: &TesterProps) -> Html {
@@ -98,60 +190,7 @@ pub fn tester(p: &TesterProps) -> Html {
         });
     }
 
-    let connect = {
-        let (state, socket, live, numbers) =
-            (state.clone(), socket.clone(), live.clone(), numbers.clone());
-        Callback::from(move |_: ()| {
-            let target = match Target::parse(&state.url) {
-                Ok(t) => t,
-                Err(e) => return state.dispatch(TesterAction::Invalid(e)),
-            };
-            drop(socket.borrow_mut().take());
-            let attempt = {
-                let mut n = numbers.borrow_mut();
-                *n += 1;
-                *n
-            };
-            *live.borrow_mut() = attempt;
-            let d = state.dispatcher();
-            d.dispatch(TesterAction::Start {
-                attempt,
-                target: target.clone(),
-                at: socket::clock(),
-            });
-            let (socket, live) = (socket.clone(), live.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                if target.secure {
-                    let text = format!(
-                        "step 1 of 2: an https:// request to {} with credentials. Chromium never offers a client certificate during a wss:// handshake; this request lets it choose one (if the server asks) and remember it for {}. Firefox does not need this step; it is harmless there.",
-                        target.page(),
-                        target.authority
-                    );
-                    emit(&d, attempt, AttemptEvent::Note(LogKind::Info, text));
-                    let ok = socket::reachable(&target.page(), true).await;
-                    if *live.borrow() != attempt {
-                        return;
-                    }
-                    emit(&d, attempt, AttemptEvent::Primed(ok));
-                }
-                emit(&d, attempt, AttemptEvent::Opening);
-                match Socket::open(&target.url, socket_events(d.clone(), attempt)) {
-                    Ok(s) => *socket.borrow_mut() = Some(s),
-                    Err(e) => {
-                        let text = format!("the browser refused to open {}: {e}", target.url);
-                        emit(&d, attempt, AttemptEvent::Note(LogKind::Problem, text));
-                        let closed = AttemptEvent::Closed {
-                            code: 1006,
-                            reason: String::new(),
-                            clean: false,
-                        };
-                        emit(&d, attempt, closed);
-                    }
-                }
-            });
-        })
-    };
-
+    let connect = connect_flow(state.clone(), socket.clone(), live.clone(), numbers.clone());
     let disconnect = {
         let (state, socket, live) = (state.clone(), socket.clone(), live.clone());
         Callback::from(move |_: MouseEvent| {
@@ -165,32 +204,7 @@ pub fn tester(p: &TesterProps) -> Html {
         })
     };
 
-    let send = {
-        let (state, socket, message) = (state.clone(), socket.clone(), message.clone());
-        Callback::from(move |binary: bool| {
-            let payload = if binary {
-                Payload::Binary(message.as_bytes().to_vec())
-            } else {
-                Payload::Text((*message).clone())
-            };
-            let result = socket
-                .borrow()
-                .as_ref()
-                .map(|s| s.send(&payload))
-                .unwrap_or_else(|| Err("not connected".into()));
-            match result {
-                Ok(()) => state.dispatch(TesterAction::Sent {
-                    payload,
-                    at: socket::clock(),
-                }),
-                Err(e) => {
-                    let note = AttemptEvent::Note(LogKind::Problem, format!("not sent: {e}"));
-                    emit(&state.dispatcher(), state.attempt, note)
-                }
-            }
-        })
-    };
-
+    let send = send_flow(state.clone(), socket.clone(), message.clone());
     let names = KitNames::of(p.kit.as_ref());
     let port = Target::parse(&state.url).map(|t| t.port).unwrap_or(8443);
     let busy = state.phase.busy();

@@ -77,6 +77,66 @@ fn show_inspection(r: &Inspection) -> Html {
     }
 }
 
+/// A kit's name and files, and its zip.
+type IssuedKit = (String, Vec<(String, Vec<u8>)>, Vec<u8>);
+
+/// "Issue more": one leaf (or the CSR's) under the CA given, as a small kit.
+fn issue_more(
+    ca_cert: &[u8],
+    ca_key: &[u8],
+    ca_pass: &str,
+    csr: &[u8],
+    role: Role,
+    leaf_name: &str,
+) -> Result<IssuedKit, certlab::Error> {
+    let now = certlab::now_utc();
+    let pass = (!ca_pass.is_empty()).then(|| ca_pass.to_string());
+    let ca = certlab::import_ca(ca_cert, ca_key, pass.as_deref(), now)?;
+    let csr = if csr.is_empty() {
+        None
+    } else {
+        Some(certlab::parse_csr(csr)?)
+    };
+    let mut leaf = LeafSpec {
+        role,
+        p12_password: "changeit".into(),
+        ..LeafSpec::default()
+    };
+    if csr.is_none() {
+        if role == Role::Server {
+            leaf.names = leaf_name
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        } else {
+            leaf.common_name = leaf_name.to_string();
+        }
+    }
+    let kit = issue_leaf(
+        &ca,
+        &leaf,
+        csr.as_ref(),
+        &certlab::Options {
+            now: Some(now),
+            ..Default::default()
+        },
+    )?;
+    let zip = kit.zip("certlab-issued")?;
+    let files = kit
+        .artifacts
+        .iter()
+        .map(|a| (a.path.clone(), a.bytes.clone()))
+        .collect();
+    let who = kit
+        .manifest
+        .identities
+        .last()
+        .map(|i| i.name.clone())
+        .unwrap_or_default();
+    Ok((who, files, zip))
+}
+
 /// The "bring your own" panel.
 #[function_component(Tools)]
 pub fn tools() -> Html {
@@ -89,7 +149,7 @@ pub fn tools() -> Html {
     let csr = use_state(Vec::new);
     let role = use_state(|| Role::Client);
     let leaf_name = use_state(|| "carol".to_string());
-    let issued = use_state(|| None::<Result<(String, Vec<(String, Vec<u8>)>, Vec<u8>), String>>);
+    let issued = use_state(|| None::<Result<IssuedKit, String>>);
 
     let run_inspect = {
         let (subject, password, inspected) = (subject.clone(), password.clone(), inspected.clone());
@@ -112,54 +172,7 @@ pub fn tools() -> Html {
             issued.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let now = certlab::now_utc();
-            let result = (|| -> Result<_, certlab::Error> {
-                let pass = (!ca_pass.is_empty()).then(|| (*ca_pass).clone());
-                let ca = certlab::import_ca(&ca_cert, &ca_key, pass.as_deref(), now)?;
-                let csr = if csr.is_empty() {
-                    None
-                } else {
-                    Some(certlab::parse_csr(&csr)?)
-                };
-                let mut leaf = LeafSpec {
-                    role: *role,
-                    p12_password: "changeit".into(),
-                    ..LeafSpec::default()
-                };
-                if csr.is_none() {
-                    if *role == Role::Server {
-                        leaf.names = leaf_name
-                            .split(',')
-                            .map(|s| s.trim().to_string())
-                            .filter(|s| !s.is_empty())
-                            .collect();
-                    } else {
-                        leaf.common_name = (*leaf_name).clone();
-                    }
-                }
-                let kit = issue_leaf(
-                    &ca,
-                    &leaf,
-                    csr.as_ref(),
-                    &certlab::Options {
-                        now: Some(now),
-                        ..Default::default()
-                    },
-                )?;
-                let zip = kit.zip("certlab-issued")?;
-                let files = kit
-                    .artifacts
-                    .iter()
-                    .map(|a| (a.path.clone(), a.bytes.clone()))
-                    .collect();
-                let who = kit
-                    .manifest
-                    .identities
-                    .last()
-                    .map(|i| i.name.clone())
-                    .unwrap_or_default();
-                Ok((who, files, zip))
-            })();
+            let result = issue_more(&ca_cert, &ca_key, &ca_pass, &csr, *role, &leaf_name);
             issued.set(Some(result.map_err(|e| e.to_string())));
         })
     };

@@ -1,6 +1,6 @@
 //! `certlab issue`: one more leaf under an existing CA, or a CSR signed by it.
 
-use crate::{Fail, P12Arg, files, key_alg, show, split_list};
+use crate::{Fail, KeyFlags, files, key_alg, show, split_list};
 use certlab::{Csr, Error, ErrorKind, LeafSpec, Options, Role, SanName};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -45,21 +45,11 @@ pub(crate) struct IssueArgs {
     /// File stem (default: the CN).
     #[arg(long)]
     pub(crate) name: Option<String>,
-    /// Key type of the new key.
-    #[arg(long, default_value = "ecdsa-p256")]
-    pub(crate) key: String,
     /// Validity in days.
     #[arg(long, default_value_t = 397)]
     pub(crate) days: u32,
-    /// PKCS#12 password.
-    #[arg(long, default_value = "changeit")]
-    pub(crate) p12_password: String,
-    /// Which .p12 files the leaf gets: both (default), compatible or modern (as for `kit`).
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) p12: P12Arg,
-    /// Encrypt the new key with this passphrase.
-    #[arg(long)]
-    pub(crate) key_password: Option<String>,
+    #[command(flatten)]
+    pub(crate) keys: KeyFlags,
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,
@@ -79,11 +69,11 @@ fn csr_role(c: &Csr, profile: Option<ProfileArg>) -> Role {
 /// The leaf the flags ask for.
 fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>) -> Result<LeafSpec, Fail> {
     let mut leaf = LeafSpec {
-        key: key_alg(&a.key, "--key")?,
+        key: key_alg(&a.keys.key, "--key")?,
         days: a.days,
-        p12_password: a.p12_password.clone(),
-        p12_flavours: a.p12.into(),
-        key_password: a.key_password.clone(),
+        p12_password: a.keys.p12_password.clone(),
+        p12_flavours: a.keys.p12.into(),
+        key_password: a.keys.key_password.clone(),
         email: a.email.clone(),
         name: a.name.clone().unwrap_or_default(),
         ..LeafSpec::default()

@@ -1,6 +1,6 @@
 //! `certlab kit`: a whole kit from a preset and flags, or from a spec file.
 
-use crate::{Fail, P12Arg, files, key_alg, show, split_list};
+use crate::{Fail, KeyFlags, files, key_alg, show, split_list};
 use certlab::{
     CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, Error,
     ErrorKind, KeyEncryption, NameConstraints, Options, Preset, ServerSpec, Spec,
@@ -25,19 +25,8 @@ pub(crate) struct KitArgs {
     /// intermediate + broker + 10 devices.
     #[arg(long, value_enum, default_value = "dev")]
     pub(crate) preset: PresetArg,
-    /// Key type for every identity: ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072, rsa4096.
-    #[arg(long, default_value = "ecdsa-p256")]
-    pub(crate) key: String,
-    /// PKCS#12 password (non-empty; iOS/macOS refuse empty ones).
-    #[arg(long, default_value = "changeit")]
-    pub(crate) p12_password: String,
-    /// Which .p12 files each leaf gets: both (default), compatible (NAME.p12: 3DES, SHA-1
-    /// MAC; macOS, iOS, Android) or modern (NAME.modern.p12: AES-256, SHA-256 MAC).
-    #[arg(long, value_enum, default_value = "both")]
-    pub(crate) p12: P12Arg,
-    /// Encrypt every .key file with this passphrase (PBES2 AES-256-CBC).
-    #[arg(long)]
-    pub(crate) key_password: Option<String>,
+    #[command(flatten)]
+    pub(crate) keys: KeyFlags,
     /// Use scrypt instead of PBKDF2 for --key-password.
     #[arg(long)]
     pub(crate) scrypt: bool,
@@ -148,7 +137,7 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
 
 /// The spec the flags describe.
 fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
-    let key = key_alg(&a.key, "--key")?;
+    let key = key_alg(&a.keys.key, "--key")?;
     let mut spec = match a.preset {
         PresetArg::Dev => Preset::Dev,
         PresetArg::Mtls => Preset::Mtls,
@@ -156,9 +145,9 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     }
     .spec(key);
     identities(&a, &mut spec, key);
-    spec.p12_password = a.p12_password;
-    spec.p12_flavours = a.p12.into();
-    spec.key_password = a.key_password;
+    spec.p12_password = a.keys.p12_password;
+    spec.p12_flavours = a.keys.p12.into();
+    spec.key_password = a.keys.key_password;
     if a.scrypt {
         spec.key_encryption = KeyEncryption::Scrypt;
     }

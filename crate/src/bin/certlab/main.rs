@@ -9,7 +9,7 @@ mod kit_cmd;
 mod show;
 
 use certlab::{Error, ErrorKind, KeyAlgorithm, P12Flavours};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,6 +22,24 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+}
+
+/// The key and secret flags `kit` and `issue` share.
+#[derive(Args)]
+pub(crate) struct KeyFlags {
+    /// Key type of new keys: ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072, rsa4096.
+    #[arg(long, default_value = "ecdsa-p256")]
+    pub(crate) key: String,
+    /// PKCS#12 password (non-empty; iOS/macOS refuse empty ones).
+    #[arg(long, default_value = "changeit")]
+    pub(crate) p12_password: String,
+    /// Which .p12 files each leaf gets: both (default), compatible (NAME.p12: 3DES, SHA-1
+    /// MAC; macOS, iOS, Android) or modern (NAME.modern.p12: AES-256, SHA-256 MAC).
+    #[arg(long, value_enum, default_value = "both")]
+    pub(crate) p12: P12Arg,
+    /// Encrypt new .key files with this passphrase (PBES2 AES-256-CBC).
+    #[arg(long)]
+    pub(crate) key_password: Option<String>,
 }
 
 /// `--p12`: which PKCS#12 files a leaf gets.
