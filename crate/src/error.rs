@@ -54,6 +54,9 @@ pub enum ErrorKind {
     BadPattern,
     /// A count is zero or above the limit.
     BadCount,
+    /// Input that would cost more time or memory than certlab allows (a huge file, a key
+    /// whose KDF parameters ask for hours or gigabytes).
+    TooCostly,
     /// The kit needs something that is not there (e.g. a server but no names).
     Inconsistent,
 }

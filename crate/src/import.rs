@@ -69,7 +69,16 @@ fn key_der(tag: &str, der: &[u8], passphrase: Option<&str>, field: &str) -> Resu
                     "give the key's passphrase",
                 ));
             };
-            let enc = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| damaged(&e))?;
+            let enc = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| {
+                if let pkcs8::Error::Asn1(d) = &e
+                    && matches!(d.kind(), der::ErrorKind::OidUnknown { .. })
+                {
+                    unsupported_encryption(field)
+                } else {
+                    damaged(&e)
+                }
+            })?;
+            check_kdf(&enc.encryption_algorithm, field)?;
             let doc = enc.decrypt(pw).map_err(|_| {
                 bad(
                     field,
@@ -125,6 +134,84 @@ fn key_der(tag: &str, der: &[u8], passphrase: Option<&str>, field: &str) -> Resu
             "give a PKCS#8, SEC1 or PKCS#1 key",
         )),
     }
+}
+
+/// The largest file certlab reads as a certificate, chain, key, CSR, .p12 or spec: 16 MiB, far
+/// above any real one (a 10,000-device kit's manifest is under 8 MiB). The CLI and
+/// certlab-echo refuse larger inputs before reading them whole (`/dev/zero` never ends).
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// The most PBKDF2 iterations an encrypted key read from outside may ask for. OpenSSL writes
+/// 2,048 (1.x) or 600,000 (3.x with `-iter`), certlab 100,000: ten million is a few seconds.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// The largest scrypt cost N (2^20; OpenSSL writes 2^14, certlab 2^15).
+pub const MAX_SCRYPT_N: u64 = 1 << 20;
+/// The most memory scrypt may need (128·r·N bytes): 1 GiB.
+pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+/// The largest scrypt r·p (RFC 7914 allows far more; OpenSSL writes r = 8, p = 1).
+pub const MAX_SCRYPT_RP: u64 = 64;
+
+/// Checks the key-derivation parameters of an encrypted key before any derivation: a hostile
+/// or damaged file could otherwise ask for hours of PBKDF2, terabytes of scrypt memory, or
+/// parameters the KDF cannot take at all (scrypt N = 0 panics inside pkcs5).
+fn check_kdf(scheme: &pkcs5::EncryptionScheme, field: &str) -> Result<(), Error> {
+    use pkcs5::pbes2::Kdf;
+    let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Err(unsupported_encryption(field));
+    };
+    let too_costly = |what: String| {
+        Error::field(
+            field,
+            ErrorKind::TooCostly,
+            format!("the key's encryption asks for {what}"),
+            "export the key again with usual settings: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.key -out new.key`",
+        )
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count == 0 => Err(too_costly(
+            "0 PBKDF2 iterations, which no KDF accepts".into(),
+        )),
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(too_costly(format!(
+            "{} PBKDF2 iterations, more than the {MAX_PBKDF2_ITERATIONS} certlab accepts",
+            p.iteration_count
+        ))),
+        Kdf::Scrypt(p) => {
+            let (n, r, pp) = (
+                p.cost_parameter,
+                u64::from(p.block_size),
+                u64::from(p.parallelization),
+            );
+            if n < 2 || !n.is_power_of_two() || n > MAX_SCRYPT_N {
+                Err(too_costly(format!(
+                    "scrypt N = {n}; certlab accepts a power of two from 2 to {MAX_SCRYPT_N}"
+                )))
+            } else if r == 0 || pp == 0 || r * pp > MAX_SCRYPT_RP {
+                Err(too_costly(format!(
+                    "scrypt r = {r}, p = {pp}; certlab accepts r·p from 1 to {MAX_SCRYPT_RP}"
+                )))
+            } else if 128 * r * n > MAX_SCRYPT_MEMORY {
+                Err(too_costly(format!(
+                    "{} MiB of scrypt memory, more than the {} MiB certlab allows",
+                    (128 * r * n) >> 20,
+                    MAX_SCRYPT_MEMORY >> 20
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An encrypted key in a scheme certlab does not read (PBES1, DES, RC2, …), with the command
+/// that re-encrypts it in one it does.
+fn unsupported_encryption(field: &str) -> Error {
+    Error::field(
+        field,
+        ErrorKind::UnsupportedAlgorithm,
+        "the key is encrypted with a scheme certlab does not read (PBES1, DES or RC2, not PBES2 with AES)",
+        "re-encrypt it with AES: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.key -out new.key`",
+    )
 }
 
 /// An existing CA, checked and ready to sign.
@@ -209,4 +296,82 @@ pub fn import_ca(
         key,
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::Encode;
+    use pkcs5::pbes2::{self, Kdf, Pbkdf2Params, Pbkdf2Prf, Salt, ScryptParams};
+
+    /// An encrypted PKCS#8 key whose KDF is `kdf` (the ciphertext is never reached).
+    fn encrypted_with(kdf: Kdf) -> Vec<u8> {
+        let params = pbes2::Parameters {
+            kdf,
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [7; 16] },
+        };
+        let info = pkcs8::EncryptedPrivateKeyInfoRef {
+            encryption_algorithm: pkcs5::EncryptionScheme::Pbes2(params),
+            encrypted_data: der::asn1::OctetStringRef::new(&[0u8; 48]).expect("octets"),
+        };
+        info.to_der().expect("der")
+    }
+
+    fn salt() -> Salt {
+        Salt::new([1u8; 16]).expect("salt")
+    }
+
+    fn pbkdf2(iteration_count: u32) -> Kdf {
+        Kdf::Pbkdf2(Pbkdf2Params {
+            salt: salt(),
+            iteration_count,
+            key_length: None,
+            prf: Pbkdf2Prf::HmacWithSha256,
+        })
+    }
+
+    fn scrypt(n: u64, r: u16, p: u16) -> Kdf {
+        Kdf::Scrypt(ScryptParams {
+            salt: salt(),
+            cost_parameter: n,
+            block_size: r,
+            parallelization: p,
+            key_length: Some(32),
+        })
+    }
+
+    fn refused(kdf: Kdf, says: &str) {
+        let e = private_key(&encrypted_with(kdf), Some("pw"), "ca_key").expect_err("refused");
+        let f = &e.field_errors()[0];
+        assert_eq!(
+            (f.field.as_str(), f.kind),
+            ("ca_key", ErrorKind::TooCostly),
+            "{e}"
+        );
+        assert!(f.problem.contains(says), "{e}");
+    }
+
+    #[test]
+    fn hostile_kdf_parameters_are_refused_before_deriving() {
+        // Each of these panicked (N = 0), aborted on allocation (N = 2^32, 2^40) or ran for
+        // minutes (PBKDF2 2^32 - 1) before the bounds.
+        refused(scrypt(0, 8, 1), "scrypt N = 0");
+        refused(scrypt(1 << 32, 8, 1), "scrypt N = 4294967296");
+        refused(scrypt(1 << 40, 8, 1), "scrypt N");
+        refused(scrypt(1000, 8, 1), "power of two");
+        refused(scrypt(1 << 20, 16, 1), "MiB of scrypt memory");
+        refused(scrypt(1 << 14, 0, 1), "r = 0");
+        refused(scrypt(1 << 14, 8, 9), "r·p");
+        refused(pbkdf2(u32::MAX), "4294967295 PBKDF2 iterations");
+        refused(pbkdf2(0), "0 PBKDF2 iterations");
+    }
+
+    #[test]
+    fn usual_kdf_parameters_reach_the_passphrase_check() {
+        // Within bounds, the (garbage) ciphertext is tried and the passphrase reported wrong.
+        for kdf in [scrypt(1 << 14, 8, 1), pbkdf2(2048)] {
+            let e = private_key(&encrypted_with(kdf), Some("pw"), "key").expect_err("garbage");
+            assert_eq!(e.field_errors()[0].kind, ErrorKind::WrongPassword, "{e}");
+        }
+    }
 }

@@ -250,6 +250,15 @@ impl Found {
     }
 
     fn pkcs12(&mut self, bytes: &[u8], password: Option<&str>) -> Result<(), Error> {
+        // The structure first: a cut or damaged file is not a wrong password.
+        if <pkcs12::pfx::Pfx as der::Decode>::from_der(bytes).is_err() {
+            return Err(Error::field(
+                "input",
+                ErrorKind::BadDer,
+                "the .p12 file is truncated or damaged (its structure does not parse)",
+                "copy or export the .p12 again",
+            ));
+        }
         let pw = password.unwrap_or("");
         if pw.is_empty() {
             self.findings.push(lint::lint_empty_p12());
@@ -263,7 +272,7 @@ impl Found {
             Error::field(
                 "password",
                 ErrorKind::WrongPassword,
-                "the .p12 password is wrong (or the file is damaged)",
+                "the .p12 password is wrong (or the file is encrypted in a way certlab does not read)",
                 "give the password the .p12 was exported with",
             )
         })?;

@@ -422,7 +422,10 @@ impl PublicKey {
                     .map_err(|_| bad("an invalid P-384 point".into()))?;
                 KeyAlgorithm::EcdsaP384
             } else {
-                return Err(bad(format!("an EC key on curve {curve}")));
+                return Err(bad(format!(
+                    "an EC key on curve {}, which certlab does not certify",
+                    oid::unsupported_name(curve)
+                )));
             }
         } else if oid == oid::ED25519 {
             KeyAlgorithm::Ed25519
@@ -446,7 +449,10 @@ impl PublicKey {
                 b => return Err(bad(format!("an RSA key of {b} bits"))),
             }
         } else {
-            return Err(bad(format!("a key of algorithm {oid}")));
+            return Err(bad(format!(
+                "a {} key, which certlab does not certify",
+                oid::unsupported_name(oid)
+            )));
         };
         Ok(PublicKey { alg, bits })
     }

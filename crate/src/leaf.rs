@@ -94,7 +94,8 @@ fn leaf_sans(p: &mut Problems, leaf: &LeafSpec, csr: Option<&Csr>) -> Vec<SanNam
     sans
 }
 
-/// The leaf's common name: the one asked for, else the CSR's, else its first DNS name.
+/// The leaf's common name: the one asked for, else the CSR's, else its first DNS name, else
+/// (a server named by addresses only, as `kit` allows) its first name.
 fn leaf_cn(leaf: &LeafSpec, csr: Option<&Csr>, sans: &[SanName]) -> String {
     if !leaf.common_name.trim().is_empty() {
         return leaf.common_name.trim().to_string();
@@ -102,12 +103,15 @@ fn leaf_cn(leaf: &LeafSpec, csr: Option<&Csr>, sans: &[SanName]) -> String {
     if let Some(cn) = csr.and_then(|c| c.common_name.clone()) {
         return cn;
     }
-    sans.iter()
-        .find_map(|s| match s {
-            SanName::Dns(d) => Some(d.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
+    let first_dns = sans.iter().find_map(|s| match s {
+        SanName::Dns(d) => Some(d.clone()),
+        _ => None,
+    });
+    match first_dns {
+        Some(d) => d,
+        None if leaf.role == Role::Server => v::default_server_cn(sans),
+        None => String::new(),
+    }
 }
 
 /// What only a leaf under an imported CA is checked for: a leaf role, a lifetime inside the
@@ -149,7 +153,11 @@ fn check_under_ca(
                 leaf.days,
                 ca.name()
             ),
-            format!("give at most {left} days"),
+            if left >= 1 {
+                format!("give at most {left} days")
+            } else {
+                "the CA has less than a day left: make a new CA and issue under it".to_string()
+            },
         );
     }
     for s in sans {

@@ -44,7 +44,10 @@ pub use decode::{
 };
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::mobileconfig::mobileconfig;
-pub use import::{ImportedCa, import_ca, private_key};
+pub use import::{
+    ImportedCa, MAX_INPUT_BYTES, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N,
+    MAX_SCRYPT_RP, import_ca, private_key,
+};
 pub use inspect::{CertInfo, CsrInfo, Inspection, Item, KeyInfo, inspect};
 pub use issue::{CLOCK_SKEW, Options, Progress, now_utc};
 pub use keys::{KeyAlgorithm, KeyPair, PublicKey};

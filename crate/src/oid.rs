@@ -21,6 +21,26 @@ pub(crate) const P521: ObjectIdentifier = oid("1.3.132.0.35");
 pub(crate) const ED25519: ObjectIdentifier = oid("1.3.101.112");
 /// rsaEncryption.
 pub(crate) const RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.1");
+/// secp256k1: named in refusals, never made.
+pub(crate) const SECP256K1: ObjectIdentifier = oid("1.3.132.0.10");
+/// id-Ed448: named in refusals, never made.
+pub(crate) const ED448: ObjectIdentifier = oid("1.3.101.113");
+/// id-dsa: named in refusals, never made.
+pub(crate) const DSA: ObjectIdentifier = oid("1.2.840.10040.4.1");
+
+/// A readable name for a key algorithm or curve certlab does not certify (for refusals).
+pub(crate) fn unsupported_name(o: ObjectIdentifier) -> String {
+    [
+        (P521, "P-521"),
+        (SECP256K1, "secp256k1"),
+        (ED448, "Ed448"),
+        (DSA, "DSA"),
+    ]
+    .iter()
+    .find(|(id, _)| *id == o)
+    .map(|(_, name)| name.to_string())
+    .unwrap_or_else(|| o.to_string())
+}
 
 // Signature algorithms (RFC 5758, RFC 8017).
 /// ecdsa-with-SHA1.

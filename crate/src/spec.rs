@@ -2,6 +2,7 @@
 //!
 //! A spec is plain data (serde). It is checked by [`crate::validate`] before any key is made.
 
+use crate::error::{Error, ErrorKind};
 use crate::keys::KeyAlgorithm;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,43 @@ impl Default for Spec {
             name_constraints: NameConstraints::Auto,
         }
     }
+}
+
+impl Spec {
+    /// Reads a spec from JSON text (a `--spec` file): a UTF-8 byte-order mark is skipped, the
+    /// top level must be an object, and a mistake is reported with its line and column.
+    pub fn from_json(bytes: &[u8], field: &str) -> Result<Spec, Error> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(Error::field(
+                field,
+                ErrorKind::Inconsistent,
+                "the spec is not a JSON object (it must start with `{`)",
+                "write the spec as one object, e.g. {\"servers\": [{\"names\": [\"localhost\"]}]} (see the README for the fields)",
+            ));
+        }
+        serde_json::from_slice(bytes).map_err(|e| {
+            Error::field(
+                field,
+                ErrorKind::Inconsistent,
+                format!(
+                    "the spec JSON is not valid at line {}, column {}: {}",
+                    e.line(),
+                    e.column(),
+                    short(&e.to_string())
+                ),
+                "fix the JSON there (the README lists the fields)",
+            )
+        })
+    }
+}
+
+/// serde_json's message without its trailing " at line L column C" (said once, above).
+fn short(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
 }
 
 /// A certificate authority to create.

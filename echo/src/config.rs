@@ -241,8 +241,7 @@ impl Settings {
     pub fn resolve(args: ServeArgs) -> Result<Self> {
         let (file, base) = match &args.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| Error::File(format!("--config {}: {e}", path.display())))?;
+                let text = crate::input::read_text(path, "--config")?;
                 let file: FileConfig = toml::from_str(&text)
                     .map_err(|e| Error::File(format!("--config {}: {e}", path.display())))?;
                 (file, path.parent().map(Path::to_path_buf))

@@ -16,6 +16,7 @@ pub mod conn;
 pub mod dial;
 pub mod error;
 pub mod http;
+pub mod input;
 pub mod limits;
 pub mod listen;
 pub mod password;

@@ -8,8 +8,7 @@ use std::process::{Command, Stdio};
 
 /// Reads a password file; a trailing newline is not part of the password.
 pub fn read_file(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::File(format!("--key-password-file {}: {e}", path.display())))?;
+    let text = crate::input::read_text(path, "--key-password-file")?;
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -28,7 +27,7 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
 /// loading it reports that later), the password typed on the terminal if it is, or an error
 /// saying how to give one when there is no terminal.
 pub fn prompt_if_encrypted(key: &Path) -> Result<Option<String>> {
-    let Ok(bytes) = std::fs::read(key) else {
+    let Ok(bytes) = crate::input::read(key, "--key") else {
         return Ok(None);
     };
     if !is_encrypted(&bytes) {

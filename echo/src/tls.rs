@@ -4,6 +4,7 @@
 
 use crate::config::{ClientAuth, TlsSettings};
 use crate::error::{Error, Result};
+use crate::input::read;
 use crate::peer::{cert_facts, subject_of};
 use crate::verify::{ClientVerifier, ServerVerifier};
 use rustls::client::WebPkiServerVerifier;
@@ -20,10 +21,6 @@ pub type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 /// The one crypto provider used everywhere: ring.
 pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
-}
-
-fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))
 }
 
 /// Reads every certificate (PEM or DER) from `path`.

@@ -3,6 +3,7 @@
 use super::cert::SignatureAlgorithm;
 use super::name;
 use super::pem::{CSR_TAGS, is_pem, pem_blocks};
+use super::verify::VerifyError;
 use crate::error::{Error, ErrorKind};
 use crate::keys::PublicKey;
 use crate::names::SanName;
@@ -65,21 +66,29 @@ pub fn parse_csr(bytes: &[u8]) -> Result<Csr, Error> {
     };
     let info = &csr.certification_request_info;
     let signature_algorithm = SignatureAlgorithm::of(&csr.signature_algorithm.algorithm);
+    // The key first: a request made with a key certlab does not certify (DSA, Ed448, P-521,
+    // secp256k1) is refused as such, not as a signature that "does not verify".
+    let public_key = PublicKey::from_spki_der(info.subject_pki.raw).map_err(|e| e.in_field(F))?;
     super::verify::verify(
         info.subject_pki.raw,
         &signature_algorithm,
         info.raw,
         &csr.signature_value.data,
     )
-    .map_err(|e| {
-        Error::field(
+    .map_err(|e| match e {
+        VerifyError::UnsupportedAlgorithm(alg) => Error::field(
+            F,
+            ErrorKind::UnsupportedAlgorithm,
+            format!("the request is signed with {alg}, which certlab does not verify"),
+            "make the request again with SHA-256 (`openssl req -new -sha256 …`)",
+        ),
+        e => Error::field(
             F,
             ErrorKind::BadSignature,
             format!("the request's signature does not verify: {e}"),
             "the request was altered or damaged: make it again on the device",
-        )
+        ),
     })?;
-    let public_key = PublicKey::from_spki_der(info.subject_pki.raw).map_err(|e| e.in_field(F))?;
     let mut sans = Vec::new();
     let mut requested_ca = false;
     for e in csr.requested_extensions().into_iter().flatten() {

@@ -4,16 +4,35 @@ use crate::Fail;
 use certlab::{Error, ErrorKind, Kit};
 use std::path::Path;
 
-/// Reads a file named by a flag; a missing file is an input error naming the flag.
+/// Reads a file named by a flag, at most [`certlab::MAX_INPUT_BYTES`]; a missing file or a
+/// larger one is an input error naming the flag.
 pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, Fail> {
-    std::fs::read(path).map_err(|e| {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
         Fail::Engine(Error::field(
             flag,
             ErrorKind::Missing,
             format!("cannot read `{}`: {e}", path.display()),
             "check the path",
         ))
-    })
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(certlab::MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > certlab::MAX_INPUT_BYTES {
+        return Err(Fail::Engine(Error::field(
+            flag,
+            ErrorKind::TooCostly,
+            format!(
+                "`{}` is larger than {} MiB, more than any certificate, key, CSR, .p12 or spec",
+                path.display(),
+                certlab::MAX_INPUT_BYTES >> 20
+            ),
+            "give the file itself, not a disk image or a device such as /dev/zero",
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Refuses to overwrite a folder that already holds a kit: a new root would invalidate every
@@ -57,6 +76,14 @@ pub fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Fail> {
 
 /// Writes every artifact of the kit under `out`.
 pub fn write_kit(kit: &Kit, out: &Path) -> Result<(), Fail> {
+    if out.exists() && !out.is_dir() {
+        return Err(Fail::Engine(Error::field(
+            "--out",
+            ErrorKind::Inconsistent,
+            format!("`{}` is a file, not a folder", out.display()),
+            "give a folder for the kit (it is made if it does not exist)",
+        )));
+    }
     for a in &kit.artifacts {
         write_file(&out.join(&a.path), &a.bytes, a.secret)?;
     }

@@ -2,8 +2,8 @@
 
 use crate::{Fail, KeyFlags, files, key_alg, show, split_list};
 use certlab::{
-    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, Error,
-    ErrorKind, KeyEncryption, NameConstraints, Options, Preset, ServerSpec, Spec,
+    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, KeyEncryption,
+    NameConstraints, Options, Preset, ServerSpec, Spec,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -75,15 +75,7 @@ pub(crate) struct KitArgs {
 }
 
 fn read_spec(path: &std::path::Path) -> Result<Spec, Fail> {
-    let text = files::read(path, "--spec")?;
-    Ok(serde_json::from_slice(&text).map_err(|e| {
-        Error::field(
-            "--spec",
-            ErrorKind::Inconsistent,
-            format!("the spec JSON is not valid: {e}"),
-            "fix the JSON (see README for the fields)",
-        )
-    })?)
+    Ok(Spec::from_json(&files::read(path, "--spec")?, "--spec")?)
 }
 
 /// The preset's spec with the identities the flags name.
