@@ -235,6 +235,19 @@ fn config_file_and_bad_flags() {
             "/nonexistent/c",
         ),
         (vec!["probe", "https://x/"], "wss://"),
+        // Inputs are bounded as in the engine: /dev/zero is refused, not read forever.
+        (
+            vec![
+                "serve",
+                "--cert",
+                "/dev/zero",
+                "--key",
+                "/dev/zero",
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            "larger than 16 MiB",
+        ),
     ] {
         let out = run(std::process::Command::new(BIN).args(&args), None);
         assert!(!out.ok, "{args:?}");
