@@ -131,6 +131,26 @@ impl CaSpec {
             days,
         }
     }
+
+    /// The intermediate a kit gets when one is asked for (`inter`, 5 years), with `key`.
+    pub fn intermediate(key: KeyAlgorithm) -> Self {
+        CaSpec {
+            key,
+            ..CaSpec::named(
+                "inter",
+                "certlab Intermediate CA",
+                DEFAULT_INTERMEDIATE_DAYS,
+            )
+        }
+    }
+
+    /// The separate client CA a kit gets when one is asked for (`client-ca`, 10 years).
+    pub fn client_ca(key: KeyAlgorithm) -> Self {
+        CaSpec {
+            key,
+            ..CaSpec::named("client-ca", "certlab Client CA", DEFAULT_ROOT_DAYS)
+        }
+    }
 }
 
 impl Default for CaSpec {
@@ -330,14 +350,7 @@ impl Preset {
                 }
             }
             Preset::Iot => {
-                spec.intermediate = Some(CaSpec {
-                    key,
-                    ..CaSpec::named(
-                        "inter",
-                        "certlab Intermediate CA",
-                        DEFAULT_INTERMEDIATE_DAYS,
-                    )
-                });
+                spec.intermediate = Some(CaSpec::intermediate(key));
                 spec.servers.push(ServerSpec {
                     name: "broker".into(),
                     names: vec![

@@ -5,10 +5,7 @@ use super::fields::{
     CheckField, FieldNotes, KeySelect, ListField, NumberField, Problems, TextField,
 };
 use certlab::Spec;
-use certlab::{
-    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, NameConstraints,
-    P12Flavours, ServerSpec,
-};
+use certlab::{CaSpec, ClientSpec, DeviceBatch, NameConstraints, P12Flavours, ServerSpec};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -63,13 +60,13 @@ pub fn editor(p: &EditorProps) -> Html {
                 <h3>{ "Root CA" }</h3>
                 { ca_fields(p, "root", &s.root, |s| Some(&mut s.root)) }
                 <CheckField label="Add an intermediate CA (signs the leaves; pathLen 0)" field="intermediate" value={s.intermediate.is_some()}
-                    on_change={edit(p, |s, on: bool| s.intermediate = on.then(|| CaSpec { key: s.root.key, ..CaSpec::named("inter", "certlab Intermediate CA", DEFAULT_INTERMEDIATE_DAYS) }))} />
+                    on_change={edit(p, |s, on: bool| s.intermediate = on.then(|| CaSpec::intermediate(s.root.key)))} />
                 if let Some(ca) = &s.intermediate {
                     <h4>{ "Intermediate CA" }</h4>
                     { ca_fields(p, "intermediate", ca, |s| s.intermediate.as_mut()) }
                 }
                 <CheckField label="Sign clients with a separate client CA" field="client_ca" value={s.client_ca.is_some()}
-                    on_change={edit(p, |s, on: bool| s.client_ca = on.then(|| CaSpec { key: s.root.key, ..CaSpec::named("client-ca", "certlab Client CA", DEFAULT_ROOT_DAYS) }))} />
+                    on_change={edit(p, |s, on: bool| s.client_ca = on.then(|| CaSpec::client_ca(s.root.key)))} />
                 if let Some(ca) = &s.client_ca {
                     <h4>{ "Client CA" }</h4>
                     { ca_fields(p, "client_ca", ca, |s| s.client_ca.as_mut()) }

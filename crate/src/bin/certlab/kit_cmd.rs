@@ -2,8 +2,8 @@
 
 use crate::{Fail, KeyFlags, files, key_alg, show, split_list};
 use certlab::{
-    CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS, DeviceBatch, KeyEncryption,
-    NameConstraints, Options, Preset, ServerSpec, Spec,
+    CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, Options, Preset, ServerSpec,
+    Spec,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -110,20 +110,10 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
         }];
     }
     if a.intermediate && spec.intermediate.is_none() {
-        spec.intermediate = Some(CaSpec {
-            key,
-            ..CaSpec::named(
-                "inter",
-                "certlab Intermediate CA",
-                DEFAULT_INTERMEDIATE_DAYS,
-            )
-        });
+        spec.intermediate = Some(CaSpec::intermediate(key));
     }
     if a.separate_client_ca {
-        spec.client_ca = Some(CaSpec {
-            key,
-            ..CaSpec::named("client-ca", "certlab Client CA", DEFAULT_ROOT_DAYS)
-        });
+        spec.client_ca = Some(CaSpec::client_ca(key));
     }
 }
 
