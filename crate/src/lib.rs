@@ -12,9 +12,10 @@
 //! [`lint_cert`] reads those typed facts and [`inspect`] explains them. [`import_ca`] reads an
 //! existing CA and [`issue_leaf`] issues more leaves under it.
 //!
-//! Layers, bottom up (each uses only those below it):
-//! `error`, `oid`, `rng`, `names`, `role` → `decode`, `keys`, `verify` → `spec`, `lint` →
-//! `validate`, `import`, `inspect` → `issue` → `kit` → `export` → `assemble`, `leaf` → this face.
+//! Layers, bottom up (each uses only those below it; `scripts/import-cycles` checks for
+//! circles): `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
+//! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `kit` → `export` →
+//! `assemble` → `leaf` → this face.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
