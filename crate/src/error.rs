@@ -68,7 +68,8 @@ pub struct FieldError {
     pub field: String,
     /// What kind of problem it is.
     pub kind: ErrorKind,
-    /// What is wrong, in plain words, quoting the offending value.
+    /// What is wrong, in plain words, quoting the offending value (control characters
+    /// escaped, long values cut: see [`crate::clip_quoted`]).
     pub problem: String,
     /// How to fix it.
     pub fix: String,
@@ -85,7 +86,7 @@ impl FieldError {
         FieldError {
             field: field.into(),
             kind,
-            problem: problem.into(),
+            problem: crate::text::clip_quoted(&problem.into()),
             fix: fix.into(),
         }
     }
@@ -93,7 +94,14 @@ impl FieldError {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} — {}", self.field, self.problem, self.fix)
+        use crate::text::escape_control as esc;
+        write!(
+            f,
+            "{}: {} — {}",
+            esc(&self.field),
+            esc(&self.problem),
+            esc(&self.fix)
+        )
     }
 }
 

@@ -13,7 +13,7 @@
 //! existing CA and [`issue_leaf`] issues more leaves under it.
 //!
 //! Layers, bottom up (each uses only those below it; `scripts/import-cycles` checks for
-//! circles): `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
+//! circles): `text`, `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
 //! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `kit` → `export` →
 //! `assemble` → `leaf` → this face.
 #![forbid(unsafe_code)]
@@ -38,6 +38,7 @@ mod oid;
 mod rng;
 mod role;
 mod spec;
+mod text;
 mod validate;
 
 pub use decode::{
@@ -62,6 +63,7 @@ pub use spec::{
     DEFAULT_ROOT_DAYS, DeviceBatch, KeyEncryption, NameConstraints, P12Flavours, Preset,
     ServerSpec, Spec,
 };
+pub use text::{MAX_QUOTED_CHARS, clip, clip_quoted, escape_control};
 pub use validate::{MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, Plan, Planned, expand_pattern, plan};
 
 /// Validates `spec` and issues the whole kit with fresh keys at the current time.

@@ -300,9 +300,9 @@ impl Cert {
 
     fn from_x509(c: &X509Certificate<'_>, der: &[u8]) -> Cert {
         let mut cert = Cert {
-            subject: c.subject().to_string(),
+            subject: name::dn(c.subject()),
             common_name: name::common_name(c.subject()),
-            issuer: c.issuer().to_string(),
+            issuer: name::dn(c.issuer()),
             serial: c.raw_serial().to_vec(),
             not_before: c.validity().not_before.to_datetime(),
             not_after: c.validity().not_after.to_datetime(),

@@ -1,7 +1,11 @@
 //! Names and times as certificates carry them: the common name of a DN, subjectAltName
 //! entries, name-constraint subtrees, and RFC 3339 times. The one place each is decoded.
+//!
+//! Every text decoded here leaves with its control characters escaped ([`text`]), so a name
+//! from a certificate or CSR can be printed, logged or shown by any layer above.
 
 use crate::names::{self, SanName, Subtree};
+use crate::text::escape_control;
 use std::net::IpAddr;
 use time::OffsetDateTime;
 use x509_parser::prelude::{GeneralName, X509Name};
@@ -17,7 +21,17 @@ pub(crate) fn common_name(dn: &X509Name<'_>) -> Option<String> {
     dn.iter_common_name()
         .next()
         .and_then(|a| a.as_str().ok())
-        .map(str::to_string)
+        .map(text)
+}
+
+/// Text from a certificate or CSR, safe to print (control characters escaped).
+pub(crate) fn text(s: &str) -> String {
+    escape_control(s).into_owned()
+}
+
+/// A distinguished name as one line (`CN=alice, O=Lab`), safe to print.
+pub(crate) fn dn(dn: &X509Name<'_>) -> String {
+    text(&dn.to_string())
 }
 
 /// An iPAddress SAN's bytes (4 or 16) as an address.
@@ -33,25 +47,25 @@ pub(crate) fn ip(bytes: &[u8]) -> Option<IpAddr> {
 /// (URI, directory names, a malformed address) as its text, `Err("URI:…")`.
 pub(crate) fn san(g: &GeneralName<'_>) -> Result<SanName, String> {
     match g {
-        GeneralName::DNSName(d) => Ok(SanName::Dns(d.to_ascii_lowercase())),
-        GeneralName::RFC822Name(e) => Ok(SanName::Email(e.to_string())),
+        GeneralName::DNSName(d) => Ok(SanName::Dns(text(&d.to_ascii_lowercase()))),
+        GeneralName::RFC822Name(e) => Ok(SanName::Email(text(e))),
         GeneralName::IPAddress(b) => ip(b)
             .map(SanName::Ip)
             .ok_or_else(|| format!("IP:{}", hex::encode(b))),
-        GeneralName::URI(u) => Err(format!("URI:{u}")),
-        other => Err(other.to_string()),
+        GeneralName::URI(u) => Err(text(&format!("URI:{u}"))),
+        other => Err(text(&other.to_string())),
     }
 }
 
 /// A permitted subtree of a name constraint (DNS, e-mail, IP range); `None` for other forms.
 pub(crate) fn subtree(g: &GeneralName<'_>) -> Option<Subtree> {
     match g {
-        GeneralName::DNSName(d) => {
-            Some(Subtree::Dns(d.trim_start_matches('.').to_ascii_lowercase()))
-        }
-        GeneralName::RFC822Name(e) => Some(Subtree::Email(
-            e.trim_start_matches(['.', '@']).to_ascii_lowercase(),
-        )),
+        GeneralName::DNSName(d) => Some(Subtree::Dns(text(
+            &d.trim_start_matches('.').to_ascii_lowercase(),
+        ))),
+        GeneralName::RFC822Name(e) => Some(Subtree::Email(text(
+            &e.trim_start_matches(['.', '@']).to_ascii_lowercase(),
+        ))),
         GeneralName::IPAddress(b) => {
             let (addr, mask) = b.split_at(b.len() / 2);
             let prefix = mask.iter().map(|m| m.count_ones()).sum::<u32>() as u8;
