@@ -10,16 +10,26 @@
 //! OpenSSL writes them: an encrypted SafeContents of certificate bags (leaf first, with the
 //! key's localKeyId), a plain SafeContents holding one shrouded key bag, and a MAC.
 //!
-//! **One derivation per kit, not per file.** Password-based key derivation (2048 iterations
-//! of PBKDF2 or of the PKCS#12 KDF, several per file) was nearly 90% of the time of a kit of
-//! device certificates. A [`P12Writer`] draws its salts once and derives its keys once, then
-//! writes every .p12 of the kit with them. Every file of a kit is locked by the same password,
-//! so a per-file salt buys nothing against someone guessing it (a guess tested on one file
-//! opens all of them either way); a random salt per kit still defeats precomputed tables.
-//! PBES2 draws a fresh IV per encryption. PBE-SHA1-3DES derives its IV from the salt, so
-//! key bags of the same key type share their first ciphertext blocks across the kit's files:
-//! that reveals only the public PKCS#8 header (algorithm identifiers), never key material,
-//! and the key bags and the certificate bags each have their own salt.
+//! **Derivations: once per kit for the modern flavour, per file for the compatible one.**
+//! Password-based key derivation (2048 iterations of PBKDF2 or of the PKCS#12 KDF) is most of
+//! the time of a kit of device certificates. Every file of a kit is locked by the same
+//! password, so a per-file salt buys nothing against someone guessing it (a guess tested on one
+//! file opens all of them either way); a random salt per kit already defeats precomputed
+//! tables. What a shared salt must never do is repeat a (key, IV) pair:
+//! * PBES2 (modern) draws a fresh random IV for every encryption, so a [`P12Writer`] derives
+//!   its AES key once per kit and every file is still encrypted under its own (key, IV).
+//! * PBE-SHA1-3DES (compatible) derives the IV from the password and the salt, like the key.
+//!   With one salt per kit that is deterministic CBC: two files' key bags would share their
+//!   ciphertext up to the first differing plaintext block, and for P-256 that block holds
+//!   secret scalar bytes, so equal blocks would reveal shared secret bits. So each compatible
+//!   file draws its own salt and derives its own (key, IV), shared only by that file's two
+//!   bags, whose plaintexts differ from the first block on (a SafeContents `30 82 …` of
+//!   certificate bags against a PKCS#8 `30 8x … 02 01 00`), so CBC shows nothing common
+//!   between them. One derivation per file instead of OpenSSL's one per bag halves the cost:
+//!   measured on the 1,000-device kit in BENCHMARKS.md.
+//!
+//! The MAC key is derived once per kit and flavour: HMAC under one key over different
+//! contents reveals nothing.
 
 use crate::error::Error;
 use crate::oid;
@@ -53,7 +63,8 @@ pub(crate) enum Flavour {
 /// password protects a file in transit, not a long-term secret store.
 const ITERATIONS: u32 = 2048;
 
-/// A cipher key made from the password once, with what goes into the file to remake it.
+/// A 3DES key and IV made from the password and a fresh salt, with what goes into the file to
+/// remake them (one per compatible file: see the module documentation).
 struct Pbe3Des {
     /// `pkcs-12PbeParams` (salt, iterations), DER.
     params: Vec<u8>,
@@ -126,9 +137,10 @@ impl Pbes2 {
 
 /// How one flavour encrypts and authenticates.
 enum Protection {
+    /// The bags' keys are derived per file (see the module documentation), so only the
+    /// password is kept.
     Compatible {
-        keys: Pbe3Des,
-        certs: Pbe3Des,
+        password: String,
         mac_salt: [u8; 8],
         mac_key: Vec<u8>,
     },
@@ -139,8 +151,8 @@ enum Protection {
     },
 }
 
-/// Writes the .p12 files of one kit in one flavour, deriving the password's keys once (see the
-/// module documentation for why that is sound).
+/// Writes the .p12 files of one kit in one flavour, deriving what may be shared once (see the
+/// module documentation for what may be).
 pub(crate) struct P12Writer {
     protection: Protection,
     /// friendlyNames of the issuers already seen: every .p12 of a kit carries the same chain,
@@ -149,13 +161,13 @@ pub(crate) struct P12Writer {
 }
 
 impl P12Writer {
-    /// Draws the salts and derives the keys for `password` (the slow part: call once per kit).
+    /// Draws the kit-wide salts and derives the kit-wide keys for `password` (call once per
+    /// kit).
     pub(crate) fn new(password: &str, flavour: Flavour) -> Result<Self, Error> {
         let mac_salt = crate::rng::bytes::<8>()?;
         let protection = match flavour {
             Flavour::Compatible => Protection::Compatible {
-                keys: Pbe3Des::derive(password)?,
-                certs: Pbe3Des::derive(password)?,
+                password: password.to_string(),
                 mac_key: mac_key::<Sha1>(password, &mac_salt, 20)?,
                 mac_salt,
             },
@@ -171,20 +183,28 @@ impl P12Writer {
         })
     }
 
+    /// The encryption of one file's bags: its own salt, key and IV (compatible), or none
+    /// (modern: the kit's key, a fresh IV per bag).
+    fn file_pbe(&self) -> Result<Option<Pbe3Des>, Error> {
+        match &self.protection {
+            Protection::Compatible { password, .. } => Pbe3Des::derive(password).map(Some),
+            Protection::Modern { .. } => Ok(None),
+        }
+    }
+
+    /// Encrypts one bag of a file with that file's [`Self::file_pbe`], so no two files of a
+    /// kit share a (key, IV) pair.
     fn encrypt(
         &self,
+        file: Option<&Pbe3Des>,
         data: &[u8],
-        key_bag: bool,
     ) -> Result<(AlgorithmIdentifierOwned, Vec<u8>), Error> {
-        match &self.protection {
-            Protection::Compatible { keys, certs, .. } => {
-                if key_bag {
-                    keys.encrypt(data)
-                } else {
-                    certs.encrypt(data)
-                }
+        match (&self.protection, file) {
+            (Protection::Modern { pbes2, .. }, _) => pbes2.encrypt(data),
+            (Protection::Compatible { .. }, Some(pbe)) => pbe.encrypt(data),
+            (Protection::Compatible { .. }, None) => {
+                Err(Error::Internal("3DES bag without its file's key".into()))
             }
-            Protection::Modern { pbes2, .. } => pbes2.encrypt(data),
         }
     }
 
@@ -220,6 +240,7 @@ impl P12Writer {
         chain: &[Vec<u8>],
     ) -> Result<Vec<u8>, Error> {
         let local_key_id = crate::rng::bytes::<20>()?;
+        let file = self.file_pbe()?;
         let mut cert_bags = Vec::with_capacity(1 + chain.len());
         for (i, der) in std::iter::once(cert_der)
             .chain(chain.iter().map(Vec::as_slice))
@@ -241,7 +262,7 @@ impl P12Writer {
             cert_bags.push(cert_bag(der, name.as_deref(), id)?);
         }
         let certs_plain = cert_bags.to_der().map_err(|e| der_fail(&e))?;
-        let (alg, encrypted) = self.encrypt(&certs_plain, false)?;
+        let (alg, encrypted) = self.encrypt(file.as_ref(), &certs_plain)?;
         let certs_safe = ContentInfo {
             content_type: oid::ENCRYPTED_DATA,
             content: any(&EncryptedData {
@@ -255,7 +276,7 @@ impl P12Writer {
             })?,
         };
 
-        let (alg, encrypted) = self.encrypt(key_pkcs8_der, true)?;
+        let (alg, encrypted) = self.encrypt(file.as_ref(), key_pkcs8_der)?;
         let shrouded = EncryptedPrivateKeyInfo {
             encryption_algorithm: alg,
             encrypted_data: OctetString::new(encrypted).map_err(|e| der_fail(&e))?,
