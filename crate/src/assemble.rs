@@ -3,13 +3,14 @@
 //! `manifest.json`. A fresh kit and a leaf issued under an imported CA go through here alike.
 
 use crate::decode::rfc3339;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::export::{self, pkcs12::Flavour, pkcs12::P12Writer};
 use crate::issue::Issued;
 use crate::kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
 use crate::spec::P12Flavours;
 use crate::validate::Plan;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// The PKCS#12 files a leaf can get: one row per flavour, in the order they are written.
@@ -155,6 +156,49 @@ fn manifest_entry(plan: &Plan, issued: &[Issued], id: &Issued, files: Files) -> 
     }
 }
 
+/// Refuses a kit in which two files would have one name, compared as case-insensitive file
+/// systems (macOS, Windows) compare them: `alice.modern`'s `.p12` is `alice`'s `.modern.p12`,
+/// and a leaf named `ca` under an imported CA would overwrite `ca.crt`. Found here, after
+/// the kit is built in memory and before anything is written.
+fn refuse_collisions(plan: &Plan, artifacts: &[Artifact]) -> Result<(), Error> {
+    let mut owner: BTreeMap<String, &str> = BTreeMap::new();
+    let reserved = ["readme.txt", "manifest.json"];
+    for a in artifacts {
+        let key = a.path.to_ascii_lowercase();
+        let other = owner.insert(key.clone(), &a.identity).or(reserved
+            .contains(&key.as_str())
+            .then_some("the kit's index"));
+        if let Some(other) = other {
+            // The later of two identities with one name (a leaf named like its imported CA).
+            let field = plan
+                .identities
+                .iter()
+                .rev()
+                .find(|p| p.name == a.identity)
+                .filter(|p| !p.field.is_empty())
+                .map_or("name".to_string(), |p| format!("{}.name", p.field));
+            let problem = if other == a.identity {
+                format!(
+                    "`{}` is the file of another identity named `{other}`",
+                    a.path
+                )
+            } else {
+                format!(
+                    "`{}` would be written for both `{other}` and `{}`",
+                    a.path, a.identity
+                )
+            };
+            return Err(Error::field(
+                field,
+                ErrorKind::DuplicateName,
+                problem,
+                "rename one of them: every file of a kit needs its own name",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Assembles files and manifest from issued certificates.
 pub(crate) fn assemble(
     plan: &Plan,
@@ -171,6 +215,7 @@ pub(crate) fn assemble(
         let files = w.identity(id, &chain_of(issued, i))?;
         identities.push(manifest_entry(plan, issued, id, files));
     }
+    refuse_collisions(plan, &w.artifacts)?;
     let manifest = Manifest {
         generator: format!("certlab {}", env!("CARGO_PKG_VERSION")),
         issued_at: rfc3339(issued_at),

@@ -15,11 +15,12 @@
 //! Layers, bottom up (each uses only those below it; `scripts/import-cycles` checks for
 //! circles): `text`, `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
 //! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `kit` → `export` →
-//! `assemble` → `leaf` → this face.
+//! `assemble` → `leaf`, `add` → this face.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+mod add;
 mod assemble;
 mod decode;
 mod error;
@@ -41,6 +42,7 @@ mod spec;
 mod text;
 mod validate;
 
+pub use add::add_to_kit;
 pub use decode::{
     Cert, Csr, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm, certificates, parse_csr,
 };

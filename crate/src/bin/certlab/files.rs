@@ -1,8 +1,12 @@
-//! Reading inputs and writing a kit to disk (private keys with mode 0600).
+//! Reading inputs, and the file operations kits are written with: files created new (never
+//! through a symlink, never over an existing file), private ones with mode 0600 from the
+//! start, and temporary names beside the target that a rename makes final.
 
 use crate::Fail;
-use certlab::{Error, ErrorKind, Kit};
-use std::path::Path;
+use certlab::{Error, ErrorKind};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Reads a file named by a flag, at most [`certlab::MAX_INPUT_BYTES`]; a missing file or a
 /// larger one is an input error naming the flag.
@@ -17,7 +21,7 @@ pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, Fail> {
         ))
     };
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
+    fs::File::open(path)
         .and_then(|f| f.take(certlab::MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
         .map_err(cannot)?;
     if bytes.len() as u64 > certlab::MAX_INPUT_BYTES {
@@ -35,57 +39,120 @@ pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, Fail> {
     Ok(bytes)
 }
 
-/// Refuses to overwrite a folder that already holds a kit: a new root would invalidate every
-/// certificate and import made from the old one.
-pub fn refuse_overwrite(out: &Path, force: bool) -> Result<(), Fail> {
-    if !force && out.join("manifest.json").exists() {
-        return Err(Fail::Engine(Error::field(
-            "--out",
-            ErrorKind::Inconsistent,
-            format!("`{}` already holds a kit", out.display()),
-            "choose another folder, or add --force to replace it (roots imported from the old kit stop working)",
-        )));
-    }
-    Ok(())
+/// An I/O failure naming the path.
+pub fn io(path: &Path) -> impl Fn(std::io::Error) -> Fail + '_ {
+    move |e| Fail::Io(format!("cannot write `{}`: {e}", path.display()))
 }
 
-/// Writes one file, creating folders; `secret` files get mode 0600.
-pub fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Fail> {
-    let _ = secret; // used for permissions on unix only
-    let io = |e: std::io::Error| Fail::Io(format!("cannot write `{}`: {e}", path.display()));
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+/// An input error about `--out` (or another flag naming where to write).
+pub fn refused(flag: &str, problem: String, fix: &str) -> Fail {
+    Fail::Engine(Error::field(flag, ErrorKind::Inconsistent, problem, fix))
+}
+
+/// Creates `path`, which must not exist (a symlink there counts as existing and is never
+/// followed), with mode 0600 for `secret` files from the first byte, and writes `bytes`.
+pub fn create(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Fail> {
+    let _ = secret; // permissions exist on unix only
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(if secret { 0o600 } else { 0o644 });
     }
-    use std::io::Write;
-    let mut f = opts.open(path).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    let mut f = opts.open(path).map_err(io(path))?;
+    f.write_all(bytes).map_err(io(path))
+}
+
+/// A name for a temporary sibling of `path` (same folder, so a rename is atomic), hidden and
+/// unlikely to exist; [`create`] and `create_dir` refuse it if it does.
+pub fn temp_sibling(path: &Path, what: &str) -> PathBuf {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let stem = path
+        .file_name()
+        .map_or("kit".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(
+        ".{stem}.certlab-{what}-{}-{nanos:08x}",
+        std::process::id()
+    ))
+}
+
+/// Writes `bytes` to `path` through a temporary sibling and a rename: readers see the old
+/// file or the new one, never half of one. The caller has decided that `path` may be replaced.
+pub fn replace(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Fail> {
+    let tmp = temp_sibling(path, "tmp");
+    create(&tmp, bytes, secret)
+        .and_then(|()| fs::rename(&tmp, path).map_err(io(path)))
+        .inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })
+}
+
+/// True when something (a file, folder or symlink, even a dangling one) is at `path`.
+pub fn occupied(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
+}
+
+/// `p` as an absolute path with symlinks resolved, for a path that may not exist yet: its
+/// nearest existing ancestor resolved, the rest appended.
+fn absolute(p: &Path) -> Option<PathBuf> {
+    let p = std::path::absolute(p).ok()?;
+    let mut rest = Vec::new();
+    for a in p.ancestors() {
+        if let Ok(c) = fs::canonicalize(a) {
+            return Some(rest.iter().rev().fold(c, |acc: PathBuf, n| acc.join(n)));
+        }
+        rest.push(a.file_name()?.to_os_string());
+    }
+    None
+}
+
+/// Checks where `--zip` goes before anything is written: not inside the kit folder, and an
+/// existing file only with `--force` and only if it is a zip.
+pub fn check_zip(zip: &Path, out: &Path, force: bool) -> Result<(), Fail> {
+    if let (Some(z), Some(o)) = (absolute(zip), absolute(out))
+        && z.starts_with(&o)
+    {
+        return Err(refused(
+            "--zip",
+            format!("`{}` is inside the kit folder", zip.display()),
+            "put the zip beside the kit folder, e.g. --zip kit.zip",
+        ));
+    }
+    let Ok(meta) = fs::symlink_metadata(zip) else {
+        return Ok(());
+    };
+    if !force {
+        return Err(refused(
+            "--zip",
+            format!("`{}` already exists", zip.display()),
+            "choose another name, or add --force to replace it",
+        ));
+    }
+    let is_zip = meta.is_file()
+        && fs::read(zip)
+            .map(|b| b.is_empty() || b.starts_with(b"PK\x03\x04"))
+            .unwrap_or(false);
+    if !is_zip {
+        return Err(refused(
+            "--zip",
+            format!(
+                "`{}` is not a zip file, so --force does not replace it",
+                zip.display()
+            ),
+            "choose another name for the zip",
+        ));
     }
     Ok(())
 }
 
-/// Writes every artifact of the kit under `out`.
-pub fn write_kit(kit: &Kit, out: &Path) -> Result<(), Fail> {
-    if out.exists() && !out.is_dir() {
-        return Err(Fail::Engine(Error::field(
-            "--out",
-            ErrorKind::Inconsistent,
-            format!("`{}` is a file, not a folder", out.display()),
-            "give a folder for the kit (it is made if it does not exist)",
-        )));
+/// Writes the zip (mode 0600: it holds private keys) through a temporary sibling.
+pub fn write_zip(zip: &Path, bytes: &[u8]) -> Result<(), Fail> {
+    if let Some(dir) = zip.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    for a in &kit.artifacts {
-        write_file(&out.join(&a.path), &a.bytes, a.secret)?;
-    }
-    Ok(())
+    replace(zip, bytes, true)
 }

@@ -1,6 +1,6 @@
 //! `certlab issue`: one more leaf under an existing CA, or a CSR signed by it.
 
-use crate::{Fail, KeyFlags, files, key_alg, show, split_list};
+use crate::{Fail, KeyFlags, files, key_alg, kit_dir, show, split_list};
 use certlab::{Csr, Error, ErrorKind, LeafSpec, Options, Role, SanName};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -50,7 +50,8 @@ pub(crate) struct IssueArgs {
     pub(crate) days: u32,
     #[command(flatten)]
     pub(crate) keys: KeyFlags,
-    /// Output folder.
+    /// Output folder: a new or empty one gets a kit; a kit folder gets the new identity added
+    /// (no earlier file changes; manifest.json and README.txt then list every identity).
     #[arg(long)]
     pub(crate) out: PathBuf,
 }
@@ -145,7 +146,7 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
             ],
         )
     })?;
-    files::write_kit(&kit, &a.out)?;
+    kit_dir::add(&kit, &a.out)?;
     show::kit_summary(&kit, &a.out);
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `certlab kit`: a whole kit from a preset and flags, or from a spec file.
 
-use crate::{Fail, KeyFlags, files, key_alg, show, split_list};
+use crate::{Fail, KeyFlags, files, key_alg, kit_dir, show, split_list};
 use certlab::{
     CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, Options, Preset, ServerSpec,
     Spec,
@@ -162,7 +162,10 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     for f in certlab::lint_spec(&spec) {
         show::finding(&f);
     }
-    files::refuse_overwrite(&out, force)?;
+    kit_dir::check_new(&out, force)?;
+    if let Some(z) = &zip {
+        files::check_zip(z, &out, force)?;
+    }
     let mut last = String::new();
     let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| {
         if p.key.is_rsa() && p.name != last {
@@ -176,9 +179,14 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
             last = p.name.to_string();
         }
     })?;
-    files::write_kit(&kit, &out)?;
-    if let Some(z) = zip {
-        files::write_file(&z, &kit.zip("certlab-kit")?, false)?;
+    // Everything is made in memory before the first byte is written.
+    let zip = match zip {
+        Some(z) => Some((kit.zip("certlab-kit")?, z)),
+        None => None,
+    };
+    kit_dir::write_new(&kit, &out, force)?;
+    if let Some((bytes, z)) = zip {
+        files::write_zip(&z, &bytes)?;
     }
     show::kit_summary(&kit, &out);
     Ok(())

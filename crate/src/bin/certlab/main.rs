@@ -6,6 +6,7 @@
 mod files;
 mod issue_cmd;
 mod kit_cmd;
+mod kit_dir;
 mod show;
 
 use certlab::{Error, ErrorKind, KeyAlgorithm, P12Flavours};
@@ -160,7 +161,7 @@ fn main() -> ExitCode {
             ExitCode::from(if e.is_input_error() { 2 } else { 1 })
         }
         Err(Fail::Io(m)) => {
-            eprintln!("certlab: {m}");
+            eprintln!("certlab: {}", certlab::escape_control(&m));
             ExitCode::from(1)
         }
         Err(Fail::Lint) => ExitCode::from(1),
