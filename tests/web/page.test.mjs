@@ -4,7 +4,7 @@
 // to test-output/web/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -221,6 +221,13 @@ test("a CA made by the CLI is imported in the page; the client issued under it v
   await page.click("#inspect");
   await page.waitForSelector("#inspection");
   assert.match(await page.textContent("#inspection"), /PKCS#12[\s\S]*alice/);
+  // A file larger than any real input is refused before it is read, with a sentence.
+  const huge = join(dir, "disk.img");
+  writeFileSync(huge, "");
+  truncateSync(huge, 17 * 1024 * 1024);
+  await page.setInputFiles("input[name=inspect-file]", huge);
+  const refusal = await page.waitForSelector("li[data-field=inspect-file]", { timeout: 60_000 });
+  assert.match(await refusal.textContent(), /disk\.img is 17 MiB, larger than any certificate.*16 MiB at most.*Choose the file itself/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -9,11 +9,27 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// Reads the first file of an `<input type=file>` as bytes.
-async fn read_file(input: &HtmlInputElement) -> Option<Vec<u8>> {
-    let file = input.files()?.get(0)?;
-    let buf = JsFuture::from(file.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buf).to_vec())
+/// Reads the first file of an `<input type=file>` as bytes: `Ok(None)` when none is chosen,
+/// `Err(sentence)` for a file larger than [`certlab::MAX_INPUT_BYTES`] (refused before it is
+/// read: a disk image would freeze the tab) or one the browser cannot read.
+async fn read_file(input: &HtmlInputElement) -> Result<Option<Vec<u8>>, String> {
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return Ok(None);
+    };
+    let name = certlab::clip(&certlab::escape_control(&file.name()), 60).into_owned();
+    if file.size() > certlab::MAX_INPUT_BYTES as f64 {
+        return Err(format!(
+            "{name} is {:.0} MiB, larger than any certificate, key, CSR or .p12 ({} MiB at most). Choose the file itself.",
+            file.size() / 1_048_576.0,
+            certlab::MAX_INPUT_BYTES >> 20
+        ));
+    }
+    match JsFuture::from(file.array_buffer()).await {
+        Ok(buf) => Ok(Some(js_sys::Uint8Array::new(&buf).to_vec())),
+        Err(_) => Err(format!(
+            "The browser could not read {name}. Choose it again, or paste its text."
+        )),
+    }
 }
 
 /// Props of [`Source`].
@@ -35,13 +51,22 @@ fn source(p: &SourceProps) -> Html {
                 .into_bytes(),
         )
     });
-    let v = p.value.clone();
+    let notice = use_state(|| None::<String>);
+    let (v, n) = (p.value.clone(), notice.clone());
     let onchange = Callback::from(move |e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        let v = v.clone();
+        let (v, n) = (v.clone(), n.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(b) = read_file(&input).await {
-                v.set(b);
+            match read_file(&input).await {
+                Ok(Some(b)) => {
+                    n.set(None);
+                    v.set(b);
+                }
+                Ok(None) => {}
+                Err(sentence) => {
+                    input.set_value("");
+                    n.set(Some(sentence));
+                }
             }
         });
     });
@@ -55,6 +80,9 @@ fn source(p: &SourceProps) -> Html {
                 <textarea name={format!("{}-text", p.name)} rows="4" value={shown} {oninput} placeholder="-----BEGIN … (paste) — or choose a file below" />
             </label>
             <input type="file" name={format!("{}-file", p.name)} {onchange} />
+            if let Some(text) = (*notice).clone() {
+                <ul class="notes"><li class="field-error" role="alert" data-field={format!("{}-file", p.name)}>{ text }</li></ul>
+            }
         </div>
     }
 }
