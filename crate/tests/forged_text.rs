@@ -56,10 +56,7 @@ fn names_with_control_characters_are_printed_escaped() {
         d,
         &[&["req", "-new", "-out", "evil.csr"][..], &ec, &subj].concat(),
     );
-    for args in [
-        &["inspect", "evil.crt"][..],
-        &["inspect", "evil.csr"],
-    ] {
+    for args in [&["inspect", "evil.crt"][..], &["inspect", "evil.csr"]] {
         let (_, out) = certlab(args, d);
         assert_clean(&args.join(" "), &out);
     }

@@ -7,23 +7,18 @@ use crate::error::{Error, ErrorKind};
 use crate::keys::KeyPair;
 use ::time::OffsetDateTime;
 
+mod legacy;
+
 fn bad(field: &str, kind: ErrorKind, problem: String, fix: &str) -> Error {
     Error::field(field, kind, problem, fix)
 }
 
 /// Reads a private key: PEM (`PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, `EC PRIVATE KEY`,
-/// `RSA PRIVATE KEY`) or DER (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1).
+/// `RSA PRIVATE KEY`, the last two also with OpenSSL's traditional `Proc-Type: 4,ENCRYPTED`)
+/// or DER (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1). Encrypted PKCS#8 is PBES2 with PBKDF2 or
+/// scrypt and AES-128/192/256-CBC or DES-EDE3-CBC (what `openssl genrsa -des3` writes).
 pub fn private_key(bytes: &[u8], passphrase: Option<&str>, field: &str) -> Result<KeyPair, Error> {
     if is_pem(bytes) {
-        let text = String::from_utf8_lossy(bytes);
-        if text.contains("Proc-Type: 4,ENCRYPTED") {
-            return Err(bad(
-                field,
-                ErrorKind::BadPem,
-                "the key uses OpenSSL's legacy PEM encryption (Proc-Type: 4,ENCRYPTED)".into(),
-                "convert it to PKCS#8: `openssl pkcs8 -topk8 -in old.key -out new.key` (add -nocrypt for no passphrase)",
-            ));
-        }
         let blocks = pem_blocks(bytes, field)?;
         let Some(b) = blocks.iter().find(|b| b.tag().ends_with("PRIVATE KEY")) else {
             let tags: Vec<&str> = blocks.iter().map(|b| b.tag()).collect();
@@ -34,6 +29,21 @@ pub fn private_key(bytes: &[u8], passphrase: Option<&str>, field: &str) -> Resul
                 "give the .key file",
             ));
         };
+        let h = b.headers();
+        if h.get("Proc-Type").is_some_and(|p| p.contains("ENCRYPTED")) {
+            let der = legacy::decrypt(
+                h.get("DEK-Info").unwrap_or(""),
+                b.contents(),
+                passphrase,
+                field,
+            )?;
+            return key_der(b.tag(), &der, None, field).map_err(|e| {
+                match e.field_errors().first().map(|f| f.kind) {
+                    Some(ErrorKind::BadDer) => legacy::wrong_passphrase(field)(),
+                    _ => e,
+                }
+            });
+        }
         return key_der(b.tag(), b.contents(), passphrase, field);
     }
     // DER: try each encoding in turn.
@@ -70,12 +80,23 @@ fn key_der(tag: &str, der: &[u8], passphrase: Option<&str>, field: &str) -> Resu
                 ));
             };
             let enc = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| {
-                if let pkcs8::Error::Asn1(d) = &e
-                    && matches!(d.kind(), der::ErrorKind::OidUnknown { .. })
-                {
-                    unsupported_encryption(field)
-                } else {
-                    damaged(&e)
+                match (scheme_oid(der), &e) {
+                    // Well-formed, in a scheme the decoder does not know (PBES1, RC2, …).
+                    (Some(o), _) if o != pkcs5::pbes2::PBES2_OID => {
+                        unsupported_encryption(field, &scheme_name(o))
+                    }
+                    (Some(_), pkcs8::Error::Asn1(d))
+                        if matches!(d.kind(), der::ErrorKind::OidUnknown { .. }) =>
+                    {
+                        let what = match d.kind() {
+                            der::ErrorKind::OidUnknown { oid } => {
+                                format!("PBES2 with cipher {oid}")
+                            }
+                            _ => "PBES2 with an unknown cipher".into(),
+                        };
+                        unsupported_encryption(field, &what)
+                    }
+                    _ => damaged(&e),
                 }
             })?;
             check_kdf(&enc.encryption_algorithm, field)?;
@@ -157,7 +178,7 @@ pub const MAX_SCRYPT_RP: u64 = 64;
 fn check_kdf(scheme: &pkcs5::EncryptionScheme, field: &str) -> Result<(), Error> {
     use pkcs5::pbes2::Kdf;
     let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
-        return Err(unsupported_encryption(field));
+        return Err(unsupported_encryption(field, "PBES1"));
     };
     let too_costly = |what: String| {
         Error::field(
@@ -203,14 +224,37 @@ fn check_kdf(scheme: &pkcs5::EncryptionScheme, field: &str) -> Result<(), Error>
     }
 }
 
-/// An encrypted key in a scheme certlab does not read (PBES1, DES, RC2, …), with the command
-/// that re-encrypts it in one it does.
-fn unsupported_encryption(field: &str) -> Error {
+/// The encryption scheme OID of an `EncryptedPrivateKeyInfo`, read without knowing the scheme.
+fn scheme_oid(der: &[u8]) -> Option<der::asn1::ObjectIdentifier> {
+    use der::{Decode, Reader};
+    let outer = der::asn1::AnyRef::from_der(der).ok()?;
+    let mut r = der::SliceReader::new(outer.value()).ok()?;
+    let alg: pkcs8::spki::AlgorithmIdentifierRef<'_> = r.decode().ok()?;
+    Some(alg.oid)
+}
+
+/// A readable name for an encryption scheme certlab does not read.
+fn scheme_name(o: der::asn1::ObjectIdentifier) -> String {
+    let dotted = o.to_string();
+    if dotted.starts_with("1.2.840.113549.1.12.1.") {
+        format!("PKCS#12 password-based encryption (PBES1, {dotted})")
+    } else if dotted.starts_with("1.2.840.113549.1.5.") {
+        format!("PBES1 ({dotted})")
+    } else {
+        dotted
+    }
+}
+
+/// An encrypted key in a scheme certlab does not read (`what`: PBES1, RC2, …), with the
+/// command that re-encrypts it in one it does.
+fn unsupported_encryption(field: &str, what: &str) -> Error {
     Error::field(
         field,
         ErrorKind::UnsupportedAlgorithm,
-        "the key is encrypted with a scheme certlab does not read (PBES1, DES or RC2, not PBES2 with AES)",
-        "re-encrypt it with AES: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.key -out new.key`",
+        format!(
+            "the key is encrypted with {what}, which certlab does not read (it reads PBES2 with AES or DES-EDE3)"
+        ),
+        "re-encrypt it: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.key -out new.key`",
     )
 }
 
