@@ -62,7 +62,7 @@ pub(super) fn decrypt(
             format!(
                 "the key is PEM-encrypted with `{cipher}`, which certlab does not read (it reads AES-128/192/256-CBC and DES-EDE3-CBC)"
             ),
-            &format!("convert it to PKCS#8 with AES: {TO_PKCS8}"),
+            format!("convert it to PKCS#8 with AES: {TO_PKCS8}"),
         ));
     };
     let iv = hex::decode(iv_hex.trim())
