@@ -21,7 +21,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{LimitFlags, Limits};
 use crate::password;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
@@ -81,7 +81,12 @@ pub struct ServeArgs {
     /// A websocket silent for this long is closed (e.g. 300s, 5m).
     #[arg(long, value_name = "DURATION")]
     pub idle_timeout: Option<String>,
-    /// Largest websocket message accepted (e.g. 16MiB).
+    /// Time a peer gets to take each echo (or answer) off the wire; a peer that sends and
+    /// does not read is closed with 1008 after this (e.g. 30s).
+    #[arg(long, value_name = "DURATION")]
+    pub write_timeout: Option<String>,
+    /// Largest websocket message accepted (e.g. 16MiB). Memory per connection is bounded by
+    /// about twice this (see the README).
     #[arg(long, value_name = "SIZE")]
     pub max_message_size: Option<String>,
     /// Connections served at once; further connections are closed at once.
@@ -106,6 +111,7 @@ struct FileConfig {
     plain_listen: Vec<String>,
     handshake_timeout: Option<String>,
     idle_timeout: Option<String>,
+    write_timeout: Option<String>,
     max_message_size: Option<String>,
     max_connections: Option<usize>,
     /// Named listeners, `[listener.NAME]`.
@@ -338,11 +344,16 @@ impl Settings {
             };
             listeners.push(Listener { name, addr: a, tls });
         }
-        let limits = Limits::parse(
-            args.handshake_timeout.or(file.handshake_timeout).as_deref(),
-            args.idle_timeout.or(file.idle_timeout).as_deref(),
-            args.max_message_size.or(file.max_message_size).as_deref(),
-        )?;
+        let handshake_timeout = args.handshake_timeout.or(file.handshake_timeout);
+        let idle_timeout = args.idle_timeout.or(file.idle_timeout);
+        let write_timeout = args.write_timeout.or(file.write_timeout);
+        let max_message_size = args.max_message_size.or(file.max_message_size);
+        let limits = Limits::parse(LimitFlags {
+            handshake_timeout: handshake_timeout.as_deref(),
+            idle_timeout: idle_timeout.as_deref(),
+            write_timeout: write_timeout.as_deref(),
+            max_message_size: max_message_size.as_deref(),
+        })?;
         let max_connections = args
             .max_connections
             .or(file.max_connections)
