@@ -241,6 +241,19 @@ impl Identity {
     }
 }
 
+/// The limits from the flags over the file's keys, each as `[handshake timeout, idle
+/// timeout, write timeout, max message size]`.
+fn merged_limits(flags: [Option<String>; 4], file: [Option<String>; 4]) -> Result<Limits> {
+    let [h, i, w, m] = flags;
+    let [fh, fi, fw, fm] = file;
+    Limits::parse(LimitFlags {
+        handshake_timeout: h.or(fh).as_deref(),
+        idle_timeout: i.or(fi).as_deref(),
+        write_timeout: w.or(fw).as_deref(),
+        max_message_size: m.or(fm).as_deref(),
+    })
+}
+
 impl Settings {
     /// Merges flags over the optional TOML file and applies defaults. An encrypted key
     /// without a password is asked for on the terminal (once per key file).
@@ -344,16 +357,20 @@ impl Settings {
             };
             listeners.push(Listener { name, addr: a, tls });
         }
-        let handshake_timeout = args.handshake_timeout.or(file.handshake_timeout);
-        let idle_timeout = args.idle_timeout.or(file.idle_timeout);
-        let write_timeout = args.write_timeout.or(file.write_timeout);
-        let max_message_size = args.max_message_size.or(file.max_message_size);
-        let limits = Limits::parse(LimitFlags {
-            handshake_timeout: handshake_timeout.as_deref(),
-            idle_timeout: idle_timeout.as_deref(),
-            write_timeout: write_timeout.as_deref(),
-            max_message_size: max_message_size.as_deref(),
-        })?;
+        let limits = merged_limits(
+            [
+                args.handshake_timeout,
+                args.idle_timeout,
+                args.write_timeout,
+                args.max_message_size,
+            ],
+            [
+                file.handshake_timeout,
+                file.idle_timeout,
+                file.write_timeout,
+                file.max_message_size,
+            ],
+        )?;
         let max_connections = args
             .max_connections
             .or(file.max_connections)
@@ -407,6 +424,26 @@ mod tests {
         assert_eq!(b.client_auth, ClientAuth::Optional);
         assert_eq!(s.listeners[2].name, "c");
         assert!(s.listeners[2].tls.is_none());
+
+        std::fs::write(
+            &path,
+            "cert = \"s.pem\"\nkey = \"s.key\"\nwrite-timeout = \"7s\"\nidle-timeout = \"1m\"\n",
+        )
+        .expect("write");
+        let t = T::parse_from([
+            "t",
+            "--config",
+            path.to_str().expect("utf8"),
+            "--write-timeout",
+            "3s",
+        ]);
+        let s = Settings::resolve(t.a).expect("resolve");
+        assert_eq!(
+            s.limits.write_timeout,
+            std::time::Duration::from_secs(3),
+            "the flag wins"
+        );
+        assert_eq!(s.limits.idle_timeout, std::time::Duration::from_secs(60));
 
         std::fs::write(&path, "[listener.x]\naddr = \"127.0.0.1:0\"\n").expect("write");
         let t = T::parse_from(["t", "--config", path.to_str().expect("utf8")]);

@@ -183,6 +183,28 @@ mod tests {
     }
 
     #[test]
+    fn write_timeout_flag() {
+        assert_eq!(Limits::default().write_timeout, Duration::from_secs(30));
+        let l = Limits::parse(LimitFlags {
+            write_timeout: Some("2s"),
+            ..LimitFlags::default()
+        })
+        .expect("limits");
+        assert_eq!(l.write_timeout, Duration::from_secs(2));
+        let e = Limits::parse(LimitFlags {
+            write_timeout: Some("0s"),
+            ..LimitFlags::default()
+        })
+        .expect_err("zero");
+        assert!(e.to_string().starts_with("--write-timeout: "), "{e}");
+        // Two largest messages and the buffers: 32 MiB and 128 KiB by default.
+        assert_eq!(
+            Limits::default().max_bytes_per_connection(),
+            (32 << 20) + (128 << 10)
+        );
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(parse_size("16MiB"), Ok(16 << 20));
         assert_eq!(parse_size("1024"), Ok(1024));
