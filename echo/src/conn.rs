@@ -124,7 +124,12 @@ where
             return Upgrade::Done(Served::Http);
         }
         Some(Err(why)) => {
-            info!(%remote, "websocket upgrade answered 400 Bad Request: {why}");
+            info!(
+                %remote,
+                origin = %shown(req.header("origin").unwrap_or("-")),
+                agent = %shown(req.header("user-agent").unwrap_or("-")),
+                "websocket upgrade answered 400 Bad Request: {why}"
+            );
             answer(&mut stream, &http::bad_request(why), write_limit).await;
             return Upgrade::Done(Served::Http);
         }

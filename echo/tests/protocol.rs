@@ -120,6 +120,28 @@ async fn unusable_websocket_keys_get_400() {
             .log()
             .contains("Sec-WebSocket-Key must be 16 random bytes")
     );
+
+    // The headers quoted in that line are the client's text: escaped, cut, on one line.
+    let mut s = raw::tls(port, &ca, None).await;
+    let agent = format!("evil\t\u{9b}31m\u{202e}{}", "A".repeat(5000));
+    let request = raw::upgrade_request(Some("")).replace(
+        "Host: localhost\r\n",
+        &format!("Host: localhost\r\nUser-Agent: {agent}\r\nOrigin: https://x\u{85}y\r\n"),
+    );
+    raw::send(&mut s, request.as_bytes()).await;
+    let (status, _) = raw::read_head(&mut s).await;
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    let logged =
+        tokio::task::block_in_place(|| server.wait_log_for("agent=evil", Duration::from_secs(60)));
+    assert!(logged, "{}", server.log());
+    let log = server.log();
+    assert!(log.contains("agent=evil\\x09\\x9b31m\\u{202e}AAA"), "{log}");
+    assert!(log.contains("(5010 characters in all)"), "cut: {log}");
+    assert!(log.contains("origin=https://x\\x85y"), "{log}");
+    assert!(
+        !log.contains(['\u{9b}', '\u{202e}', '\t', '\u{85}']),
+        "{log:?}"
+    );
     let mut s = raw::tls(port, &ca, None).await;
     raw::send(&mut s, raw::upgrade_request(Some(KEY)).as_bytes()).await;
     let (status, _) = raw::read_head(&mut s).await;
