@@ -111,11 +111,11 @@ where
     };
     debug!(
         %remote,
-        method = %shown(&req.method),
-        path = %shown(&req.path),
-        host = %shown(req.header("host").unwrap_or("-")),
-        origin = %shown(req.header("origin").unwrap_or("-")),
-        agent = %shown(req.header("user-agent").unwrap_or("-")),
+        method = &*shown(&req.method),
+        path = &*shown(&req.path),
+        host = &*shown(req.header("host").unwrap_or("-")),
+        origin = &*shown(req.header("origin").unwrap_or("-")),
+        agent = &*shown(req.header("user-agent").unwrap_or("-")),
         "HTTP request"
     );
     let key = match req.websocket_key() {
@@ -126,8 +126,8 @@ where
         Some(Err(why)) => {
             info!(
                 %remote,
-                origin = %shown(req.header("origin").unwrap_or("-")),
-                agent = %shown(req.header("user-agent").unwrap_or("-")),
+                origin = &*shown(req.header("origin").unwrap_or("-")),
+                agent = &*shown(req.header("user-agent").unwrap_or("-")),
                 "websocket upgrade answered 400 Bad Request: {why}"
             );
             answer(&mut stream, &http::bad_request(why), write_limit).await;

@@ -246,7 +246,7 @@ async fn session(d: &Dialer) -> Result<()> {
         .first()
         .map(|c| subject_of(c))
         .unwrap_or_default();
-    info!(%remote, listener = %shown(&listener_subject), "TLS handshake done, listener verified; waiting for its websocket request");
+    info!(%remote, listener = &*shown(&listener_subject), "TLS handshake done, listener verified; waiting for its websocket request");
     let info = PeerInfo::from_dial(remote, d.sni.clone(), stream.get_ref().1);
     match conn::serve_stream(stream, info, &d.ctx).await {
         Served::NoRequest(why) if why.contains("alert") => Err(Error::Refused(format!(

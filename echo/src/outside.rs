@@ -39,16 +39,21 @@ pub fn shown_max(s: &str, max: usize) -> Cow<'_, str> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SafeStderr;
 
+/// One formatted event as one line: every control character escaped but the final newline.
+pub fn one_line(event: &[u8]) -> String {
+    let text = String::from_utf8_lossy(event);
+    let (body, end) = match text.strip_suffix('\n') {
+        Some(body) => (body, "\n"),
+        None => (&*text, ""),
+    };
+    let mut line = escape_control(body).into_owned();
+    line.push_str(end);
+    line
+}
+
 impl Write for SafeStderr {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        let (body, end) = match text.strip_suffix('\n') {
-            Some(body) => (body, "\n"),
-            None => (&*text, ""),
-        };
-        let mut line = escape_control(body).into_owned();
-        line.push_str(end);
-        io::stderr().lock().write_all(line.as_bytes())?;
+        io::stderr().lock().write_all(one_line(buf).as_bytes())?;
         Ok(buf.len())
     }
 
@@ -60,6 +65,15 @@ impl Write for SafeStderr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_stays_one_line() {
+        assert_eq!(
+            one_line(b"INFO peer=x\nverdict=verified \x1b]0;t\x07\n"),
+            "INFO peer=x\\x0averdict=verified \\x1b]0;t\\x07\n"
+        );
+        assert_eq!(one_line("a\u{202e}b".as_bytes()), "a\\u{202e}b");
+    }
 
     #[test]
     fn shown_escapes_and_clips() {

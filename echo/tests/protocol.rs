@@ -131,13 +131,17 @@ async fn unusable_websocket_keys_get_400() {
     raw::send(&mut s, request.as_bytes()).await;
     let (status, _) = raw::read_head(&mut s).await;
     assert_eq!(status, "HTTP/1.1 400 Bad Request");
-    let logged =
-        tokio::task::block_in_place(|| server.wait_log_for("agent=evil", Duration::from_secs(60)));
+    let logged = tokio::task::block_in_place(|| {
+        server.wait_log_for("agent=\"evil", Duration::from_secs(60))
+    });
     assert!(logged, "{}", server.log());
     let log = server.log();
-    assert!(log.contains("agent=evil\\x09\\x9b31m\\u{202e}AAA"), "{log}");
+    assert!(
+        log.contains("agent=\"evil\\\\x09\\\\x9b31m\\\\u{202e}AAA"),
+        "{log}"
+    );
     assert!(log.contains("(5010 characters in all)"), "cut: {log}");
-    assert!(log.contains("origin=https://x\\x85y"), "{log}");
+    assert!(log.contains("origin=\"https://x\\\\x85y\""), "{log}");
     assert!(
         !log.contains(['\u{9b}', '\u{202e}', '\t', '\u{85}']),
         "{log:?}"
