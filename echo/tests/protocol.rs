@@ -153,33 +153,62 @@ async fn unusable_websocket_keys_get_400() {
     tokio::task::block_in_place(|| still_serving(&kit, &mut server));
 }
 
+/// Clients that each send one 16 MiB message and read nothing, as in the issue (4 of them
+/// pinned 132 MiB for good).
+const NON_READERS: usize = 4;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_reads_its_echo_is_closed() {
     let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
     let mut server = start(&kit, &["--write-timeout", "1s"]);
     let (port, ca) = (server.port(), kit.path("ca.crt"));
-    // A small receive buffer: the loopback's buffers cannot take a 16 MiB echo.
-    let mut s = raw::tls(port, &ca, Some(64 << 10)).await;
-    raw::send(&mut s, raw::upgrade_request(Some(KEY)).as_bytes()).await;
-    // One message of the default maximum (16 MiB), and nothing read, not even the 101.
-    raw::send(&mut s, &masked(2, &vec![0x5a; 16 << 20])).await;
+    tokio::task::block_in_place(|| still_serving(&kit, &mut server));
+    let rss_before = rss_kib(server.pid());
+    let big = masked(2, &vec![0x5a; 16 << 20]);
+    let mut clients = Vec::new();
+    for _ in 0..NON_READERS {
+        // A small receive buffer: the loopback's buffers cannot take a 16 MiB echo.
+        let mut s = raw::tls(port, &ca, Some(64 << 10)).await;
+        raw::send(&mut s, raw::upgrade_request(Some(KEY)).as_bytes()).await;
+        // One message of the default maximum, and nothing read, not even the 101.
+        raw::send(&mut s, &big).await;
+        clients.push(s);
+    }
+    drop(big);
     let logged = tokio::task::block_in_place(|| {
-        server.wait_log_for("did not read its echo within 1s", Duration::from_secs(60))
+        server.wait_count(
+            "did not read its echo within 1s",
+            NON_READERS,
+            Duration::from_secs(60),
+        )
     });
     assert!(logged, "no write timeout logged:\n{}", server.log());
-    assert!(
-        server.log().contains("closing with 1008"),
+    assert_eq!(
+        count(&server.log(), "closing with 1008"),
+        NON_READERS,
         "{}",
         server.log()
     );
     // The server let go: reading now reaches the end (or a reset) instead of waiting forever.
     let mut buf = vec![0u8; 1 << 16];
-    loop {
-        match tokio::time::timeout(Duration::from_secs(60), s.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break,
-            Ok(Ok(_)) => continue,
-            Err(_) => panic!("the connection is still open 60 s later:\n{}", server.log()),
+    for s in &mut clients {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(60), s.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(_)) => continue,
+                Err(_) => panic!("a connection is still open 60 s later:\n{}", server.log()),
+            }
         }
     }
+    // And so did its memory: 4 pinned messages would be 64 MiB or more.
+    let mut grown = u64::MAX;
+    for _ in 0..600 {
+        grown = rss_kib(server.pid()).saturating_sub(rss_before) >> 10;
+        if grown < 32 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(grown < 32, "RSS still {grown} MiB above its start");
     tokio::task::block_in_place(|| still_serving(&kit, &mut server));
 }
