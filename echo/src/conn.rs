@@ -179,7 +179,7 @@ where
 }
 
 /// Sends a close frame and waits briefly for the peer's, so the close is clean on both sides.
-/// A peer that does not take the close frame within [`CLOSE_WAIT`] is dropped.
+/// A peer that does not take the close frame within `CLOSE_WAIT` (2 s) is dropped.
 pub async fn close<S>(ws: &mut WebSocketStream<S>, code: CloseCode, reason: &str)
 where
     S: AsyncRead + AsyncWrite + Unpin,
