@@ -42,7 +42,10 @@ impl Request {
             && self.has_token("connection", "upgrade")
         {
             Some(match self.header("sec-websocket-key") {
-                None => Err("the websocket upgrade has no Sec-WebSocket-Key header"),
+                None => Err(
+                    "the websocket upgrade has no Sec-WebSocket-Key header: send 16 \
+                     random bytes in base64 (RFC 6455 section 4.1)",
+                ),
                 Some(key) if valid_websocket_key(key) => Ok(key),
                 Some(_) => Err(
                     "Sec-WebSocket-Key must be 16 random bytes in base64 (24 characters \
