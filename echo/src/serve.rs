@@ -88,7 +88,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let max = settings.max_connections;
     let per = settings.limits.max_bytes_per_connection();
     info!(
-        per_connection_mib = per >> 20,
+        per_connection_kib = per >> 10,
         max_connections = max,
         total_mib = per.saturating_mul(max) >> 20,
         "memory bound: about {} × --max-message-size per websocket (lower --max-message-size or --max-connections to lower it)",
