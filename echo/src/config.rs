@@ -21,7 +21,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::limits::{LimitFlags, Limits};
 use crate::password;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
@@ -81,7 +81,12 @@ pub struct ServeArgs {
     /// A websocket silent for this long is closed (e.g. 300s, 5m).
     #[arg(long, value_name = "DURATION")]
     pub idle_timeout: Option<String>,
-    /// Largest websocket message accepted (e.g. 16MiB).
+    /// Time a peer gets to take each echo (or answer) off the wire; a peer that sends and
+    /// does not read is closed with 1008 after this (e.g. 30s).
+    #[arg(long, value_name = "DURATION")]
+    pub write_timeout: Option<String>,
+    /// Largest websocket message accepted (e.g. 16MiB). Memory per connection is bounded by
+    /// about twice this (see the README).
     #[arg(long, value_name = "SIZE")]
     pub max_message_size: Option<String>,
     /// Connections served at once; further connections are closed at once.
@@ -106,6 +111,7 @@ struct FileConfig {
     plain_listen: Vec<String>,
     handshake_timeout: Option<String>,
     idle_timeout: Option<String>,
+    write_timeout: Option<String>,
     max_message_size: Option<String>,
     max_connections: Option<usize>,
     /// Named listeners, `[listener.NAME]`.
@@ -235,6 +241,19 @@ impl Identity {
     }
 }
 
+/// The limits from the flags over the file's keys, each as `[handshake timeout, idle
+/// timeout, write timeout, max message size]`.
+fn merged_limits(flags: [Option<String>; 4], file: [Option<String>; 4]) -> Result<Limits> {
+    let [h, i, w, m] = flags;
+    let [fh, fi, fw, fm] = file;
+    Limits::parse(LimitFlags {
+        handshake_timeout: h.or(fh).as_deref(),
+        idle_timeout: i.or(fi).as_deref(),
+        write_timeout: w.or(fw).as_deref(),
+        max_message_size: m.or(fm).as_deref(),
+    })
+}
+
 impl Settings {
     /// Merges flags over the optional TOML file and applies defaults. An encrypted key
     /// without a password is asked for on the terminal (once per key file).
@@ -338,10 +357,19 @@ impl Settings {
             };
             listeners.push(Listener { name, addr: a, tls });
         }
-        let limits = Limits::parse(
-            args.handshake_timeout.or(file.handshake_timeout).as_deref(),
-            args.idle_timeout.or(file.idle_timeout).as_deref(),
-            args.max_message_size.or(file.max_message_size).as_deref(),
+        let limits = merged_limits(
+            [
+                args.handshake_timeout,
+                args.idle_timeout,
+                args.write_timeout,
+                args.max_message_size,
+            ],
+            [
+                file.handshake_timeout,
+                file.idle_timeout,
+                file.write_timeout,
+                file.max_message_size,
+            ],
         )?;
         let max_connections = args
             .max_connections
@@ -396,6 +424,26 @@ mod tests {
         assert_eq!(b.client_auth, ClientAuth::Optional);
         assert_eq!(s.listeners[2].name, "c");
         assert!(s.listeners[2].tls.is_none());
+
+        std::fs::write(
+            &path,
+            "cert = \"s.pem\"\nkey = \"s.key\"\nwrite-timeout = \"7s\"\nidle-timeout = \"1m\"\n",
+        )
+        .expect("write");
+        let t = T::parse_from([
+            "t",
+            "--config",
+            path.to_str().expect("utf8"),
+            "--write-timeout",
+            "3s",
+        ]);
+        let s = Settings::resolve(t.a).expect("resolve");
+        assert_eq!(
+            s.limits.write_timeout,
+            std::time::Duration::from_secs(3),
+            "the flag wins"
+        );
+        assert_eq!(s.limits.idle_timeout, std::time::Duration::from_secs(60));
 
         std::fs::write(&path, "[listener.x]\naddr = \"127.0.0.1:0\"\n").expect("write");
         let t = T::parse_from(["t", "--config", path.to_str().expect("utf8")]);

@@ -4,6 +4,7 @@
 
 use crate::http;
 use crate::limits::Limits;
+use crate::outside::shown;
 use crate::peer::PeerInfo;
 use futures_util::{SinkExt, StreamExt};
 use std::future::Future;
@@ -15,8 +16,8 @@ use tokio::time::timeout;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
-use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{Frame, FrameHeader};
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tracing::{debug, info, warn};
 
@@ -75,6 +76,20 @@ where
     }
 }
 
+/// Writes a whole HTTP answer and closes the write side, within the write timeout (a client
+/// that sends a request and never reads must not hold its connection slot).
+async fn answer<S>(stream: &mut S, bytes: &[u8], limit: Duration)
+where
+    S: AsyncWrite + Unpin,
+{
+    let _ = timeout(limit, async {
+        stream.write_all(bytes).await?;
+        stream.flush().await?;
+        stream.shutdown().await
+    })
+    .await;
+}
+
 /// Reads the request head; answers a plain request, or upgrades to a websocket. Everything
 /// this needs only while the connection starts (request, headers, `info`) is gone when it
 /// returns: callers box this future so an idle websocket's task holds only [`echo`]'s state.
@@ -83,6 +98,8 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let limit = ctx.limits.handshake_timeout;
+    let write_limit = ctx.limits.write_timeout;
+    let remote = info.remote;
     let (req, leftover) = match timeout(limit, http::read_head(&mut stream)).await {
         Err(_) => {
             return Upgrade::Done(Served::NoRequest(format!(
@@ -92,25 +109,49 @@ where
         Ok(Err(e)) => return Upgrade::Done(Served::NoRequest(e.to_string())),
         Ok(Ok(r)) => r,
     };
-    let Some(key) = req.websocket_key() else {
-        let answer = http::route(&req, &info);
-        debug!(remote = %info.greeting.remote_addr, method = %req.method, path = %req.path, "HTTP request");
-        let _ = stream.write_all(&answer).await;
-        let _ = stream.flush().await;
-        let _ = stream.shutdown().await;
-        return Upgrade::Done(Served::Http);
+    debug!(
+        %remote,
+        method = &*shown(&req.method),
+        path = &*shown(&req.path),
+        host = &*shown(req.header("host").unwrap_or("-")),
+        origin = &*shown(req.header("origin").unwrap_or("-")),
+        agent = &*shown(req.header("user-agent").unwrap_or("-")),
+        "HTTP request"
+    );
+    let key = match req.websocket_key() {
+        None => {
+            answer(&mut stream, &http::route(&req, &info), write_limit).await;
+            return Upgrade::Done(Served::Http);
+        }
+        Some(Err(why)) => {
+            info!(
+                %remote,
+                origin = &*shown(req.header("origin").unwrap_or("-")),
+                agent = &*shown(req.header("user-agent").unwrap_or("-")),
+                "websocket upgrade answered 400 Bad Request: {why}"
+            );
+            answer(&mut stream, &http::bad_request(why), write_limit).await;
+            return Upgrade::Done(Served::Http);
+        }
+        Some(Ok(key)) => key,
     };
     // The 101 answer and the greeting frame go out in one write (one TLS record), so the
     // websocket's own write buffer never has to hold the greeting of an idle connection.
     let mut answer = http::switching_protocols(key);
     let greeting = Frame::message(info.to_json(), OpCode::Data(Data::Text), true);
-    if greeting.format(&mut answer).is_err()
-        || stream.write_all(&answer).await.is_err()
-        || stream.flush().await.is_err()
-    {
-        return Upgrade::Done(Served::NoRequest(
-            "the peer left before the 101 answer".into(),
-        ));
+    let sent = greeting.format(&mut answer).is_ok()
+        && matches!(
+            timeout(write_limit, async {
+                stream.write_all(&answer).await?;
+                stream.flush().await
+            })
+            .await,
+            Ok(Ok(()))
+        );
+    if !sent {
+        return Upgrade::Done(Served::NoRequest(format!(
+            "the peer left, or did not read, before the 101 answer (--write-timeout {write_limit:?})"
+        )));
     }
     drop(answer);
     let ws = WebSocketStream::from_partially_read(
@@ -120,26 +161,25 @@ where
         Some(ctx.limits.ws_config()),
     )
     .await;
+    let g = &info.greeting;
+    let peer = g
+        .client_certificate
+        .as_ref()
+        .or(g.server_certificate.as_ref())
+        .and_then(|c| c.common_name.as_deref())
+        .unwrap_or("-");
     info!(
-        listener = %info.greeting.listener,
-        remote = %info.greeting.remote_addr,
-        verdict = %info.greeting.verdict,
-        peer = info
-            .greeting
-            .client_certificate
-            .as_ref()
-            .or(info.greeting.server_certificate.as_ref())
-            .and_then(|c| c.common_name.as_deref())
-            .unwrap_or("-"),
+        listener = %g.listener,
+        %remote,
+        verdict = %g.verdict,
+        peer = &*shown(peer),
         "websocket open"
     );
-    Upgrade::Open(Open {
-        ws,
-        remote: info.remote,
-    })
+    Upgrade::Open(Open { ws, remote })
 }
 
 /// Sends a close frame and waits briefly for the peer's, so the close is clean on both sides.
+/// A peer that does not take the close frame within `CLOSE_WAIT` (2 s) is dropped.
 pub async fn close<S>(ws: &mut WebSocketStream<S>, code: CloseCode, reason: &str)
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -148,16 +188,21 @@ where
         code,
         reason: reason.into(),
     };
-    if ws.close(Some(frame)).await.is_ok() {
-        let _ = timeout(CLOSE_WAIT, async {
-            while let Some(Ok(_)) = ws.next().await {}
-        })
-        .await;
+    match timeout(CLOSE_WAIT, ws.close(Some(frame))).await {
+        Ok(Ok(())) => {
+            let _ = timeout(CLOSE_WAIT, async {
+                while let Some(Ok(_)) = ws.next().await {}
+            })
+            .await;
+        }
+        Ok(Err(_)) => {}
+        Err(_) => debug!("the close frame could not be sent within {CLOSE_WAIT:?}: dropped"),
     }
 }
 
 /// Echoes every text and binary message (the greeting went out with the 101 answer) until
-/// the peer closes, the idle timeout, an oversized message (1009) or shutdown (1001).
+/// the peer closes, the idle timeout, an oversized message (1009), a protocol error (1002,
+/// 1007), a peer that does not read its echo (1008) or shutdown (1001).
 /// `guard` (e.g. the connection-limit permit) is dropped when the websocket is done.
 ///
 /// This future is what an idle websocket costs, so it owns everything it needs (serve
@@ -179,6 +224,10 @@ where
 }
 
 /// The echo loop; returns the close frame to send, if any.
+///
+/// Back-pressure: the next message is read only once the previous echo was taken by the
+/// peer, so a connection holds at most one message; a peer that takes longer than
+/// `--write-timeout` is closed with 1008 (and dropped if even the close frame cannot go out).
 async fn echo_loop<S>(
     ws: &mut WebSocketStream<S>,
     remote: SocketAddr,
@@ -188,6 +237,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let idle = ctx.limits.idle_timeout;
+    let write = ctx.limits.write_timeout;
     let shutdown = &mut ctx.shutdown;
     loop {
         if *shutdown.borrow_and_update() {
@@ -202,45 +252,192 @@ where
                     return Some((CloseCode::Away, "idle timeout"));
                 }
                 Ok(None) => return None,
-                Ok(Some(Ok(msg))) => match msg {
-                    Message::Text(_) | Message::Binary(_) => {
-                        if ws.send(msg).await.is_err() {
+                Ok(Some(Ok(msg))) => {
+                    let size = msg.len();
+                    let sent = match msg {
+                        // Boxed: an echo in progress is not part of every idle task.
+                        Message::Text(_) | Message::Binary(_) => Box::pin(send_echo(ws, msg, write)).await,
+                        // tungstenite queues the pong (and the close reply); flushing sends it.
+                        Message::Ping(_) | Message::Close(_) => match timeout(write, ws.flush()).await {
+                            Ok(Ok(())) => Echo::Sent,
+                            Ok(Err(_)) => Echo::Gone,
+                            Err(_) => Echo::Stalled,
+                        },
+                        Message::Pong(_) | Message::Frame(_) => continue,
+                    };
+                    match sent {
+                        Echo::Sent => {}
+                        Echo::Gone => return None,
+                        Echo::Stalled => {
+                            warn!(%remote, size, "the peer did not read within {write:?} (--write-timeout): closing with 1008");
+                            return Some((CloseCode::Policy, NOT_READ));
+                        }
+                        Echo::NotRead => {
+                            warn!(%remote, size, "the peer did not read its echo within {write:?} (--write-timeout): closing with 1008, dropped if it does not take that either");
                             return None;
                         }
                     }
-                    // tungstenite queues the pong (and the close reply); flushing sends it.
-                    Message::Ping(_) | Message::Close(_) => {
-                        let _ = ws.flush().await;
-                    }
-                    Message::Pong(_) | Message::Frame(_) => {}
-                },
-                Ok(Some(Err(e))) => {
-                    match e {
-                        WsError::ConnectionClosed | WsError::AlreadyClosed => {}
-                        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
-                            debug!(%remote, "peer left without a close frame");
-                        }
-                        // An abrupt exit (no TLS close_notify, reset): ordinary, not a warning.
-                        WsError::Io(e) if matches!(
-                            e.kind(),
-                            std::io::ErrorKind::UnexpectedEof
-                                | std::io::ErrorKind::ConnectionReset
-                                | std::io::ErrorKind::ConnectionAborted
-                                | std::io::ErrorKind::BrokenPipe
-                        ) => {
-                            debug!(%remote, "peer left without a close frame: {e}");
-                        }
-                        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
-                            warn!(%remote, size, max_size, "message larger than --max-message-size: closing with 1009");
-                            return Some((CloseCode::Size, "message too big"));
-                        }
-                        other => warn!(%remote, "websocket error: {other}"),
-                    }
-                    return None;
                 }
+                Ok(Some(Err(e))) => return read_failure(e, remote),
             }
         }
     }
+}
+
+/// The close reason sent to a peer that does not read.
+const NOT_READ: &str = "echo not read in time";
+
+/// How sending an echo went.
+enum Echo {
+    /// The peer took it.
+    Sent,
+    /// The connection failed: nothing more to send.
+    Gone,
+    /// tungstenite's own queue (a pong) did not go out in time: close through it.
+    Stalled,
+    /// The echo did not go out in time; the rest of it and a 1008 close frame were offered
+    /// for [`CLOSE_WAIT`] more: drop the connection.
+    NotRead,
+}
+
+/// Sends the echo of a text or binary message within `limit`. The frame goes straight to the
+/// stream, past tungstenite's write buffer (as the greeting does): the payload is written
+/// from the message itself, so it is never copied, and no buffer keeps a large echo's size
+/// afterwards. tungstenite's queue (a pong) is flushed first, so frames never interleave.
+async fn send_echo<S>(ws: &mut WebSocketStream<S>, msg: Message, limit: Duration) -> Echo
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let opcode = match msg {
+        Message::Text(_) => Data::Text,
+        _ => Data::Binary,
+    };
+    match timeout(limit, ws.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => return Echo::Gone,
+        Err(_) => return Echo::Stalled,
+    }
+    let payload = msg.into_data();
+    let mut head = Vec::with_capacity(10);
+    let header = FrameHeader {
+        opcode: OpCode::Data(opcode),
+        ..FrameHeader::default()
+    };
+    if header.format(payload.len() as u64, &mut head).is_err() {
+        return Echo::Gone;
+    }
+    let stream = ws.get_mut();
+    let mut done = 0;
+    match timeout(limit, write_parts(stream, &[&head, &payload], &mut done)).await {
+        Ok(Ok(())) => Echo::Sent,
+        Ok(Err(_)) => Echo::Gone,
+        Err(_) => {
+            // The frame is half sent: a close frame can only follow the rest of it.
+            let mut close = Vec::new();
+            let frame = Frame::close(Some(CloseFrame {
+                code: CloseCode::Policy,
+                reason: NOT_READ.into(),
+            }));
+            if frame.format(&mut close).is_ok() {
+                let parts: [&[u8]; 3] = [&head, &payload, &close];
+                let _ = timeout(CLOSE_WAIT, write_parts(stream, &parts, &mut done)).await;
+            }
+            Echo::NotRead
+        }
+    }
+}
+
+/// Writes `parts` one after the other from byte `*done` on (counted over all parts), adding
+/// what the stream took to `done`: a write cut by a timeout resumes where it stopped, as a
+/// pending `poll_write` has taken nothing.
+async fn write_parts<W>(w: &mut W, parts: &[&[u8]], done: &mut usize) -> std::io::Result<()>
+where
+    W: AsyncWrite + Unpin,
+{
+    let mut skip = *done;
+    for part in parts {
+        if skip >= part.len() {
+            skip -= part.len();
+            continue;
+        }
+        let mut at = std::mem::take(&mut skip);
+        while at < part.len() {
+            let n = w.write(&part[at..]).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            at += n;
+            *done += n;
+        }
+    }
+    w.flush().await
+}
+
+/// What a failed read is answered with: the close frame RFC 6455 §7.4.1 asks for (1002 for
+/// a protocol violation, 1007 for invalid UTF-8, 1009 for a message over the limit), or
+/// nothing when the peer is gone. Logged once, with the cause.
+fn read_failure(e: WsError, remote: SocketAddr) -> Option<(CloseCode, &'static str)> {
+    match e {
+        WsError::ConnectionClosed | WsError::AlreadyClosed => None,
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+            debug!(%remote, "peer left without a close frame");
+            None
+        }
+        // An abrupt exit (no TLS close_notify, reset): ordinary, not a warning.
+        WsError::Io(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            ) =>
+        {
+            debug!(%remote, "peer left without a close frame: {e}");
+            None
+        }
+        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
+            warn!(%remote, size, max_size, "message larger than --max-message-size: closing with 1009");
+            Some((CloseCode::Size, "message too big"))
+        }
+        WsError::Utf8(why) => {
+            warn!(%remote, "text message is not valid UTF-8 ({}): closing with 1007", shown(&why));
+            Some((CloseCode::Invalid, "text message is not valid UTF-8"))
+        }
+        WsError::Protocol(p) => match violation(&p) {
+            Some(reason) => {
+                warn!(%remote, "websocket protocol error: {reason}: closing with 1002");
+                Some((CloseCode::Protocol, reason))
+            }
+            None => {
+                warn!(%remote, "websocket error: {}", shown(&p.to_string()));
+                None
+            }
+        },
+        other => {
+            warn!(%remote, "websocket error: {}", shown(&other.to_string()));
+            None
+        }
+    }
+}
+
+/// The close reason for a frame that breaks RFC 6455, or `None` for an error that is not the
+/// peer's violation.
+fn violation(p: &ProtocolError) -> Option<&'static str> {
+    use ProtocolError as P;
+    Some(match p {
+        P::UnmaskedFrameFromClient => "unmasked frame from a client",
+        P::NonZeroReservedBits => "reserved bits set, no extension was negotiated",
+        P::UnexpectedContinueFrame => "continuation frame without a message to continue",
+        P::ExpectedFragment(_) => "new message inside a fragmented one",
+        P::UnknownDataFrameType(_) | P::UnknownControlFrameType(_) | P::InvalidOpcode(_) => {
+            "unknown opcode"
+        }
+        P::FragmentedControlFrame => "fragmented control frame",
+        P::ControlFrameTooBig => "control frame longer than 125 bytes",
+        P::InvalidCloseSequence => "invalid close frame",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

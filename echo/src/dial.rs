@@ -11,7 +11,8 @@
 use crate::client::parse_url;
 use crate::conn::{self, Ctx, Served};
 use crate::error::{Error, Result};
-use crate::limits::{Limits, parse_duration};
+use crate::limits::{LimitFlags, Limits, parse_duration};
+use crate::outside::{MAX_MESSAGE_CHARS, shown, shown_max};
 use crate::peer::{PeerInfo, subject_of};
 use crate::signal::wait_for_signal;
 use crate::tls::{self, IdentitySource};
@@ -73,6 +74,10 @@ pub struct DialArgs {
     /// A websocket silent for this long is closed.
     #[arg(long, value_name = "DURATION")]
     pub idle_timeout: Option<String>,
+    /// Time the listener gets to take each echo off the wire before the session is closed
+    /// with 1008 (e.g. 30s).
+    #[arg(long, value_name = "DURATION")]
+    pub write_timeout: Option<String>,
     /// Largest websocket message accepted.
     #[arg(long, value_name = "SIZE")]
     pub max_message_size: Option<String>,
@@ -124,11 +129,12 @@ pub async fn run(args: DialArgs) -> Result<()> {
          client_auth: true (\"Also allow the certificate to authenticate as a TLS client\")",
     )?;
     let (config, cas) = tls::client_config(&args.ca, Some(identity))?;
-    let limits = Limits::parse(
-        args.handshake_timeout.as_deref(),
-        args.idle_timeout.as_deref(),
-        args.max_message_size.as_deref(),
-    )?;
+    let limits = Limits::parse(LimitFlags {
+        handshake_timeout: args.handshake_timeout.as_deref(),
+        idle_timeout: args.idle_timeout.as_deref(),
+        write_timeout: args.write_timeout.as_deref(),
+        max_message_size: args.max_message_size.as_deref(),
+    })?;
     let name = ServerName::try_from(target.host.clone())
         .map_err(|e| Error::Input(format!("{:?} is not a valid server name: {e}", target.host)))?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -176,10 +182,11 @@ async fn dial_loop(d: Dialer, retry: Duration) {
                 continue;
             }
             Err(e) => {
+                let shown = shown_max(&e.to_string(), MAX_MESSAGE_CHARS).into_owned();
                 if last_failure.as_ref() == Some(&e) {
-                    debug!("{e}; still retrying every {retry:?}");
+                    debug!("{shown}; still retrying every {retry:?}");
                 } else {
-                    warn!("{e}; retrying every {retry:?}");
+                    warn!("{shown}; retrying every {retry:?}");
                     last_failure = Some(e);
                 }
             }
@@ -222,7 +229,7 @@ async fn session(d: &Dialer) -> Result<()> {
             )));
         }
         Ok(Err(e)) => {
-            let why = handshake_failure(&e, &seen, &d.cas);
+            let why = handshake_failure(&e, &seen, &d.cas, None);
             return Err(match seen.check {
                 Some(check) => Error::Check(format!(
                     "refused the listener at {remote}: its certificate fails the {check} check: {why}"
@@ -239,7 +246,7 @@ async fn session(d: &Dialer) -> Result<()> {
         .first()
         .map(|c| subject_of(c))
         .unwrap_or_default();
-    info!(%remote, listener = %listener_subject, "TLS handshake done, listener verified; waiting for its websocket request");
+    info!(%remote, listener = &*shown(&listener_subject), "TLS handshake done, listener verified; waiting for its websocket request");
     let info = PeerInfo::from_dial(remote, d.sni.clone(), stream.get_ref().1);
     match conn::serve_stream(stream, info, &d.ctx).await {
         Served::NoRequest(why) if why.contains("alert") => Err(Error::Refused(format!(

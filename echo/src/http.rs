@@ -34,17 +34,50 @@ impl Request {
             .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
     }
 
-    /// The `Sec-WebSocket-Key` if this is a websocket upgrade request.
-    pub fn websocket_key(&self) -> Option<&str> {
+    /// `None` unless this is a websocket upgrade request; then its `Sec-WebSocket-Key`, or
+    /// why the key cannot be used (the request is answered 400, not 101).
+    pub fn websocket_key(&self) -> Option<Result<&str, &'static str>> {
         if self.method == "GET"
             && self.has_token("upgrade", "websocket")
             && self.has_token("connection", "upgrade")
         {
-            self.header("sec-websocket-key")
+            Some(match self.header("sec-websocket-key") {
+                None => Err(
+                    "the websocket upgrade has no Sec-WebSocket-Key header: send 16 \
+                     random bytes in base64 (RFC 6455 section 4.1)",
+                ),
+                Some(key) if valid_websocket_key(key) => Ok(key),
+                Some(_) => Err(
+                    "Sec-WebSocket-Key must be 16 random bytes in base64 (24 characters \
+                     ending in ==, RFC 6455 section 4.1)",
+                ),
+            })
         } else {
             None
         }
     }
+}
+
+/// True when `key` is what RFC 6455 §4.1 asks a client to send: 16 bytes in base64, which is
+/// 22 base64 characters and `==`.
+pub fn valid_websocket_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    b.len() == 24
+        && b.ends_with(b"==")
+        && b[..22]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+}
+
+/// `400 Bad Request` with `why` (and what to send instead) as the body.
+pub fn bad_request(why: &str) -> Vec<u8> {
+    response(
+        400,
+        "Bad Request",
+        "text/plain; charset=utf-8",
+        &format!("{why}\n"),
+        false,
+    )
 }
 
 /// Reads until the end of the request head. Returns the request and any bytes read past it
@@ -287,11 +320,25 @@ mod tests {
 
     #[tokio::test]
     async fn reads_head_and_leftover() {
-        let data = b"GET /info?x=1 HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: abc\r\n\r\nrest";
+        let data = b"GET /info?x=1 HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\nrest";
         let mut r: &[u8] = data;
         let (req, left) = read_head(&mut r).await.expect("head");
         assert_eq!(req.path, "/info");
-        assert_eq!(req.websocket_key(), Some("abc"));
+        assert_eq!(req.websocket_key(), Some(Ok("dGhlIHNhbXBsZSBub25jZQ==")));
         assert_eq!(left, b"rest");
+    }
+
+    #[test]
+    fn websocket_keys() {
+        assert!(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ=="));
+        for bad in [
+            "",
+            "abc",
+            "dGhlIHNhbXBsZSBub25jZQ",
+            "dGhlIHNhbXBsZSBub25jZQ=x",
+            "dGhlIHNhbXBsZSBub25j\nQ==",
+        ] {
+            assert!(!valid_websocket_key(bad), "{bad:?}");
+        }
     }
 }

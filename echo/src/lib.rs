@@ -19,6 +19,7 @@ pub mod http;
 pub mod input;
 pub mod limits;
 pub mod listen;
+pub mod outside;
 pub mod password;
 pub mod peer;
 pub mod probe;

@@ -9,6 +9,9 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time a websocket may stay silent before it is closed.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default time the peer gets to take an echo (or any answer) off the wire before the
+/// connection is closed with 1008: a peer that sends and never reads cannot pin the message.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default largest websocket message (16 MiB).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
 /// Bytes tungstenite reads at a time. Its default (128 KiB) is zero-filled on the first read
@@ -23,6 +26,8 @@ pub struct Limits {
     pub handshake_timeout: Duration,
     /// A websocket silent for this long is closed.
     pub idle_timeout: Duration,
+    /// Time allowed for each write (an echo, a pong, an HTTP answer) to be taken by the peer.
+    pub write_timeout: Duration,
     /// Largest websocket message (and frame).
     pub max_message_size: usize,
 }
@@ -32,6 +37,7 @@ impl Default for Limits {
         Limits {
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
         }
     }
@@ -49,27 +55,59 @@ impl Limits {
     }
 
     /// Limits from optional flag texts, defaults for what is absent.
-    pub fn parse(
-        handshake_timeout: Option<&str>,
-        idle_timeout: Option<&str>,
-        max_message_size: Option<&str>,
-    ) -> Result<Self> {
+    pub fn parse(flags: LimitFlags<'_>) -> Result<Self> {
         let d = Limits::default();
+        let duration = |v: Option<&str>, flag: &str, default: Duration| match v {
+            Some(s) => parse_duration(s).map_err(|e| e.prefixed(flag)),
+            None => Ok(default),
+        };
         Ok(Limits {
-            handshake_timeout: match handshake_timeout {
-                Some(s) => parse_duration(s).map_err(|e| e.prefixed("--handshake-timeout"))?,
-                None => d.handshake_timeout,
-            },
-            idle_timeout: match idle_timeout {
-                Some(s) => parse_duration(s).map_err(|e| e.prefixed("--idle-timeout"))?,
-                None => d.idle_timeout,
-            },
-            max_message_size: match max_message_size {
+            handshake_timeout: duration(
+                flags.handshake_timeout,
+                "--handshake-timeout",
+                d.handshake_timeout,
+            )?,
+            idle_timeout: duration(flags.idle_timeout, "--idle-timeout", d.idle_timeout)?,
+            write_timeout: duration(flags.write_timeout, "--write-timeout", d.write_timeout)?,
+            max_message_size: match flags.max_message_size {
                 Some(s) => parse_size(s).map_err(|e| e.prefixed("--max-message-size"))?,
                 None => d.max_message_size,
             },
         })
     }
+
+    /// The most memory one websocket holds at once, in bytes. Reading, it holds the frame
+    /// being read (up to `max_message_size`) and the message assembled from earlier fragments
+    /// (up to the same); echoing, the message and the read buffer, which keeps the capacity
+    /// of the largest frame. The echo is written from the message itself (no copy in a write
+    /// buffer), and the next message is read only once the echo went out: never more than
+    /// [`MESSAGE_COPIES`] largest messages, plus [`CONNECTION_OVERHEAD`].
+    pub fn max_bytes_per_connection(&self) -> usize {
+        self.max_message_size
+            .saturating_mul(MESSAGE_COPIES)
+            .saturating_add(CONNECTION_OVERHEAD)
+    }
+}
+
+/// How many copies of a largest message one websocket holds at most (see
+/// [`Limits::max_bytes_per_connection`]).
+pub const MESSAGE_COPIES: usize = 2;
+
+/// A generous bound of what one connection holds besides messages: rustls' buffers (a 16 KiB
+/// record each way, up to 64 KiB of unsent TLS), the read buffer and the tasks.
+pub const CONNECTION_OVERHEAD: usize = 128 << 10;
+
+/// The limit flags as given (absent: the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LimitFlags<'a> {
+    /// `--handshake-timeout`.
+    pub handshake_timeout: Option<&'a str>,
+    /// `--idle-timeout`.
+    pub idle_timeout: Option<&'a str>,
+    /// `--write-timeout`.
+    pub write_timeout: Option<&'a str>,
+    /// `--max-message-size`.
+    pub max_message_size: Option<&'a str>,
 }
 
 /// Parses `N`, `Nms`, `Ns`, `Nm` or `Nh` (a bare number is seconds).
@@ -142,6 +180,28 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("10y").is_err());
+    }
+
+    #[test]
+    fn write_timeout_flag() {
+        assert_eq!(Limits::default().write_timeout, Duration::from_secs(30));
+        let l = Limits::parse(LimitFlags {
+            write_timeout: Some("2s"),
+            ..LimitFlags::default()
+        })
+        .expect("limits");
+        assert_eq!(l.write_timeout, Duration::from_secs(2));
+        let e = Limits::parse(LimitFlags {
+            write_timeout: Some("0s"),
+            ..LimitFlags::default()
+        })
+        .expect_err("zero");
+        assert!(e.to_string().starts_with("--write-timeout: "), "{e}");
+        // Two largest messages and the buffers: 32 MiB and 128 KiB by default.
+        assert_eq!(
+            Limits::default().max_bytes_per_connection(),
+            (32 << 20) + (128 << 10)
+        );
     }
 
     #[test]

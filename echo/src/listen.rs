@@ -108,7 +108,7 @@ pub async fn run(args: &ListenArgs<'_>, report: &mut Report) -> Result<()> {
             )));
         }
         Ok(Err(e)) => {
-            let mut why = handshake_failure(&e, &seen, &cas);
+            let mut why = handshake_failure(&e, &seen, &cas, None);
             if why.contains("received fatal alert") {
                 why.push_str(
                     " (the dialer refused this listener's certificate: it must chain to the \

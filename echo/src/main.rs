@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 use certlab_echo::error::Error;
+use certlab_echo::outside::{MAX_MESSAGE_CHARS, SafeStderr, shown_max};
 use certlab_echo::{config, dial, probe, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -44,7 +45,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| SafeStderr)
         .with_ansi(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -75,7 +76,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !reported {
-                eprintln!("error: {e}");
+                // Errors quote files and peers: escaped and cut like every log line.
+                eprintln!("error: {}", shown_max(&e.to_string(), MAX_MESSAGE_CHARS));
             }
             ExitCode::from(e.exit_code())
         }

@@ -1,9 +1,11 @@
 //! What the probe found out, printed as text or one JSON object.
 
+use crate::outside::{MAX_MESSAGE_CHARS, shown_max};
 use serde::Serialize;
+use serde_json::Value;
 
 /// Everything the probe found out (connecting, or listening for a dialer).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
     /// `connect` (probe URL) or `listen` (probe --listen, the client of `dial`).
     pub mode: &'static str,
@@ -43,8 +45,40 @@ pub struct Report {
 }
 
 impl Report {
-    /// Prints the report as pretty JSON or as text lines ending in `OK` or `FAILED`.
+    /// A copy fit to print: much of the report is the peer's text (its certificate names, its
+    /// greeting, its echo, its close reason inside an error), so every text is escaped and cut
+    /// (see [`crate::outside`]); a name or an echo cannot forge a line or drive the terminal.
+    pub fn shown(&self) -> Report {
+        let s = |t: &str| shown_max(t, MAX_MESSAGE_CHARS).into_owned();
+        let o = |t: &Option<String>| t.as_deref().map(s);
+        let all = |v: &[String]| v.iter().map(|t| s(t)).collect();
+        Report {
+            mode: self.mode,
+            url: s(&self.url),
+            peer: o(&self.peer),
+            sni: o(&self.sni),
+            server_chain: all(&self.server_chain),
+            client_chain: all(&self.client_chain),
+            verification: o(&self.verification),
+            why: o(&self.why),
+            checked: o(&self.checked),
+            tls_version: o(&self.tls_version),
+            cipher_suite: o(&self.cipher_suite),
+            greeting: self.greeting.clone().map(shown_json),
+            sent: s(&self.sent),
+            echo: o(&self.echo),
+            error: o(&self.error),
+            ok: self.ok,
+        }
+    }
+
+    /// Prints the report ([`Report::shown`]) as pretty JSON or as text lines ending in `OK`
+    /// or `FAILED`.
     pub fn print(&self, json: bool) {
+        self.shown().print_shown(json);
+    }
+
+    fn print_shown(&self, json: bool) {
         if json {
             println!("{}", serde_json::to_string_pretty(self).unwrap_or_default());
             return;
@@ -93,5 +127,55 @@ impl Report {
             println!("error: {e}");
         }
         println!("{}", if self.ok { "OK" } else { "FAILED" });
+    }
+}
+
+/// `v` with every string in it (keys too) escaped and cut as [`Report::shown`] does.
+fn shown_json(v: Value) -> Value {
+    let s = |t: &str| shown_max(t, MAX_MESSAGE_CHARS).into_owned();
+    match v {
+        Value::String(t) => Value::String(s(&t)),
+        Value::Array(a) => Value::Array(a.into_iter().map(shown_json).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, v)| (s(&k), shown_json(v))).collect())
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_text_is_escaped_in_both_forms() {
+        let evil = "x\u{1b}]0;owned\u{7}\nverdict=verified \u{202e}\u{9b}31m";
+        let r = Report {
+            echo: Some(evil.into()),
+            server_chain: vec![evil.into()],
+            greeting: Some(serde_json::json!({ "sni": evil, evil: [evil] })),
+            error: Some(format!("echo: server closed the websocket (1000 {evil})")),
+            ..Report::default()
+        };
+        let shown = r.shown();
+        let text = serde_json::to_string(&shown).expect("json");
+        for bad in ['\u{1b}', '\u{7}', '\n', '\u{202e}', '\u{9b}'] {
+            assert!(!text.contains(bad), "{bad:?} in {text}");
+        }
+        assert!(text.contains("\\\\x1b]0;owned\\\\x07"), "{text}");
+        assert_eq!(
+            shown.echo.as_deref(),
+            Some("x\\x1b]0;owned\\x07\\x0averdict=verified \\u{202e}\\x9b31m")
+        );
+        let long = Report {
+            echo: Some("a".repeat(100_000)),
+            ..Report::default()
+        }
+        .shown();
+        assert!(
+            long.echo
+                .expect("echo")
+                .ends_with("(100000 characters in all)")
+        );
     }
 }

@@ -6,6 +6,7 @@
 use crate::config::{Listener, Settings};
 use crate::conn::{self, Ctx, Open, Served, Upgrade};
 use crate::error::{Error, Result};
+use crate::outside::{MAX_MESSAGE_CHARS, shown_max};
 use crate::peer::PeerInfo;
 use crate::signal::wait_for_signal;
 use crate::tls;
@@ -85,6 +86,14 @@ pub async fn run(settings: Settings) -> Result<()> {
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let max = settings.max_connections;
+    let per = settings.limits.max_bytes_per_connection();
+    info!(
+        per_connection_kib = per >> 10,
+        max_connections = max,
+        total_mib = per.saturating_mul(max) >> 20,
+        "memory bound: about {} × --max-message-size per websocket (lower --max-message-size or --max-connections to lower it)",
+        crate::limits::MESSAGE_COPIES
+    );
     let limit = Arc::new(Semaphore::new(max));
     let ctx = Arc::new(Ctx {
         limits: settings.limits,
@@ -178,14 +187,22 @@ async fn tls_open(
     ctx: &Ctx,
 ) -> Option<Open<TlsStream<TcpStream>>> {
     let limit = ctx.limits.handshake_timeout;
-    let (result, seen) = verify::observe(timeout(limit, acceptor.accept(tcp))).await;
+    // The first bytes, peeked (not consumed): they tell plain HTTP from other non-TLS bytes.
+    let mut first = [0u8; 8];
+    let mut first_len = 0;
+    let (result, seen) = verify::observe(timeout(limit, async {
+        first_len = tcp.peek(&mut first).await.unwrap_or(0);
+        acceptor.accept(tcp).await
+    }))
+    .await;
     let stream = match result {
         Err(_) => {
             warn!(listener = name, %remote, "TLS handshake failed: no handshake within {limit:?}");
             return None;
         }
         Ok(Err(e)) => {
-            let why = verify::handshake_failure(&e, &seen, cas);
+            let why = verify::handshake_failure(&e, &seen, cas, Some(&first[..first_len]));
+            let why = shown_max(&why, MAX_MESSAGE_CHARS);
             match seen.check {
                 Some(check) => {
                     warn!(listener = name, %remote, check, "TLS handshake failed: client certificate refused: {why}")
@@ -214,6 +231,6 @@ async fn tls_open(
 
 fn log_served(name: &str, remote: SocketAddr, served: Served) {
     if let Served::NoRequest(why) = served {
-        info!(listener = name, %remote, "closed before a request: {why}");
+        info!(listener = name, %remote, "closed before a request: {}", shown_max(&why, MAX_MESSAGE_CHARS));
     }
 }

@@ -309,9 +309,15 @@ impl ClientCertVerifier for ClientVerifier {
     }
 }
 
-/// One line for a failed handshake: the explanation when a verifier refused, a hint for the
-/// usual non-TLS traffic, else the error itself.
-pub fn handshake_failure(e: &std::io::Error, seen: &Seen, trusted: &[String]) -> String {
+/// One line for a failed handshake: the explanation when a verifier refused, what the peer
+/// sent instead of TLS, else the error itself. `first` holds the first bytes the peer sent,
+/// when they were seen (the accepting side peeks at them).
+pub fn handshake_failure(
+    e: &std::io::Error,
+    seen: &Seen,
+    trusted: &[String],
+    first: Option<&[u8]>,
+) -> String {
     if let Some(why) = &seen.why {
         return format!("{why} [{e}]");
     }
@@ -327,9 +333,77 @@ pub fn handshake_failure(e: &std::io::Error, seen: &Seen, trusted: &[String]) ->
         );
     }
     if text.contains("InvalidContentType") || text.contains("corrupt message") {
-        return format!(
-            "not a TLS handshake (plain HTTP or another protocol on a TLS port?) [{text}]"
-        );
+        return format!("{} [{text}]", not_tls(first));
     }
     text
+}
+
+/// HTTP methods, as a plain-HTTP request on a TLS port starts.
+const HTTP_METHODS: [&str; 10] = [
+    "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", "PRI",
+];
+
+/// True when `first` starts like an HTTP request line (`GET `, `POST `, …), or is the start
+/// of one when fewer bytes arrived.
+pub fn looks_like_http(first: &[u8]) -> bool {
+    !first.is_empty()
+        && HTTP_METHODS.iter().any(|m| {
+            let start = format!("{m} ");
+            first.starts_with(start.as_bytes()) || start.as_bytes().starts_with(first)
+        })
+}
+
+/// What a peer whose bytes are not TLS sent, in words: plain HTTP only when the bytes start
+/// like an HTTP request; a malformed record when they began as a TLS handshake record.
+pub fn not_tls(first: Option<&[u8]>) -> String {
+    let Some(first) = first.filter(|f| !f.is_empty()) else {
+        return "not TLS, or a malformed TLS record: the peer sent bytes that are not TLS \
+                (another protocol on this port?)"
+            .into();
+    };
+    let hex: Vec<String> = first.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex.join(" ");
+    if looks_like_http(first) {
+        "not a TLS handshake: a plain HTTP request on a TLS port (use https:// or wss://, or \
+         serve ws:// with --plain-listen)"
+            .into()
+    } else if first[0] == 0x16 {
+        format!(
+            "malformed TLS record: the client began a TLS handshake (first bytes {hex}), then \
+             sent bytes that are not valid TLS (a broken client, or another protocol after \
+             the ClientHello)"
+        )
+    } else {
+        format!(
+            "not a TLS handshake: the first bytes ({hex}) are neither TLS nor an HTTP request \
+             (another protocol on a TLS port?)"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_what_came_instead_of_tls() {
+        assert!(looks_like_http(b"GET / HT"));
+        assert!(looks_like_http(b"OPTIONS "));
+        assert!(looks_like_http(b"PO"));
+        assert!(!looks_like_http(b"GETX"));
+        assert!(!looks_like_http(b"\x16\x03\x01"));
+        assert!(not_tls(Some(b"POST /x ")).contains("plain HTTP"));
+        let after_hello = not_tls(Some(b"\x16\x03\x01\x02\x00"));
+        assert!(
+            after_hello.starts_with("malformed TLS record"),
+            "{after_hello}"
+        );
+        assert!(!after_hello.contains("HTTP"), "{after_hello}");
+        let noise = not_tls(Some(&[0x8e, 0x3a]));
+        assert!(
+            noise.contains("(8e 3a)") && !noise.contains("plain HTTP"),
+            "{noise}"
+        );
+        assert!(!not_tls(None).contains("HTTP"));
+    }
 }

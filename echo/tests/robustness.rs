@@ -93,7 +93,20 @@ fn garbage_plain_http_and_a_slow_handshake() {
     send_and_wait_close(port, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     assert!(server.wait_count("TLS handshake failed", 2, Duration::from_secs(10)));
     assert!(
-        server.log().contains("not a TLS handshake (plain HTTP"),
+        server
+            .log()
+            .contains("not a TLS handshake: a plain HTTP request"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(
+        count(&server.log(), "plain HTTP"),
+        1,
+        "only the HTTP request is called plain HTTP (the noise is not):\n{}",
+        server.log()
+    );
+    assert!(
+        server.log().contains("are neither TLS nor an HTTP request"),
         "{}",
         server.log()
     );
@@ -117,6 +130,34 @@ fn garbage_plain_http_and_a_slow_handshake() {
         "each case logged once:\n{}",
         server.log()
     );
+    still_serving(&kit, &mut server);
+}
+
+#[test]
+fn garbage_after_a_client_hello_is_not_called_plain_http() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let mut server = start(&kit, &[]);
+    let port = server.port();
+    for garbage in [
+        &b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"[..],
+        &[0x8e; 64][..],
+    ] {
+        let mut bytes = client_hello();
+        bytes.extend_from_slice(garbage);
+        send_and_wait_close(port, &bytes);
+    }
+    assert!(
+        server.wait_count("TLS handshake failed", 2, Duration::from_secs(60)),
+        "{}",
+        server.log()
+    );
+    let log = server.log();
+    assert_eq!(count(&log, "malformed TLS record"), 2, "{log}");
+    assert!(
+        log.contains("began a TLS handshake (first bytes 16 03"),
+        "{log}"
+    );
+    assert!(!log.contains("plain HTTP"), "{log}");
     still_serving(&kit, &mut server);
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod proc;
+pub mod raw;
 
 #[allow(unused_imports)] // not every test binary uses both
 pub use proc::{Proc, Server};
