@@ -250,43 +250,19 @@ impl Found {
     }
 
     fn pkcs12(&mut self, bytes: &[u8], password: Option<&str>) -> Result<(), Error> {
-        // The structure first: a cut or damaged file is not a wrong password.
-        if <pkcs12::pfx::Pfx as der::Decode>::from_der(bytes).is_err() {
-            return Err(Error::field(
-                "input",
-                ErrorKind::BadDer,
-                "the .p12 file is truncated or damaged (its structure does not parse)",
-                "copy or export the .p12 again",
-            ));
-        }
         let pw = password.unwrap_or("");
         if pw.is_empty() {
             self.findings.push(lint::lint_empty_p12());
         }
-        let store = p12_keystore::KeyStore::from_pkcs12(
-            bytes,
-            pw,
-            p12_keystore::Pkcs12ImportPolicy::Relaxed,
-        )
-        .map_err(|_| {
-            Error::field(
-                "password",
-                ErrorKind::WrongPassword,
-                "the .p12 password is wrong (or the file is encrypted in a way certlab does not read)",
-                "give the password the .p12 was exported with",
-            )
-        })?;
-        for (_, entry) in store.entries() {
-            match entry {
-                p12_keystore::KeyStoreEntry::PrivateKeyChain(ch) => {
-                    self.key(ch.key().as_der(), None)?;
-                    for c in ch.certs() {
-                        self.cert(c.as_der())?;
-                    }
-                }
-                p12_keystore::KeyStoreEntry::Certificate(c) => self.cert(c.as_der())?,
-                p12_keystore::KeyStoreEntry::Secret(_) => {}
+        let p12 = decode::read_p12(bytes, pw, "input", "password")?;
+        for (key, certs) in &p12.keys {
+            self.key(key, None)?;
+            for c in certs {
+                self.cert(c)?;
             }
+        }
+        for c in &p12.certs {
+            self.cert(c)?;
         }
         Ok(())
     }
@@ -309,7 +285,7 @@ pub fn inspect(
     } else if X509CertificationRequest::from_der(bytes).is_ok() {
         found.items.push(csr_item(bytes)?);
         "DER"
-    } else if looks_like_pkcs12(bytes) {
+    } else if decode::looks_like_pkcs12(bytes) {
         found.pkcs12(bytes, password)?;
         "PKCS#12"
     } else {
@@ -346,19 +322,4 @@ fn csr_item(der: &[u8]) -> Result<Item, Error> {
         requests_ca: csr.requested_ca,
         signature_valid: true,
     }))
-}
-
-/// A PFX is a DER SEQUENCE starting with INTEGER 3 (version).
-fn looks_like_pkcs12(b: &[u8]) -> bool {
-    if b.len() < 8 || b[0] != 0x30 {
-        return false;
-    }
-    let skip = match b[1] {
-        l if l < 0x80 => 2,
-        0x81 => 3,
-        0x82 => 4,
-        0x83 => 5,
-        _ => return false,
-    };
-    b.get(skip..skip + 3) == Some(&[0x02, 0x01, 0x03])
 }

@@ -272,6 +272,16 @@ fn ca_entries(ca: &ImportedCa) -> Result<Vec<Issued>, Error> {
     Ok(issued)
 }
 
+/// The validity a leaf under `ca` gets when none is asked for: [`crate::DEFAULT_LEAF_DAYS`],
+/// or the whole days the CA has left at `now` when that is less (a leaf may not outlive its
+/// CA; 0 when the CA has less than a day).
+pub fn leaf_days_under(ca: &ImportedCa, now: time::OffsetDateTime) -> u32 {
+    let left = (ca.cert.not_after - now).whole_days().max(0);
+    u32::try_from(left).map_or(crate::DEFAULT_LEAF_DAYS, |l| {
+        l.min(crate::DEFAULT_LEAF_DAYS)
+    })
+}
+
 /// Issues one leaf (a fresh key, or the key of `csr`) under `ca`.
 pub fn issue_leaf(
     ca: &ImportedCa,

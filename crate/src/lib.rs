@@ -56,7 +56,7 @@ pub use inspect::{CertInfo, CsrInfo, Inspection, Item, KeyInfo, inspect};
 pub use issue::{CLOCK_SKEW, Options, Progress, now_utc};
 pub use keys::{KeyAlgorithm, KeyPair, PublicKey};
 pub use kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
-pub use leaf::{LeafSpec, issue_leaf};
+pub use leaf::{LeafSpec, issue_leaf, leaf_days_under};
 pub use lint::{Finding, Rule, Severity, lint_cert, lint_spec};
 pub use names::{SanName, Subtree};
 pub use role::Role;

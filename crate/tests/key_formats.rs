@@ -281,3 +281,240 @@ fn schemes_certlab_does_not_read_are_named_with_the_conversion() {
         );
     }
 }
+
+#[test]
+fn a_ca_exported_as_a_p12_signs_leaves_without_its_certificate_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A root and an intermediate CA made by openssl; the .p12 holds the intermediate's key,
+    // its certificate and the root (as XCA and Windows export a CA with its chain).
+    fixture(
+        d,
+        "root",
+        "",
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "{out}",
+        ],
+    );
+    common::openssl(
+        d,
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "inter.key",
+        ],
+    );
+    common::openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "inter.key",
+            "-subj",
+            "/CN=inter CA",
+            "-out",
+            "inter.csr",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    common::openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "inter.csr",
+            "-CA",
+            "root.crt",
+            "-CAkey",
+            "root.key",
+            "-days",
+            "3650",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "inter.crt",
+        ],
+    );
+    let pw = "pass:secret";
+    let export = [
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "inter.key",
+        "-in",
+        "inter.crt",
+        "-certfile",
+        "root.crt",
+        "-passout",
+        pw,
+    ];
+    for (name, extra) in [
+        ("default", &[][..]),
+        ("legacy", &["-legacy"][..]),
+        (
+            "compat",
+            &[
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ][..],
+        ),
+    ] {
+        let p12 = format!("{name}.p12");
+        common::openssl(d, &[&export[..], extra, &["-out", &p12]].concat());
+        let out = format!("out-{name}");
+        let args = [
+            "issue",
+            "--ca-key",
+            &p12,
+            "--ca-key-password",
+            "secret",
+            "--client",
+            "carol",
+            "--out",
+            &out,
+        ];
+        let (code, text) = certlab(&args, d);
+        assert_eq!(code, 0, "{name}: {text}");
+        common::openssl(
+            d,
+            &[
+                "verify",
+                "-CAfile",
+                "root.crt",
+                "-untrusted",
+                &format!("{out}/carol.chain.pem"),
+                &format!("{out}/carol.crt"),
+            ],
+        );
+        let (code, text) = certlab(
+            &[
+                "issue",
+                "--ca-key",
+                &p12,
+                "--ca-key-password",
+                "nope",
+                "--client",
+                "c",
+                "--out",
+                "x",
+            ],
+            d,
+        );
+        assert_eq!(code, 2, "{name}: {text}");
+        assert!(
+            text.contains("--ca-key-password") && text.contains("password is wrong"),
+            "{name}: {text}"
+        );
+    }
+    // A plain key without the certificate: said what is missing.
+    let (code, text) = certlab(
+        &[
+            "issue",
+            "--ca-key",
+            "inter.key",
+            "--client",
+            "c",
+            "--out",
+            "y",
+        ],
+        d,
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("--ca-cert") && text.contains("no CA certificate"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_leaf_under_a_ca_near_its_end_ends_with_it_unless_days_are_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    common::openssl(
+        d,
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ca.key",
+        ],
+    );
+    common::openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/CN=short CA",
+            "-days",
+            "30",
+            "-out",
+            "ca.crt",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    let base = [
+        "issue",
+        "--ca-cert",
+        "ca.crt",
+        "--ca-key",
+        "ca.key",
+        "--client",
+        "carol",
+    ];
+    let (code, text) = certlab(&[&base[..], &["--out", "a"]].concat(), d);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("valid for 29 days, not 397") || text.contains("valid for 30 days, not 397"),
+        "{text}"
+    );
+    // openssl: the leaf verifies now and ends within the CA's 30 days (not 397).
+    common::openssl(d, &["verify", "-CAfile", "ca.crt", "a/carol.crt"]);
+    let soon = common::openssl_fails(
+        d,
+        &[
+            "x509",
+            "-in",
+            "a/carol.crt",
+            "-noout",
+            "-checkend",
+            "2678400",
+        ],
+    );
+    assert!(soon.contains("will expire"), "{soon}");
+    let (code, text) = certlab(&[&base[..], &["--days", "397", "--out", "b"]].concat(), d);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("--days") && text.contains("outlive"),
+        "{text}"
+    );
+}

@@ -1,4 +1,4 @@
-//! The decoding layer: everything read from outside (PEM, DER certificates, CSRs) becomes typed
+//! The decoding layer: everything read from outside (PEM, DER certificates, CSRs, .p12 files) becomes typed
 //! facts here, once. Above it, [`crate::lint`] reads those facts, [`crate::inspect`] renders
 //! them for people, [`crate::import`] checks a CA with them, leaf planning and the echo
 //! server describe peers with them. Nothing here signs, writes or depends on a layer above.
@@ -6,6 +6,7 @@
 mod cert;
 mod csr;
 mod name;
+mod p12;
 mod pem;
 mod verify;
 
@@ -13,6 +14,7 @@ pub(crate) use cert::parse_x509;
 pub use cert::{Cert, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm};
 pub use csr::{Csr, parse_csr};
 pub(crate) use name::rfc3339;
+pub(crate) use p12::{looks_like_pkcs12, read_p12};
 pub use pem::certificates;
 pub(crate) use pem::{CERT_TAGS, CSR_TAGS};
 pub(crate) use pem::{is_pem, pem_blocks};

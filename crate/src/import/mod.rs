@@ -258,6 +258,51 @@ fn unsupported_encryption(field: &str, what: &str) -> Error {
     )
 }
 
+/// The chain and key of a CA exported as a .p12: exactly one key, its certificate first (or
+/// the certificates in `cert` when given).
+fn ca_from_p12(
+    cert: &[u8],
+    p12: &[u8],
+    passphrase: Option<&str>,
+) -> Result<(Vec<Vec<u8>>, KeyPair), Error> {
+    let contents =
+        crate::decode::read_p12(p12, passphrase.unwrap_or(""), "ca_key", "ca_key_password")?;
+    let [(key_der, certs)] = &contents.keys[..] else {
+        return Err(bad(
+            "ca_key",
+            ErrorKind::Inconsistent,
+            format!(
+                "the .p12 holds {} private keys, not one",
+                contents.keys.len()
+            ),
+            "export the CA alone (its certificate and key) to a .p12",
+        ));
+    };
+    let key = KeyPair::from_pkcs8_der(key_der).map_err(|e| e.in_field("ca_key"))?;
+    let mut chain = if cert.iter().all(u8::is_ascii_whitespace) {
+        certs.iter().chain(&contents.certs).cloned().collect()
+    } else {
+        certificates(cert, "ca_cert")?
+    };
+    // The key's own certificate first, whatever order the exporter chose.
+    if let Some(i) = chain
+        .iter()
+        .position(|c| Cert::from_der(c, "ca_key").is_ok_and(|c| c.spki_der == key.spki_der()))
+    {
+        let own = chain.remove(i);
+        chain.insert(0, own);
+    }
+    if chain.is_empty() {
+        return Err(bad(
+            "ca_key",
+            ErrorKind::Missing,
+            "the .p12 holds a key but no certificate".into(),
+            "export the CA with its certificate, or give the certificate with --ca-cert",
+        ));
+    }
+    Ok((chain, key))
+}
+
 /// An existing CA, checked and ready to sign.
 #[derive(Debug)]
 pub struct ImportedCa {
@@ -273,14 +318,31 @@ pub struct ImportedCa {
 
 /// Reads a CA certificate and its key and checks that they belong together, that the
 /// certificate is a CA allowed to sign certificates, and that it is valid at `now`.
+///
+/// `key` may also be a .p12/.pfx bundle holding the CA's key and certificate (as XCA, Windows
+/// and KeyStore Explorer export a CA), opened with `passphrase`; `cert` may then be empty, and
+/// the bundle's certificates (the CA's own first) are the chain.
 pub fn import_ca(
     cert: &[u8],
     key: &[u8],
     passphrase: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<ImportedCa, Error> {
-    let chain = certificates(cert, "ca_cert")?;
-    let key = private_key(key, passphrase, "ca_key")?;
+    let (chain, key) = if crate::decode::looks_like_pkcs12(key) {
+        ca_from_p12(cert, key, passphrase)?
+    } else if cert.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad(
+            "ca_cert",
+            ErrorKind::Missing,
+            "no CA certificate was given".into(),
+            "give the CA's certificate (ca.crt), or a .p12 holding the CA's key and certificate as the key",
+        ));
+    } else {
+        (
+            certificates(cert, "ca_cert")?,
+            private_key(key, passphrase, "ca_key")?,
+        )
+    };
     let c = Cert::from_der(&chain[0], "ca_cert")?;
     if !c.is_ca {
         return Err(bad(

@@ -15,13 +15,15 @@ pub(crate) enum ProfileArg {
 /// The flags of `certlab issue`.
 #[derive(Args)]
 pub(crate) struct IssueArgs {
-    /// The CA certificate (PEM or DER; may be followed by its issuers).
+    /// The CA certificate (PEM or DER; may be followed by its issuers). Optional when
+    /// --ca-key is a .p12 holding the certificate.
     #[arg(long)]
-    pub(crate) ca_cert: PathBuf,
-    /// The CA private key (PKCS#8, SEC1 or PKCS#1; PEM or DER; maybe encrypted).
+    pub(crate) ca_cert: Option<PathBuf>,
+    /// The CA private key (PKCS#8, SEC1 or PKCS#1, PEM or DER, maybe encrypted, also
+    /// OpenSSL's traditional encryption), or a .p12/.pfx holding the CA's key and certificate.
     #[arg(long)]
     pub(crate) ca_key: PathBuf,
-    /// Passphrase of an encrypted CA key.
+    /// Passphrase of an encrypted CA key, or the password of a .p12.
     #[arg(long)]
     pub(crate) ca_key_password: Option<String>,
     /// A server for these comma-separated names.
@@ -45,9 +47,9 @@ pub(crate) struct IssueArgs {
     /// File stem (default: the CN).
     #[arg(long)]
     pub(crate) name: Option<String>,
-    /// Validity in days.
-    #[arg(long, default_value_t = 397)]
-    pub(crate) days: u32,
+    /// Validity in days (default 397, or what the CA has left when that is less).
+    #[arg(long)]
+    pub(crate) days: Option<u32>,
     #[command(flatten)]
     pub(crate) keys: KeyFlags,
     /// Output folder: a new or empty one gets a kit; a kit folder gets the new identity added
@@ -68,10 +70,10 @@ fn csr_role(c: &Csr, profile: Option<ProfileArg>) -> Role {
 }
 
 /// The leaf the flags ask for.
-fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>) -> Result<LeafSpec, Fail> {
+fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>, days: u32) -> Result<LeafSpec, Fail> {
     let mut leaf = LeafSpec {
         key: key_alg(&a.keys.key, "--key")?,
-        days: a.days,
+        days,
         p12_password: a.keys.p12_password.clone(),
         p12_flavours: a.keys.p12.into(),
         key_password: a.keys.key_password.clone(),
@@ -110,13 +112,26 @@ fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>) -> Result<LeafSpec, Fail> {
 /// Runs `certlab issue`.
 pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
     let now = certlab::now_utc();
+    let ca_cert = match &a.ca_cert {
+        Some(p) => files::read(p, "--ca-cert")?,
+        None => Vec::new(),
+    };
     let ca = certlab::import_ca(
-        &files::read(&a.ca_cert, "--ca-cert")?,
+        &ca_cert,
         &files::read(&a.ca_key, "--ca-key")?,
         a.ca_key_password.as_deref(),
         now,
     )
-    .map_err(|e| rename_fields(e, &[("ca_cert", "--ca-cert"), ("ca_key", "--ca-key")]))?;
+    .map_err(|e| {
+        rename_fields(
+            e,
+            &[
+                ("ca_cert", "--ca-cert"),
+                ("ca_key_password", "--ca-key-password"),
+                ("ca_key", "--ca-key"),
+            ],
+        )
+    })?;
     for f in &ca.findings {
         show::finding(f);
     }
@@ -127,7 +142,21 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
         ),
         None => None,
     };
-    let leaf = leaf_spec(&a, csr.as_ref())?;
+    let days = match a.days {
+        Some(d) => d,
+        None => {
+            let d = certlab::leaf_days_under(&ca, now);
+            if d > 0 && d < certlab::DEFAULT_LEAF_DAYS {
+                eprintln!(
+                    "note: the CA ends on {}, so the leaf is valid for {d} days, not {}; give --days to choose",
+                    ca.cert.not_after_rfc3339(),
+                    certlab::DEFAULT_LEAF_DAYS
+                );
+            }
+            d
+        }
+    };
+    let leaf = leaf_spec(&a, csr.as_ref(), days)?;
     let opts = Options {
         now: Some(now),
         ..Options::default()
