@@ -214,6 +214,15 @@ test("a CA made by the CLI is imported in the page; the client issued under it v
   const out = openssl(dir, "verify", "-purpose", "sslclient", "-CAfile", join("cli-kit", "ca.crt"), join("certlab-issued", "carol.crt"));
   assert.match(out, /OK/);
   openssl(dir, "pkcs12", "-in", join("certlab-issued", "carol.p12"), "-info", "-noout", "-passin", "pass:changeit");
+  // The same CA exported by openssl as one .p12 (as XCA and Windows export a CA): no certificate file.
+  openssl(dir, "pkcs12", "-export", "-inkey", join("cli-kit", "ca.key"), "-passin", "pass:capass", "-in", join("cli-kit", "ca.crt"), "-passout", "pass:p12pass", "-out", "ca.p12");
+  await page.fill("textarea[name=ca-cert-text]", "");
+  await page.setInputFiles("input[name=ca-cert-file]", []);
+  await page.setInputFiles("input[name=ca-key-file]", join(dir, "ca.p12"));
+  await page.fill("input[name=ca-key-password]", "p12pass");
+  await page.fill("input[name=leaf-name]", "dave");
+  await page.click("#issue");
+  await page.waitForFunction(() => document.querySelector("#issued")?.textContent.includes("dave"), null, { timeout: 60_000 });
   // Inspect a .p12 from the CLI kit.
   await page.click("#tools summary >> text=Inspect");
   await page.setInputFiles("input[name=inspect-file]", join(dir, "cli-kit", "alice.p12"));

@@ -128,6 +128,7 @@ fn issue_more(
     let mut leaf = LeafSpec {
         role,
         p12_password: "changeit".into(),
+        days: certlab::leaf_days_under(&ca, now).max(1),
         ..LeafSpec::default()
     };
     if csr.is_none() {
@@ -244,9 +245,9 @@ pub fn tools() -> Html {
             </details>
             <details>
                 <summary>{ "Issue more under an existing CA, or sign a CSR" }</summary>
-                <Source label="CA certificate" name="ca-cert" value={ca_cert.clone()} />
-                <Source label="CA private key" name="ca-key" value={ca_key.clone()} />
-                <label class="field"><span class="label">{ "CA key passphrase (if encrypted)" }</span>
+                <Source label="CA certificate (leave empty when the key below is a .p12 holding it)" name="ca-cert" value={ca_cert.clone()} />
+                <Source label="CA private key, or the CA's .p12/.pfx (certificate and key)" name="ca-key" value={ca_key.clone()} />
+                <label class="field"><span class="label">{ "CA key passphrase, or the .p12 password" }</span>
                     <input type="password" name="ca-key-password" oninput={text_input(&ca_pass)} /></label>
                 <Source label="CSR to sign (optional; leave empty to make a new key here)" name="csr" value={csr.clone()} />
                 <div class="row">
