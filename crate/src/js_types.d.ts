@@ -8,7 +8,9 @@ export interface CaSpec { name?: string; common_name?: string; key?: KeyAlgorith
 /** A TLS server: DNS names (wildcards as the whole first label), IPv4 and IPv6 addresses. */
 export interface ServerSpec { name?: string; names?: string[]; common_name?: string | null; key?: KeyAlgorithm; days?: number; client_auth?: boolean; }
 /** A mutual-TLS client (a person). */
-export interface ClientSpec { name?: string; common_name?: string; email?: string | null; key?: KeyAlgorithm; days?: number; }
+export interface ClientSpec { name?: string; common_name?: string; email?: string | null; key?: KeyAlgorithm; days?: number;
+  /** Also a TLS server for `names` (reverse connections: the client listens, the server dials). */
+  server_auth?: boolean; names?: string[]; }
 /** A batch of devices; `pattern` holds `{n}` or `{n:04}`. */
 export interface DeviceBatch { pattern?: string; count?: number; start?: number; key?: KeyAlgorithm; days?: number; server_auth?: boolean; }
 /** PBES2 AES-256-CBC with PBKDF2-SHA256 (iterations ≥ 10000) or scrypt. */
@@ -41,7 +43,7 @@ export interface Spec {
 export interface LeafRequest {
   role?: "server" | "client" | "device";
   name?: string; common_name?: string; names?: string[]; email?: string | null;
-  key?: KeyAlgorithm; days?: number; server_auth?: boolean;
+  key?: KeyAlgorithm; days?: number; server_auth?: boolean; client_auth?: boolean;
   p12_password?: string; key_password?: string | null; key_encryption?: KeyEncryption;
   /** Which .p12 files the leaf gets (default "both"). */
   p12_flavours?: P12Flavours;

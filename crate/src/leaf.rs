@@ -34,8 +34,11 @@ pub struct LeafSpec {
     pub key: KeyAlgorithm,
     /// Validity in days.
     pub days: u32,
-    /// Devices: also EKU serverAuth.
+    /// Clients and devices: also a TLS server (EKU serverAuth). A client needs `names` for
+    /// it; a device without names gets its CN as DNS name.
     pub server_auth: bool,
+    /// Servers: also a TLS client (EKU clientAuth), for reverse connections.
+    pub client_auth: bool,
     /// PKCS#12 password (required unless signing a CSR, which yields no key).
     pub p12_password: String,
     /// Passphrase for the key file.
@@ -57,6 +60,7 @@ impl Default for LeafSpec {
             key: KeyAlgorithm::default(),
             days: DEFAULT_LEAF_DAYS,
             server_auth: false,
+            client_auth: false,
             p12_password: String::new(),
             key_password: None,
             key_encryption: KeyEncryption::default(),
@@ -189,7 +193,18 @@ fn plan_leaf(
     let mut sans = leaf_sans(&mut p, leaf, csr);
     let cn = leaf_cn(leaf, csr, &sans);
     v::check_cn(&mut p, "common_name".into(), &cn);
-    let server_auth = leaf.role == Role::Server || (leaf.role == Role::Device && leaf.server_auth);
+    let server_auth = leaf.role == Role::Server || leaf.server_auth;
+    if leaf.role == Role::Client
+        && leaf.server_auth
+        && !sans.iter().any(|s| !matches!(s, SanName::Email(_)))
+    {
+        p.push(
+            "names",
+            ErrorKind::Missing,
+            "a client that also serves needs the names it is reached at",
+            "give its host names and addresses, e.g. `localhost,127.0.0.1`",
+        );
+    }
     if leaf.role == Role::Device
         && leaf.server_auth
         && !sans.iter().any(|s| matches!(s, SanName::Dns(_)))
@@ -220,7 +235,7 @@ fn plan_leaf(
         issuer: Some(0),
         constraints: Vec::new(),
         server_auth,
-        client_auth: leaf.role != Role::Server,
+        client_auth: leaf.role != Role::Server || leaf.client_auth,
         field: String::new(),
     })
 }

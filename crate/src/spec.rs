@@ -173,7 +173,8 @@ pub struct ServerSpec {
     pub key: KeyAlgorithm,
     /// Validity in days.
     pub days: u32,
-    /// Also allow the certificate to authenticate as a TLS client (EKU clientAuth).
+    /// Also a TLS client (EKU clientAuth): for reverse connections, where the server dials out
+    /// and proves itself with this certificate (ParaQ's arrangement).
     pub client_auth: bool,
 }
 
@@ -204,6 +205,11 @@ pub struct ClientSpec {
     pub key: KeyAlgorithm,
     /// Validity in days.
     pub days: u32,
+    /// Also a TLS server (EKU serverAuth) for [`ClientSpec::names`]: for reverse connections,
+    /// where the client listens with its client identity and the server dials it.
+    pub server_auth: bool,
+    /// Host names and addresses (DNS/IP SANs) the client is reached at when it also serves.
+    pub names: Vec<String>,
 }
 
 impl Default for ClientSpec {
@@ -214,6 +220,8 @@ impl Default for ClientSpec {
             email: None,
             key: KeyAlgorithm::default(),
             days: DEFAULT_LEAF_DAYS,
+            server_auth: false,
+            names: Vec::new(),
         }
     }
 }

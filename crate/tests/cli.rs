@@ -337,3 +337,98 @@ fn p12_flavour_choice_from_the_flag_and_the_spec() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("p12_flavours") || err.contains("rc2"), "{err}");
 }
+
+/// ParaQ's roles (issue 12 §3): servers that are TLS clients too, clients that are TLS
+/// servers too for the names they are reached at — from `kit` and from `issue`, read back by
+/// openssl, and `openssl verify` accepts each for both purposes.
+#[test]
+fn dual_purpose_identities_from_kit_and_issue() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let ok = |args: &[&str]| {
+        let (code, out, err) = certlab(args, d);
+        assert_eq!(code, 0, "certlab {}: {out}{err}", args.join(" "));
+    };
+    ok(&[
+        "kit",
+        "--out",
+        "k",
+        "--preset",
+        "mtls",
+        "--name-constraints",
+        "none",
+        "--servers-also-client",
+        "--clients-also-server",
+        "localhost,127.0.0.1",
+    ]);
+    let ca = ["issue", "--ca-cert", "k/ca.crt", "--ca-key", "k/ca.key"];
+    ok(&[
+        &ca[..],
+        &[
+            "--server",
+            "relay.lab,127.0.0.2",
+            "--also-client",
+            "--out",
+            "k",
+        ],
+    ]
+    .concat());
+    ok(&[
+        &ca[..],
+        &[
+            "--client",
+            "carol",
+            "--also-server",
+            "carol.lab",
+            "--out",
+            "k",
+        ],
+    ]
+    .concat());
+    for (cert, sans) in [
+        ("server", "DNS:localhost"),
+        ("alice", "DNS:localhost"),
+        ("bob", "IP Address:127.0.0.1"),
+        ("relay.lab", "DNS:relay.lab"),
+        ("carol", "DNS:carol.lab"),
+    ] {
+        let file = format!("k/{cert}.crt");
+        let ext = common::openssl(
+            d,
+            &[
+                "x509",
+                "-in",
+                &file,
+                "-noout",
+                "-ext",
+                "extendedKeyUsage,subjectAltName",
+            ],
+        );
+        assert!(
+            ext.contains("TLS Web Server Authentication")
+                && ext.contains("TLS Web Client Authentication")
+                && ext.contains(sans),
+            "{cert}: {ext}"
+        );
+        for purpose in ["sslserver", "sslclient"] {
+            common::openssl(
+                d,
+                &["verify", "-purpose", purpose, "-CAfile", "k/ca.crt", &file],
+            );
+        }
+    }
+    // A client that also serves needs its names.
+    let (code, out, err) = certlab(
+        &[
+            &ca[..],
+            &["--client", "dan", "--also-server", " ", "--out", "k"],
+        ]
+        .concat(),
+        d,
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("--also-server") && err.contains("names it is reached at"),
+        "{err}"
+    );
+}

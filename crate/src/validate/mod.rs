@@ -179,9 +179,16 @@ impl Planner {
                 check_stem(p, format!("{f}.name"), &name, &mut self.seen);
             }
             check_days(p, format!("{f}.days"), c.days);
-            let sans = email_san(p, &format!("{f}.email"), c.email.as_deref())
-                .into_iter()
-                .collect();
+            let mut sans = server_names(p, &format!("{f}.names"), &c.names);
+            if c.server_auth && c.names.is_empty() {
+                p.push(
+                    format!("{f}.names"),
+                    ErrorKind::Missing,
+                    "a client that also serves needs the names it is reached at",
+                    "list its host names and addresses, e.g. `localhost,127.0.0.1`",
+                );
+            }
+            sans.extend(email_san(p, &format!("{f}.email"), c.email.as_deref()));
             self.ids.push(Planned {
                 name: name.clone(),
                 stem: name,
@@ -192,7 +199,7 @@ impl Planner {
                 days: c.days,
                 issuer: Some(issuer),
                 constraints: Vec::new(),
-                server_auth: false,
+                server_auth: c.server_auth,
                 client_auth: true,
                 field: f,
             });

@@ -32,6 +32,14 @@ pub(crate) struct IssueArgs {
     /// A client with this CN.
     #[arg(long, group = "what")]
     pub(crate) client: Option<String>,
+    /// With --server: the server is also a TLS client (EKU clientAuth), for reverse
+    /// connections where it dials out with this identity.
+    #[arg(long, requires = "server")]
+    pub(crate) also_client: bool,
+    /// With --client: the client is also a TLS server (EKU serverAuth) reached at these
+    /// comma-separated names, for reverse connections where it listens.
+    #[arg(long, value_name = "NAMES", requires = "client")]
+    pub(crate) also_server: Option<String>,
     /// A device with this CN.
     #[arg(long, group = "what")]
     pub(crate) device: Option<String>,
@@ -84,9 +92,14 @@ fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>, days: u32) -> Result<LeafSpec, Fa
     if let Some(names) = &a.server {
         leaf.role = Role::Server;
         leaf.names = split_list(names);
+        leaf.client_auth = a.also_client;
     } else if let Some(cn) = &a.client {
         leaf.role = Role::Client;
         leaf.common_name = cn.clone();
+        if let Some(names) = &a.also_server {
+            leaf.server_auth = true;
+            leaf.names = split_list(names);
+        }
     } else if let Some(cn) = &a.device {
         leaf.role = Role::Device;
         leaf.common_name = cn.clone();
@@ -165,7 +178,14 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
         rename_fields(
             e,
             &[
-                ("names", "--server"),
+                (
+                    "names",
+                    if a.also_server.is_some() {
+                        "--also-server"
+                    } else {
+                        "--server"
+                    },
+                ),
                 ("common_name", "--client/--device"),
                 ("days", "--days"),
                 ("p12_password", "--p12-password"),

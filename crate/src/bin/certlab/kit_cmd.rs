@@ -45,6 +45,14 @@ pub(crate) struct KitArgs {
     /// Devices may also act as TLS servers.
     #[arg(long)]
     pub(crate) device_server_auth: bool,
+    /// Servers are also TLS clients (EKU clientAuth): for reverse connections, where the
+    /// server dials out with its own identity.
+    #[arg(long)]
+    pub(crate) servers_also_client: bool,
+    /// Clients are also TLS servers (EKU serverAuth) reached at these comma-separated names:
+    /// for reverse connections, where a client listens with its client identity.
+    #[arg(long, value_name = "NAMES")]
+    pub(crate) clients_also_server: Option<String>,
     /// Add an intermediate CA that signs the leaves.
     #[arg(long)]
     pub(crate) intermediate: bool,
@@ -99,6 +107,15 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
                 ..ClientSpec::default()
             })
             .collect();
+    }
+    if a.servers_also_client {
+        spec.servers.iter_mut().for_each(|s| s.client_auth = true);
+    }
+    if let Some(names) = &a.clients_also_server {
+        for c in &mut spec.clients {
+            c.server_auth = true;
+            c.names = split_list(names);
+        }
     }
     if let Some(pattern) = &a.devices {
         spec.devices = vec![DeviceBatch {
