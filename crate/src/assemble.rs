@@ -145,6 +145,7 @@ fn manifest_entry(plan: &Plan, issued: &[Issued], id: &Issued, files: Files) -> 
             .map(|u| issued[u].planned.name.clone())
             .unwrap_or_else(|| p.name.clone()),
         common_name: p.common_name.clone(),
+        subject: crate::decode::subject_line(&id.cert_der),
         sans: p.sans.iter().map(|s| s.to_string()).collect(),
         key_algorithm: p.key.id().to_string(),
         serial: hex::encode(&id.serial),

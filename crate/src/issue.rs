@@ -6,6 +6,7 @@ use crate::names::{SanName, Subtree};
 use crate::oid;
 use crate::rng;
 use crate::role::Role;
+use crate::spec::SubjectFields;
 use crate::validate::{Plan, Planned};
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, DnValue,
@@ -101,8 +102,9 @@ pub(crate) fn san_types(sans: &[SanName], field: &str) -> Result<Vec<SanType>, E
 pub(crate) struct Profile<'a> {
     pub role: Role,
     pub common_name: &'a str,
-    pub organization: Option<&'a str>,
-    /// OU that tells this kit's CAs from every other kit's (see [`kit_unit`]).
+    /// C, ST, L, O and OU besides the CN.
+    pub subject: &'a SubjectFields,
+    /// OU that tells this kit's CAs from every other kit's (see [`kit_unit`]); a CA's only OU.
     pub unit: Option<&'a str>,
     pub sans: &'a [SanName],
     pub key: KeyAlgorithm,
@@ -119,11 +121,23 @@ pub(crate) struct Profile<'a> {
 pub(crate) fn params(p: &Profile<'_>, field: &str) -> Result<CertificateParams, Error> {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    if let Some(org) = p.organization.filter(|o| !o.is_empty()) {
-        dn.push(DnType::OrganizationName, org);
+    // The usual order, most general first (C, ST, L, O, OU, CN), as openssl and lab guides
+    // write them.
+    let s = p.subject;
+    for (ty, value) in [
+        (DnType::CountryName, &s.country),
+        (DnType::StateOrProvinceName, &s.state),
+        (DnType::LocalityName, &s.locality),
+        (DnType::OrganizationName, &s.organization),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            dn.push(ty, v);
+        }
     }
-    if let Some(unit) = p.unit {
-        dn.push(DnType::OrganizationalUnitName, unit);
+    match (p.unit, s.organizational_unit.as_deref()) {
+        (Some(unit), _) => dn.push(DnType::OrganizationalUnitName, unit),
+        (None, Some(ou)) if !ou.is_empty() => dn.push(DnType::OrganizationalUnitName, ou),
+        _ => {}
     }
     // Always a CN: iOS does not list a root without one in Certificate Trust Settings
     // (mkcert #47), and people read the CN in every certificate viewer.
@@ -252,7 +266,7 @@ pub(crate) fn issue_plan(
         let profile = Profile {
             role: planned.role,
             common_name: &planned.common_name,
-            organization: planned.role.is_ca().then_some(plan.organization.as_str()),
+            subject: &planned.subject,
             unit: planned.role.is_ca().then_some(unit.as_str()),
             sans: &planned.sans,
             key: planned.key,
@@ -318,7 +332,7 @@ pub(crate) fn issue_under(
     let profile = Profile {
         role: planned.role,
         common_name: &planned.common_name,
-        organization: None,
+        subject: &planned.subject,
         unit: None,
         sans: &planned.sans,
         key: public_key.map(|p| p.algorithm()).unwrap_or(planned.key),

@@ -3,16 +3,18 @@ export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "ed25519" | "rsa2048" |
 /** What an identity is for. */
 export type Role = "root-ca" | "intermediate-ca" | "server" | "client" | "device";
 
+/** Subject fields besides the CN (RFC 5280 bounds: O, OU 64; ST, L 128; C two capitals). */
+export interface SubjectFields { organization?: string | null; organizational_unit?: string | null; country?: string | null; state?: string | null; locality?: string | null; }
 /** A certificate authority to create. */
 export interface CaSpec { name?: string; common_name?: string; key?: KeyAlgorithm; days?: number; }
 /** A TLS server: DNS names (wildcards as the whole first label), IPv4 and IPv6 addresses. */
-export interface ServerSpec { name?: string; names?: string[]; common_name?: string | null; key?: KeyAlgorithm; days?: number; client_auth?: boolean; }
+export interface ServerSpec { name?: string; names?: string[]; common_name?: string | null; key?: KeyAlgorithm; days?: number; client_auth?: boolean; subject?: SubjectFields; }
 /** A mutual-TLS client (a person). */
 export interface ClientSpec { name?: string; common_name?: string; email?: string | null; key?: KeyAlgorithm; days?: number;
   /** Also a TLS server for `names` (reverse connections: the client listens, the server dials). */
-  server_auth?: boolean; names?: string[]; }
+  server_auth?: boolean; names?: string[]; subject?: SubjectFields; }
 /** A batch of devices; `pattern` holds `{n}` or `{n:04}`. */
-export interface DeviceBatch { pattern?: string; count?: number; start?: number; key?: KeyAlgorithm; days?: number; server_auth?: boolean; }
+export interface DeviceBatch { pattern?: string; count?: number; start?: number; key?: KeyAlgorithm; days?: number; server_auth?: boolean; subject?: SubjectFields; }
 /** PBES2 AES-256-CBC with PBKDF2-SHA256 (iterations ≥ 10000) or scrypt. */
 export type KeyEncryption = { pbkdf2: { iterations: number } } | "scrypt";
 /** `auto` = exactly the kit's names; `none`; or DNS names / CIDR ranges. */
@@ -37,13 +39,15 @@ export interface Spec {
   key_password?: string | null;
   key_encryption?: KeyEncryption;
   name_constraints?: NameConstraints;
+  /** Subject fields every identity gets unless it sets its own. */
+  subject?: SubjectFields;
 }
 
 /** One leaf under an imported CA (or the profile for a CSR). */
 export interface LeafRequest {
   role?: "server" | "client" | "device";
   name?: string; common_name?: string; names?: string[]; email?: string | null;
-  key?: KeyAlgorithm; days?: number; server_auth?: boolean; client_auth?: boolean;
+  key?: KeyAlgorithm; days?: number; server_auth?: boolean; client_auth?: boolean; subject?: SubjectFields;
   p12_password?: string; key_password?: string | null; key_encryption?: KeyEncryption;
   /** Which .p12 files the leaf gets (default "both"). */
   p12_flavours?: P12Flavours;
@@ -63,7 +67,7 @@ export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | 
 export interface KitFile { path: string; kind: ArtifactKind; identity: string; secret: boolean; bytes: Uint8Array; }
 export interface ManifestFiles { cert: string; key?: string; der: string; chain?: string; fullchain?: string; p12_compat?: string; p12_modern?: string; }
 export interface ManifestIdentity {
-  name: string; role: Role; issuer: string; common_name: string; sans: string[];
+  name: string; role: Role; issuer: string; common_name: string; subject: string; sans: string[];
   key_algorithm: KeyAlgorithm; serial: string; not_before: string; not_after: string; sha256: string;
   key_encrypted: boolean; files: ManifestFiles;
 }

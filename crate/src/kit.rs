@@ -94,6 +94,9 @@ pub struct ManifestIdentity {
     pub issuer: String,
     /// Subject CN.
     pub common_name: String,
+    /// The whole subject as one line (`C=FR, O=ENIB, CN=alice`).
+    #[serde(default)]
+    pub subject: String,
     /// subjectAltNames as `DNS:…`, `IP:…`, `email:…`.
     pub sans: Vec<String>,
     /// `ecdsa-p256`, `rsa2048`, ….

@@ -10,7 +10,7 @@ use crate::keys::KeyAlgorithm;
 use crate::kit::Kit;
 use crate::names::{self, SanName};
 use crate::role::Role;
-use crate::spec::{DEFAULT_LEAF_DAYS, KeyEncryption, P12Flavours};
+use crate::spec::{DEFAULT_LEAF_DAYS, KeyEncryption, P12Flavours, SubjectFields};
 use crate::validate::{self as v, Plan, Planned};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -39,6 +39,8 @@ pub struct LeafSpec {
     pub server_auth: bool,
     /// Servers: also a TLS client (EKU clientAuth), for reverse connections.
     pub client_auth: bool,
+    /// Subject fields besides the CN (C, ST, L, O, OU).
+    pub subject: SubjectFields,
     /// PKCS#12 password (required unless signing a CSR, which yields no key).
     pub p12_password: String,
     /// Passphrase for the key file.
@@ -61,6 +63,7 @@ impl Default for LeafSpec {
             days: DEFAULT_LEAF_DAYS,
             server_auth: false,
             client_auth: false,
+            subject: SubjectFields::default(),
             p12_password: String::new(),
             key_password: None,
             key_encryption: KeyEncryption::default(),
@@ -220,6 +223,7 @@ fn plan_leaf(
         v::check_stem(&mut p, "name".into(), &name, &mut HashSet::new());
     }
     v::check_days(&mut p, "days".into(), leaf.days);
+    v::check_subject(&mut p, "subject", &leaf.subject);
     let p12_password = csr.is_none().then_some(leaf.p12_password.as_str());
     v::check_secrets(&mut p, p12_password, leaf.key_password.as_deref());
     check_under_ca(&mut p, leaf, &sans, ca, now);
@@ -236,6 +240,7 @@ fn plan_leaf(
         constraints: Vec::new(),
         server_auth,
         client_auth: leaf.role != Role::Server || leaf.client_auth,
+        subject: leaf.subject.or(&SubjectFields::default()),
         field: String::new(),
     })
 }
@@ -275,6 +280,7 @@ fn ca_entries(ca: &ImportedCa) -> Result<Vec<Issued>, Error> {
                 constraints: Vec::new(),
                 server_auth: false,
                 client_auth: false,
+                subject: SubjectFields::default(),
                 field: "ca_cert".into(),
             },
             cert_der: der.clone(),
@@ -325,7 +331,6 @@ pub fn issue_leaf(
     issued.push(leaf_issued);
     let plan = Plan {
         identities: issued.iter().map(|i| i.planned.clone()).collect(),
-        organization: String::new(),
         p12_password: leaf.p12_password.clone(),
         p12_flavours: leaf.p12_flavours,
         key_password: leaf.key_password.clone(),

@@ -63,7 +63,7 @@ pub use role::Role;
 pub use spec::{
     CaSpec, ClientSpec, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_KDF_ITERATIONS, DEFAULT_LEAF_DAYS,
     DEFAULT_ROOT_DAYS, DeviceBatch, KeyEncryption, NameConstraints, P12Flavours, Preset,
-    ServerSpec, Spec,
+    ServerSpec, Spec, SubjectFields,
 };
 pub use text::{MAX_QUOTED_CHARS, clip, clip_quoted, escape_control};
 pub use validate::{MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, Plan, Planned, expand_pattern, plan};

@@ -49,6 +49,46 @@ pub struct Spec {
     pub key_encryption: KeyEncryption,
     /// Name constraints put on the CAs.
     pub name_constraints: NameConstraints,
+    /// Subject fields every identity gets unless it sets its own (its CN aside). CAs take C,
+    /// ST, L and O from here (O defaulting to [`Spec::organization`]) and always carry the
+    /// kit's random OU.
+    pub subject: SubjectFields,
+}
+
+/// Subject fields besides the CN, as lab guides and Cute-server put on every certificate.
+/// Empty or absent fields are left out. Bounds are RFC 5280's (appendix A.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SubjectFields {
+    /// O, organisation (at most 64 characters).
+    pub organization: Option<String>,
+    /// OU, organisational unit (at most 64 characters).
+    pub organizational_unit: Option<String>,
+    /// C, country: two letters (ISO 3166), e.g. `FR`.
+    pub country: Option<String>,
+    /// ST, state or province (at most 128 characters).
+    pub state: Option<String>,
+    /// L, locality (at most 128 characters).
+    pub locality: Option<String>,
+}
+
+impl SubjectFields {
+    /// Each field of `self`, else the one of `defaults`; empty ones count as absent.
+    pub fn or(&self, defaults: &SubjectFields) -> SubjectFields {
+        let pick = |a: &Option<String>, b: &Option<String>| {
+            a.as_ref()
+                .or(b.as_ref())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        SubjectFields {
+            organization: pick(&self.organization, &defaults.organization),
+            organizational_unit: pick(&self.organizational_unit, &defaults.organizational_unit),
+            country: pick(&self.country, &defaults.country),
+            state: pick(&self.state, &defaults.state),
+            locality: pick(&self.locality, &defaults.locality),
+        }
+    }
 }
 
 impl Default for Spec {
@@ -66,6 +106,7 @@ impl Default for Spec {
             key_password: None,
             key_encryption: KeyEncryption::default(),
             name_constraints: NameConstraints::Auto,
+            subject: SubjectFields::default(),
         }
     }
 }
@@ -176,6 +217,8 @@ pub struct ServerSpec {
     /// Also a TLS client (EKU clientAuth): for reverse connections, where the server dials out
     /// and proves itself with this certificate (ParaQ's arrangement).
     pub client_auth: bool,
+    /// Subject fields of this server (else the kit's, [`Spec::subject`]).
+    pub subject: SubjectFields,
 }
 
 impl Default for ServerSpec {
@@ -187,6 +230,7 @@ impl Default for ServerSpec {
             key: KeyAlgorithm::default(),
             days: DEFAULT_LEAF_DAYS,
             client_auth: false,
+            subject: SubjectFields::default(),
         }
     }
 }
@@ -210,6 +254,8 @@ pub struct ClientSpec {
     pub server_auth: bool,
     /// Host names and addresses (DNS/IP SANs) the client is reached at when it also serves.
     pub names: Vec<String>,
+    /// Subject fields of this client (else the kit's, [`Spec::subject`]).
+    pub subject: SubjectFields,
 }
 
 impl Default for ClientSpec {
@@ -222,6 +268,7 @@ impl Default for ClientSpec {
             days: DEFAULT_LEAF_DAYS,
             server_auth: false,
             names: Vec::new(),
+            subject: SubjectFields::default(),
         }
     }
 }
@@ -242,6 +289,8 @@ pub struct DeviceBatch {
     pub days: u32,
     /// Also allow server use (EKU serverAuth, the CN as a DNS SAN), for devices that listen.
     pub server_auth: bool,
+    /// Subject fields of every device of the batch (else the kit's, [`Spec::subject`]).
+    pub subject: SubjectFields,
 }
 
 impl Default for DeviceBatch {
@@ -253,6 +302,7 @@ impl Default for DeviceBatch {
             key: KeyAlgorithm::default(),
             days: DEFAULT_LEAF_DAYS,
             server_auth: false,
+            subject: SubjectFields::default(),
         }
     }
 }

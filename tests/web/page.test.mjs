@@ -86,6 +86,40 @@ for (const preset of ["dev", "mtls", "iot"]) {
   });
 }
 
+test("ParaQ's roles: a server that is a TLS client too, a client that is a TLS server too", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.click("[data-preset=mtls]");
+  await page.check("input[name='servers[0].client_auth']");
+  await page.check("input[name='clients[0].server_auth']");
+  // Checking it offers the usual loopback names, which can be edited.
+  assert.equal(await page.inputValue("input[name='clients[0].names']"), "localhost, 127.0.0.1");
+  const m = await generateAndCheck(page, requests, "dual-purpose");
+  const alice = m.identities.find((i) => i.name === "alice");
+  assert.ok(alice.sans.includes("DNS:localhost"), JSON.stringify(alice.sans));
+  openssl(m.dir, "verify", "-purpose", "sslserver", "-CAfile", "ca.crt", "alice.crt");
+  openssl(m.dir, "verify", "-purpose", "sslclient", "-CAfile", "ca.crt", "server.crt");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("subject fields: a bad country is shown at its field, good ones reach every certificate", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.click("[data-preset=mtls]");
+  await page.fill("input[name='subject.country']", "France");
+  const problem = await page.waitForSelector("li.field-error[data-field='subject.country']", { timeout: 60_000 });
+  assert.match(await problem.textContent(), /two-letter/);
+  assert.ok(await page.isDisabled("#generate"));
+  await page.fill("input[name='subject.country']", "FR");
+  await page.fill("input[name='subject.organization']", "ENIB");
+  await page.waitForSelector("li.field-error[data-field='subject.country']", { state: "detached", timeout: 60_000 });
+  const m = await generateAndCheck(page, requests, "subject-fields");
+  const alice = m.identities.find((i) => i.name === "alice");
+  assert.equal(alice.subject, "C=FR, O=ENIB, CN=alice");
+  assert.match(openssl(m.dir, "x509", "-in", "ca.crt", "-noout", "-subject"), /C\s?=\s?FR, O\s?=\s?ENIB, OU/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the PKCS#12 flavour choice: modern only, then compatible only", async () => {
   const { page, requests, errors } = await openPage();
   await page.click("[data-preset=mtls]");

@@ -14,6 +14,12 @@ pub(crate) use cert::parse_x509;
 pub use cert::{Cert, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm};
 pub use csr::{Csr, parse_csr};
 pub(crate) use name::rfc3339;
+
+/// The subject of a DER certificate as one line (`C=FR, O=ENIB, CN=alice`), as every view
+/// shows it; empty if it does not parse.
+pub(crate) fn subject_line(der: &[u8]) -> String {
+    parse_x509(der, "certificate").map_or_else(|_| String::new(), |c| name::dn(c.subject()))
+}
 pub(crate) use p12::{looks_like_pkcs12, read_p12};
 pub use pem::certificates;
 pub(crate) use pem::{CERT_TAGS, CSR_TAGS};

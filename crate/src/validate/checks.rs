@@ -165,3 +165,48 @@ pub(crate) fn device_dns(p: &mut Problems, field: &str, cn: &str) -> Option<SanN
         }
     }
 }
+
+/// Subject fields besides the CN: RFC 5280's upper bounds (O and OU 64, ST and L 128), C two
+/// letters, and no control characters.
+pub(crate) fn check_subject(p: &mut Problems, field: &str, s: &crate::spec::SubjectFields) {
+    let fields = [
+        ("organization", &s.organization, 64),
+        ("organizational_unit", &s.organizational_unit, 64),
+        ("state", &s.state, 128),
+        ("locality", &s.locality, 128),
+    ];
+    for (name, value, max) in fields {
+        let Some(v) = value.as_deref().map(str::trim) else {
+            continue;
+        };
+        if v.chars().count() > max {
+            p.push(
+                format!("{field}.{name}"),
+                ErrorKind::TooLong,
+                format!("the {name} is {} characters long", v.chars().count()),
+                format!("shorten it to at most {max} characters (RFC 5280)"),
+            );
+        } else if v.chars().any(char::is_control) {
+            p.push(
+                format!("{field}.{name}"),
+                ErrorKind::InvalidDnsName,
+                format!("the {name} contains control characters"),
+                "use printable characters only",
+            );
+        }
+    }
+    if let Some(c) = s
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        && !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        p.push(
+            format!("{field}.country"),
+            ErrorKind::InvalidDnsName,
+            format!("the country `{c}` is not a two-letter code"),
+            "give the ISO 3166 code in capitals, e.g. `FR`, `DE`, `US`",
+        );
+    }
+}

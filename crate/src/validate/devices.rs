@@ -39,7 +39,7 @@ pub fn expand_pattern(pattern: &str, n: u32) -> Result<String, String> {
 
 /// Plans every device of every batch, issued by `issuer`.
 pub(super) fn plan_devices(pl: &mut Planner, spec: &Spec, issuer: usize) {
-    let Planner { p, ids, seen } = pl;
+    let Planner { p, ids, seen, .. } = pl;
     let mut total_devices: u64 = 0;
     for (i, d) in spec.devices.iter().enumerate() {
         let f = format!("devices[{i}]");
@@ -103,6 +103,7 @@ pub(super) fn plan_devices(pl: &mut Planner, spec: &Spec, issuer: usize) {
                 constraints: Vec::new(),
                 server_auth: d.server_auth,
                 client_auth: true,
+                subject: d.subject.or(&spec.subject),
                 field: f.clone(),
             });
         }

@@ -8,8 +8,8 @@ mod constraints;
 mod devices;
 
 pub(crate) use checks::{
-    check_cn, check_days, check_secrets, check_stem, default_server_cn, device_dns, email_san,
-    server_names,
+    check_cn, check_days, check_secrets, check_stem, check_subject, default_server_cn, device_dns,
+    email_san, server_names,
 };
 pub use devices::expand_pattern;
 
@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind, Problems};
 use crate::keys::KeyAlgorithm;
 use crate::names::{SanName, Subtree};
 use crate::role::Role;
-use crate::spec::{CaSpec, KeyEncryption, P12Flavours, Spec};
+use crate::spec::{CaSpec, KeyEncryption, P12Flavours, Spec, SubjectFields};
 use std::collections::HashSet;
 
 /// Longest validity accepted, in days (100 years).
@@ -52,6 +52,8 @@ pub struct Planned {
     pub server_auth: bool,
     /// EKU clientAuth.
     pub client_auth: bool,
+    /// Subject fields besides the CN, resolved (a CA's OU is the kit's, added when issuing).
+    pub subject: SubjectFields,
     /// The spec field it came from (for error messages).
     pub field: String,
 }
@@ -61,8 +63,6 @@ pub struct Planned {
 pub struct Plan {
     /// Identities, issuers before the certificates they sign.
     pub identities: Vec<Planned>,
-    /// Organisation for CA subjects.
-    pub organization: String,
     /// PKCS#12 password (non-empty).
     pub p12_password: String,
     /// Which PKCS#12 flavours to write.
@@ -79,6 +79,8 @@ pub(crate) struct Planner {
     pub(crate) p: Problems,
     pub(crate) ids: Vec<Planned>,
     pub(crate) seen: HashSet<String>,
+    /// The subject fields every CA gets (the kit's, with its organisation).
+    pub(crate) ca_subject: SubjectFields,
 }
 
 impl Planner {
@@ -95,6 +97,35 @@ impl Planner {
                 "use 100,000 (the default) or more for keys that leave the lab",
             );
         }
+        for (field, fields) in std::iter::once(("subject".to_string(), &spec.subject))
+            .chain(
+                spec.servers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("servers[{i}].subject"), &s.subject)),
+            )
+            .chain(
+                spec.clients
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("clients[{i}].subject"), &c.subject)),
+            )
+            .chain(
+                spec.devices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("devices[{i}].subject"), &d.subject)),
+            )
+        {
+            check_subject(p, &field, fields);
+        }
+        self.ca_subject = SubjectFields {
+            organizational_unit: None,
+            ..spec.subject.or(&SubjectFields {
+                organization: Some(spec.organization.clone()),
+                ..SubjectFields::default()
+            })
+        };
         if spec.organization.chars().count() > MAX_CN_LEN {
             p.push(
                 "organization",
@@ -126,6 +157,7 @@ impl Planner {
             constraints: Vec::new(),
             server_auth: false,
             client_auth: false,
+            subject: self.ca_subject.clone(),
             field: field.to_string(),
         });
         self.ids.len() - 1
@@ -160,6 +192,7 @@ impl Planner {
                 constraints: Vec::new(),
                 server_auth: true,
                 client_auth: s.client_auth,
+                subject: s.subject.or(&spec.subject),
                 field: f,
             });
         }
@@ -201,6 +234,7 @@ impl Planner {
                 constraints: Vec::new(),
                 server_auth: c.server_auth,
                 client_auth: true,
+                subject: c.subject.or(&spec.subject),
                 field: f,
             });
         }
@@ -230,7 +264,6 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
     p.into_result()?;
     Ok(Plan {
         identities: ids,
-        organization: spec.organization.trim().to_string(),
         p12_password: spec.p12_password.clone(),
         p12_flavours: spec.p12_flavours,
         key_password: spec.key_password.clone(),

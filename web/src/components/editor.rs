@@ -5,7 +5,9 @@ use super::fields::{
     CheckField, FieldNotes, KeySelect, ListField, NumberField, Problems, TextField,
 };
 use certlab::Spec;
-use certlab::{CaSpec, ClientSpec, DeviceBatch, NameConstraints, P12Flavours, ServerSpec};
+use certlab::{
+    CaSpec, ClientSpec, DeviceBatch, NameConstraints, P12Flavours, ServerSpec, SubjectFields,
+};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -91,6 +93,8 @@ pub fn editor(p: &EditorProps) -> Html {
                                 on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.days = v })} />
                             <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.servers.len() { s.servers.remove(i); } })}>{ "Remove server" }</button>
                         </div>
+                        <CheckField label="Also a TLS client — for reverse connections, where this server dials out and proves itself with this certificate (ParaQ, certlab-echo dial)" field={format!("servers[{i}].client_auth")} value={srv.client_auth}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.client_auth = v })} />
                         <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
                     </div>
                 }) }
@@ -117,6 +121,17 @@ pub fn editor(p: &EditorProps) -> Html {
                                 on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.days = v })} />
                             <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.clients.len() { s.clients.remove(i); } })}>{ "Remove client" }</button>
                         </div>
+                        <CheckField label="Also a TLS server — for reverse connections, where this client listens with its own identity and the server dials it (ParaQ, probe --listen)" field={format!("clients[{i}].server_auth")} value={c.server_auth}
+                            on_change={edit(p, move |s, v: bool| if let Some(x) = s.clients.get_mut(i) {
+                                x.server_auth = v;
+                                if v && x.names.is_empty() { x.names = vec!["localhost".into(), "127.0.0.1".into()]; }
+                                if !v { x.names.clear(); }
+                            })} />
+                        if c.server_auth {
+                            <ListField label="Names it is reached at (DNS, IPv4, IPv6)" field={format!("clients[{i}].names")} value={c.names.clone()} problems={pr.clone()}
+                                on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.clients.get_mut(i) { x.names = v })}
+                                help="Comma-separated; the server checks the one it dials." />
+                        }
                         <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
                     </div>
                 }) }
@@ -165,7 +180,37 @@ pub fn editor(p: &EditorProps) -> Html {
                 </div>
                 { p12_flavours(p) }
                 { constraints(p) }
+                { subject_fields(p) }
             </section>
+        </div>
+    }
+}
+
+/// The kit-wide subject fields (every identity; a spec file can set them per identity).
+fn subject_fields(p: &EditorProps) -> Html {
+    let s = &p.spec.subject;
+    let field = |label: &'static str,
+                 name: &'static str,
+                 value: &Option<String>,
+                 set: fn(&mut SubjectFields, Option<String>)| {
+        html! {
+            <TextField label={label} field={format!("subject.{name}")} value={value.clone().unwrap_or_default()} problems={p.problems.clone()}
+                on_change={edit(p, move |s, v: String| set(&mut s.subject, (!v.trim().is_empty()).then_some(v)))} />
+        }
+    };
+    html! {
+        <div class="field">
+            <span class="label">{ "Subject fields on every certificate (optional)" }</span>
+            <div class="row">
+                { field("Country (C, two letters)", "country", &s.country, |f, v| f.country = v) }
+                { field("State (ST)", "state", &s.state, |f, v| f.state = v) }
+                { field("Locality (L)", "locality", &s.locality, |f, v| f.locality = v) }
+            </div>
+            <div class="row">
+                { field("Organisation (O)", "organization", &s.organization, |f, v| f.organization = v) }
+                { field("Unit of the leaves (OU)", "organizational_unit", &s.organizational_unit, |f, v| f.organizational_unit = v) }
+            </div>
+            <small class="help">{ "As lab guides put them on every certificate. The CAs keep a random OU of their own, so each kit's root is told apart." }</small>
         </div>
     }
 }

@@ -60,6 +60,8 @@ pub(crate) struct IssueArgs {
     pub(crate) days: Option<u32>,
     #[command(flatten)]
     pub(crate) keys: KeyFlags,
+    #[command(flatten)]
+    pub(crate) subject: crate::SubjectFlags,
     /// Output folder: a new or empty one gets a kit; a kit folder gets the new identity added
     /// (no earlier file changes; manifest.json and README.txt then list every identity).
     #[arg(long)]
@@ -87,6 +89,7 @@ fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>, days: u32) -> Result<LeafSpec, Fa
         key_password: a.keys.key_password.clone(),
         email: a.email.clone(),
         name: a.name.clone().unwrap_or_default(),
+        subject: a.subject.clone().into(),
         ..LeafSpec::default()
     };
     if let Some(names) = &a.server {
@@ -206,6 +209,9 @@ fn rename_fields(e: Error, map: &[(&str, &str)]) -> Error {
         Error::Invalid(v) => Error::Invalid(
             v.into_iter()
                 .map(|mut fe| {
+                    if let Some(flag) = crate::subject_flag(&fe.field) {
+                        fe.field = flag.to_string();
+                    }
                     for (from, to) in map {
                         if fe.field == *from
                             || fe.field.starts_with(&format!("{from}["))

@@ -27,6 +27,8 @@ pub(crate) struct KitArgs {
     pub(crate) preset: PresetArg,
     #[command(flatten)]
     pub(crate) keys: KeyFlags,
+    #[command(flatten)]
+    pub(crate) subject: crate::SubjectFlags,
     /// Use scrypt instead of PBKDF2 for --key-password.
     #[arg(long)]
     pub(crate) scrypt: bool,
@@ -144,6 +146,7 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     }
     .spec(key);
     identities(&a, &mut spec, key);
+    spec.subject = a.subject.into();
     spec.p12_password = a.keys.p12_password;
     spec.p12_flavours = a.keys.p12.into();
     spec.key_password = a.keys.key_password;
@@ -169,13 +172,34 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     Ok(spec)
 }
 
+/// The kit-wide subject fields came from flags: errors name those, not `subject.country`.
+fn subject_flags(e: certlab::Error) -> certlab::Error {
+    match e {
+        certlab::Error::Invalid(v) => certlab::Error::Invalid(
+            v.into_iter()
+                .map(|mut fe| {
+                    if fe.field.starts_with("subject.")
+                        && let Some(flag) = crate::subject_flag(&fe.field)
+                    {
+                        fe.field = flag.to_string();
+                    }
+                    fe
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Runs `certlab kit`.
 pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     let (out, zip, force) = (a.out.clone(), a.zip.take(), a.force);
+    let from_flags = a.spec.is_none();
     let spec = match a.spec.take() {
         Some(path) => read_spec(&path)?,
         None => spec_from_flags(a)?,
     };
+
     for f in certlab::lint_spec(&spec) {
         show::finding(&f);
     }
@@ -195,7 +219,8 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
             );
             last = p.name.to_string();
         }
-    })?;
+    })
+    .map_err(|e| if from_flags { subject_flags(e) } else { e })?;
     // Everything is made in memory before the first byte is written.
     let zip = match zip {
         Some(z) => Some((kit.zip("certlab-kit")?, z)),

@@ -43,6 +43,53 @@ pub(crate) struct KeyFlags {
     pub(crate) key_password: Option<String>,
 }
 
+/// Subject fields besides the CN, shared by `kit` (every identity; CAs keep their own OU)
+/// and `issue` (the leaf).
+#[derive(Args, Clone)]
+pub(crate) struct SubjectFlags {
+    /// Organisation (O=), e.g. "ENIB".
+    #[arg(long)]
+    pub(crate) org: Option<String>,
+    /// Organisational unit (OU=) of the leaves.
+    #[arg(long)]
+    pub(crate) ou: Option<String>,
+    /// Country (C=), two capitals, e.g. FR.
+    #[arg(long)]
+    pub(crate) country: Option<String>,
+    /// State or province (ST=).
+    #[arg(long)]
+    pub(crate) state: Option<String>,
+    /// Locality (L=).
+    #[arg(long)]
+    pub(crate) locality: Option<String>,
+}
+
+impl From<SubjectFlags> for certlab::SubjectFields {
+    fn from(f: SubjectFlags) -> Self {
+        certlab::SubjectFields {
+            organization: f.org,
+            organizational_unit: f.ou,
+            country: f.country,
+            state: f.state,
+            locality: f.locality,
+        }
+    }
+}
+
+/// Renames the engine's `subject.*` fields to the flags that set them.
+pub(crate) fn subject_flag(field: &str) -> Option<&'static str> {
+    [
+        ("organization", "--org"),
+        ("organizational_unit", "--ou"),
+        ("country", "--country"),
+        ("state", "--state"),
+        ("locality", "--locality"),
+    ]
+    .iter()
+    .find(|(name, _)| field.ends_with(&format!("subject.{name}")) || field == *name)
+    .map(|(_, flag)| *flag)
+}
+
 /// `--p12`: which PKCS#12 files a leaf gets.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum P12Arg {
