@@ -14,7 +14,7 @@
 //!
 //! Layers, bottom up (each uses only those below it; `scripts/import-cycles` checks for
 //! circles): `text`, `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
-//! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `kit` → `export` →
+//! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `kit` (and `parts`: which file plays which part) → `export` →
 //! `assemble` → `leaf`, `add` → this face.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -36,6 +36,7 @@ mod leaf;
 mod lint;
 mod names;
 mod oid;
+mod parts;
 mod rng;
 mod role;
 mod spec;
