@@ -141,7 +141,7 @@ fn linux(n: &Names) -> Vec<Step> {
         };
         v.push(Step::Run {
             say: format!(
-                "Client identity{asks}; by clicking: Manage certificates → Your certificates → Import:"
+                "Client identity: Manage certificates → Your certificates → Import, or in a terminal{asks}:"
             ),
             lines: vec![
                 PICK_DB.to_string(),
@@ -281,11 +281,19 @@ fn android(n: &Names) -> Vec<Step> {
 }
 
 fn hosts(n: &Names) -> Vec<Step> {
-    let line = format!("127.0.0.1 {}", n.host);
+    // localhost needs no line: show a lab name instead.
+    let (host, note) = if n.host == "localhost" {
+        (
+            "broker.lab",
+            " (this kit's server is localhost, which needs no line)",
+        )
+    } else {
+        (n.host.as_str(), "")
+    };
+    let line = format!("127.0.0.1 {host}");
     vec![
         say(format!(
-            "When a certificate names a host DNS does not know (e.g. {}), map it to the server's address in the hosts file. Editing that file needs administrator rights. localhost needs no line.",
-            n.host
+            "When a certificate names a host DNS does not know, such as {host}{note}, map it to the server's address in the hosts file. Editing that file needs administrator rights.",
         )),
         Step::Run {
             say: "Linux, macOS (asks for your password):".into(),
