@@ -36,7 +36,6 @@ struct Names {
     server_full: String,
     server_key: String,
     host: String,
-    client_p12: String,
     client_crt: String,
     client_key: String,
     client_ca: String,
@@ -90,9 +89,6 @@ fn names(kit: Option<&Rc<KitView>>) -> Names {
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "localhost".into()),
-        client_p12: client
-            .and_then(|c| c.files.p12().cloned())
-            .unwrap_or_else(|| "alice.p12".into()),
         client_crt: client
             .map(|c| c.files.cert.clone())
             .unwrap_or_else(|| "alice.crt".into()),
