@@ -48,6 +48,7 @@ pub use decode::{
     Cert, Csr, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm, certificates, parse_csr,
 };
 pub use error::{Error, ErrorKind, FieldError};
+pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};
 pub use export::mobileconfig::mobileconfig;
 pub use import::{
     ImportedCa, MAX_INPUT_BYTES, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N,

@@ -432,3 +432,104 @@ fn dual_purpose_identities_from_kit_and_issue() {
         "{err}"
     );
 }
+
+/// `certlab guide`: README.txt's import guide with the kit's folder in the paths; one
+/// platform's shell lines or file alone; misuse is a field error (exit 2).
+#[test]
+fn guide_prints_the_readme_guide_its_commands_and_its_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let kit = [
+        "kit",
+        "--out",
+        "k",
+        "--preset",
+        "mtls",
+        "--separate-client-ca",
+    ];
+    let (code, out, err) = certlab(&kit, d);
+    assert_eq!(code, 0, "{out}{err}");
+    let readme = std::fs::read_to_string(d.join("k/README.txt")).expect("readme");
+
+    let (code, inside, err) = certlab(&["guide", "."], &d.join("k"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        readme.contains(&inside),
+        "README.txt lacks what `certlab guide .` prints:\n{inside}"
+    );
+
+    let (code, out, err) = certlab(
+        &[
+            "guide",
+            "k",
+            "--platform",
+            "linux",
+            "--commands",
+            "--p12-password",
+            "it's",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    let pick = r#"db="$HOME/.pki/nssdb"; [ -d "$db" ] || db="$HOME/.local/share/pki/nssdb""#;
+    assert_eq!(out.lines().filter(|l| *l == pick).count(), 2, "{out}");
+    assert!(
+        out.contains("-i k/ca.crt\n") && out.contains("-i k/client-ca.crt\n"),
+        "both roots: {out}"
+    );
+    assert!(
+        out.contains(r#"pk12util -d sql:"$db" -i k/alice.p12 -W 'it'\''s'"#),
+        "{out}"
+    );
+
+    let (code, out, err) = certlab(
+        &[
+            "guide",
+            "k",
+            "--platform",
+            "firefox",
+            "--file",
+            "policies.json",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("policies.json");
+    assert_eq!(
+        v["policies"]["Certificates"]["Install"],
+        serde_json::json!(["ca.crt", "client-ca.crt"])
+    );
+
+    let (code, out, err) = certlab(
+        &["guide", "k", "--platform", "ios", "--platform", "macos"],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("iPhone / iPad") && out.contains("macOS") && !out.contains("Android\n"),
+        "{out}"
+    );
+
+    for (args, says) in [
+        (&["guide", "k", "--commands"][..], "--commands"),
+        (
+            &[
+                "guide",
+                "k",
+                "--platform",
+                "linux",
+                "--file",
+                "policies.json",
+            ][..],
+            "no file named",
+        ),
+        (&["guide", "nowhere"][..], "cannot read"),
+    ] {
+        let (code, out, err) = certlab(args, d);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let (code, _, err) = certlab(&["guide", "k", "--platform", "beos"], d);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("windows, macos, linux"), "{err}");
+}

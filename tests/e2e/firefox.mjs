@@ -10,8 +10,8 @@
 // answers the server's certificate request, and the prefs below keep Firefox off the
 // network (updates, telemetry, captive portal, safe browsing, remote settings, …).
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ws as WebSocket } from "playwright-core/lib/utilsBundle";
 import { freePort } from "./lib.mjs";
 
@@ -66,7 +66,33 @@ const PREFS = {
   "toolkit.telemetry.unified": false,
 };
 
-/** A fresh profile dir: prefs, the kit's root trusted, optionally a client identity. */
+/** Where Debian's firefox-esr is installed (/usr/bin/firefox-esr links there). */
+const INSTALL = "/usr/lib/firefox-esr";
+
+/**
+ * A private copy of the Firefox installation in `dir` — its launcher copied (Firefox finds its
+ * install folder through its own binary, /proc/self/exe), every other entry a symlink — with
+ * its own `distribution` folder holding `files` ({path inside distribution: content}). Firefox
+ * reads `distribution/policies.json` next to its binary, so a test's enterprise policy reaches
+ * only the Firefox it starts: no root-only path such as /etc/firefox-esr/policies, nothing
+ * machine-wide to clean up. Returns the binary's path.
+ */
+export function firefoxWithDistribution(dir, files) {
+  mkdirSync(join(dir, "distribution"), { recursive: true });
+  for (const name of readdirSync(INSTALL)) {
+    if (name === "distribution") continue;
+    if (name === "firefox-esr") copyFileSync(join(INSTALL, name), join(dir, name));
+    else symlinkSync(join(INSTALL, name), join(dir, name));
+  }
+  for (const [path, content] of Object.entries(files)) {
+    const to = join(dir, "distribution", path);
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(to, content);
+  }
+  return join(dir, "firefox-esr");
+}
+
+/** A fresh profile dir: prefs, optionally the kit's root trusted and a client identity. */
 export function firefoxProfile(dir, { root, p12, password }) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "user.js"), Object.entries(PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(""));
@@ -77,10 +103,10 @@ export function firefoxProfile(dir, { root, p12, password }) {
   return dir;
 }
 
-/** Starts Firefox on `profile` and opens a BiDi session. */
-export async function launchFirefox(profile, home) {
+/** Starts Firefox (`binary`, else the installed one) on `profile` and opens a BiDi session. */
+export async function launchFirefox(profile, home, { binary = FIREFOX } = {}) {
   const port = await freePort();
-  const proc = spawn(FIREFOX, ["--headless", "--no-remote", "--profile", profile, `--remote-debugging-port=${port}`, "about:blank"], {
+  const proc = spawn(binary, ["--headless", "--no-remote", "--profile", profile, `--remote-debugging-port=${port}`, "about:blank"], {
     env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

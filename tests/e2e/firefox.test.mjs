@@ -2,16 +2,17 @@
 // NSS DB trusts the kit's root — and holds alice.p12 for mutual TLS — with
 // security.default_personal_cert = "Select Automatically"). The page's own tester runs in
 // Firefox; the test drives it and reads its verdict, facts and log back over WebDriver BiDi
-// (see firefox.mjs). Screenshots: test-output/e2e/firefox-*.png.
+// (see firefox.mjs). The last case trusts the root through the import guide's enterprise
+// policy (policies.json, Certificates.Install) instead. Screenshots: test-output/e2e/firefox-*.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serveDir, CHROMIUM } from "../web/serve.mjs";
 import { root, shots, bin, temp, sameNameCa, startEcho, openPage, generateKit } from "./lib.mjs";
-import { FIREFOX, firefoxProfile, launchFirefox } from "./firefox.mjs";
+import { FIREFOX, firefoxProfile, firefoxWithDistribution, launchFirefox } from "./firefox.mjs";
 
 let server, origin, kit, echo;
 before(async () => {
@@ -67,12 +68,19 @@ const echoed = (what) => `
   const lines = [...document.querySelectorAll("#tester-log li")].map((l) => l.textContent);
   return lines.some((l) => l.includes(${JSON.stringify(what)})) || null;`;
 
-async function inFirefox(label, p12, check, { echoes = true } = {}) {
+/**
+ * Runs the page's tester in a fresh Firefox profile. The profile trusts the kit's root through
+ * NSS, unless `ready` is given: then it starts without, with `binary`, and `ready(profile)`
+ * waits until the root arrived some other way before the page opens.
+ */
+async function inFirefox(label, p12, check, { echoes = true, binary, ready } = {}) {
   const home = temp(`firefox-${label}`);
-  const profile = firefoxProfile(join(home, "profile"), { root: join(kit, "ca.crt"), p12, password: "changeit" });
+  const root = ready ? undefined : join(kit, "ca.crt");
+  const profile = firefoxProfile(join(home, "profile"), { root, p12, password: "changeit" });
   const from = echo.mark();
-  const ff = await launchFirefox(profile, home);
+  const ff = await launchFirefox(profile, home, { binary });
   try {
+    if (ready) await ready(profile);
     await ff.goto(`${origin}/`);
     await ff.eval(poll(`return document.querySelector("#tester-connect") ? true : null`));
     await ff.eval(type("tester-url", echo.url));
@@ -124,3 +132,38 @@ test("Firefox, case 4: a client from a CA with the same name: refused, and the p
   }, { echoes: false });
   assert.match(log, /TLS handshake failed: client certificate refused: .*BadSignature/);
 });
+
+// The import guide's route for labs with many machines: the enterprise policy
+// Certificates.Install. policies.json is exactly what the engine renders for this kit
+// (`certlab guide . --platform firefox --file policies.json`), placed as the guide says: in
+// the distribution folder of the installation, the root in `certificates` inside it. The
+// installation is a private copy (firefoxWithDistribution), so nothing machine-wide changes.
+// The profile's own NSS database starts without the root.
+test("Firefox, the guide's policy route: policies.json with Certificates.Install in a fresh profile: wss:// connects", async () => {
+  const policy = execFileSync(bin("certlab"), ["guide", ".", "--platform", "firefox", "--file", "policies.json"], { cwd: kit, encoding: "utf8" });
+  const installs = JSON.parse(policy).policies.Certificates.Install;
+  assert.deepEqual(installs, ["ca.crt"]);
+  const readme = readFileSync(join(kit, "README.txt"), "utf8");
+  for (const line of policy.trimEnd().split("\n")) assert.ok(readme.includes(`       ${line}\n`), `README.txt lacks the policy line ${line}`);
+  const files = { "policies.json": policy };
+  for (const f of installs) files[join("certificates", f)] = readFileSync(join(kit, f));
+  const binary = firefoxWithDistribution(join(temp("firefox-install"), "firefox-esr"), files);
+  const cn = JSON.parse(readFileSync(join(kit, "manifest.json"), "utf8")).identities[0].common_name;
+  const log = await inFirefox("policy", null, (r) => {
+    assert.equal(r.verdict, "one-way", `${r.text}\n${r.log}`);
+    assert.equal(r.facts["tls-version"], "TLS 1.3");
+  }, { binary, ready: (profile) => rootArrives(profile, cn) });
+  assert.match(log, /websocket open.*verdict=no client certificate/);
+});
+
+/** Waits (up to 120 s: busy machines) until Firefox's policy engine put the root `cn` into the profile's NSS DB. */
+async function rootArrives(profile, cn) {
+  const end = Date.now() + 120_000;
+  let listed = "";
+  while (Date.now() < end) {
+    listed = execFileSync("certutil", ["-L", "-d", `sql:${profile}`], { encoding: "utf8" });
+    if (listed.includes(cn)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`the policy did not install ${cn} into the profile within 120 s:\n${listed}`);
+}

@@ -86,6 +86,42 @@ for (const preset of ["dev", "mtls", "iot"]) {
   });
 }
 
+// The "Import it" tabs render the engine's guide: the same shell lines as the kit's
+// README.txt. The iOS tab's profile downloads (the object URL outlives the click) and is the
+// same file twice (UUIDs from the root's SHA-256); Python's plistlib finds the root in it.
+test("the import guide: tabs from the engine, README.txt's lines, the same .mobileconfig twice", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.click("[data-preset=mtls]");
+  const m = await generateAndCheck(page, requests, "guide");
+  const readme = execFileSync("cat", ["README.txt"], { cwd: m.dir, encoding: "utf8" });
+  const tab = (label) => page.click(`#guide button[role=tab]:text-is("${label}")`);
+  await tab("Chrome / Chromium on Linux");
+  const blocks = await page.locator("#guide ol[data-platform=linux] pre.commands").allTextContents();
+  assert.ok(blocks.length >= 2, blocks.join("\n---\n"));
+  assert.match(blocks[0], /^db="\$HOME\/\.pki\/nssdb"; \[ -d "\$db" \] \|\| db="\$HOME\/\.local\/share\/pki\/nssdb"\n/);
+  for (const line of blocks.join("\n").split("\n")) assert.ok(readme.includes(`       ${line}\n`), `README.txt lacks: ${line}`);
+  await tab("Firefox (desktop)");
+  assert.match(await page.textContent("#guide pre.file[data-file='policies.json']"), /"Install": \["ca\.crt"\]/);
+  await tab("iPhone / iPad");
+  assert.match(await page.textContent("#guide ol[data-platform=ios]"), /Certificate Trust Settings.*825 days/s);
+  const profiles = [];
+  for (const n of [1, 2]) {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#mobileconfig")]);
+    assert.equal(download.suggestedFilename(), "certlab-root.mobileconfig");
+    const path = join(m.dir, `profile-${n}.mobileconfig`);
+    await download.saveAs(path);
+    profiles.push(execFileSync("cat", [path], { encoding: "utf8" }));
+  }
+  assert.equal(profiles[0], profiles[1], "two downloads of the same root's profile differ");
+  const der = join(m.dir, "ca.der");
+  const py = "import plistlib,sys; p=plistlib.load(open(sys.argv[1],'rb')); r=p['PayloadContent'][0]; assert r['PayloadType']=='com.apple.security.root'; assert r['PayloadContent']==open(sys.argv[2],'rb').read(); print(p['PayloadUUID'])";
+  assert.match(execFileSync("python3", ["-c", py, join(m.dir, "profile-1.mobileconfig"), der], { encoding: "utf8" }), /^[0-9A-F-]{36}\n$/);
+  await page.locator("#guide").screenshot({ path: join(shots, "guide-ios.png") });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+
 test("ParaQ's roles: a server that is a TLS client too, a client that is a TLS server too", async () => {
   const { page, requests, errors } = await openPage();
   await page.click("[data-preset=mtls]");

@@ -1,6 +1,12 @@
 //! Saving bytes as a file: a Blob, an object URL and a temporary `<a download>` — no request.
+//! The URL is revoked a minute later, not at once: Safari (macOS and iOS) reads it after the
+//! click returns and cancels a download whose URL is already gone.
 
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+/// How long the object URL stays valid after the click: the download has long started by then.
+const REVOKE_AFTER_MS: i32 = 60_000;
 
 /// Offers `bytes` as a download named `name`.
 pub fn save(name: &str, bytes: &[u8], mime: &str) {
@@ -24,7 +30,22 @@ pub fn save(name: &str, bytes: &[u8], mime: &str) {
         a.set_download(name.rsplit('/').next().unwrap_or(name));
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    revoke_later(url);
+}
+
+/// Revokes `url` after [`REVOKE_AFTER_MS`] (at once if there is no window to wait in).
+fn revoke_later(url: String) {
+    let Some(w) = web_sys::window() else {
+        let _ = web_sys::Url::revoke_object_url(&url);
+        return;
+    };
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+        revoke.unchecked_ref(),
+        REVOKE_AFTER_MS,
+    );
 }
 
 /// The MIME type for a kit file.

@@ -1,6 +1,7 @@
-//! Writing a kit's files: PEM, encrypted PKCS#8, PKCS#12, zip, README.txt and Apple's
-//! `.mobileconfig`. The data they encode is [`crate::kit`]'s.
+//! Writing a kit's files: PEM, encrypted PKCS#8, PKCS#12, zip, README.txt, the import guide
+//! and Apple's `.mobileconfig`. The data they encode is [`crate::kit`]'s.
 
+pub(crate) mod guide;
 pub(crate) mod mobileconfig;
 pub(crate) mod pem;
 pub(crate) mod pkcs12;

@@ -1,6 +1,7 @@
-//! The kit's `README.txt`: what every file is, how to import it, the equivalent openssl
+//! The kit's `README.txt`: what every file is, how to import it (the import guide), the openssl
 //! commands and the `certlab-echo` command line for this kit.
 
+use crate::export::guide::{self, GuideOptions};
 use crate::kit::{Manifest, ManifestIdentity};
 use crate::role::Role;
 use std::collections::BTreeMap;
@@ -9,13 +10,6 @@ use std::fmt::Write;
 /// Index of identities by name (for cross-references).
 fn by_name(m: &Manifest) -> BTreeMap<&str, &ManifestIdentity> {
     m.identities.iter().map(|i| (i.name.as_str(), i)).collect()
-}
-
-fn roots(m: &Manifest) -> Vec<&ManifestIdentity> {
-    m.identities
-        .iter()
-        .filter(|i| i.role == Role::RootCa)
-        .collect()
 }
 
 /// Renders README.txt for a manifest: one function per section.
@@ -30,7 +24,7 @@ pub(crate) fn render(m: &Manifest) -> String {
     o.push_str("Every private key in this kit was made on your machine and never left it.\n");
     o.push_str("Keep *.key and *.p12 files private; share only *.crt files.\n\n");
     files(&mut o, m);
-    trust(&mut o, m);
+    import_it(&mut o, m);
     check_with_openssl(&mut o, m, &names);
     prove_with_echo(&mut o, m, &names);
     o
@@ -98,56 +92,14 @@ fn files(o: &mut String, m: &Manifest) {
     }
 }
 
-/// TRUST THE ROOT: each platform's import of each root, then the client identities.
-fn trust(o: &mut String, m: &Manifest) {
-    o.push_str("\nTRUST THE ROOT\n==============\n");
-    for r in roots(m) {
-        let c = &r.files.cert;
-        let _ = writeln!(o, "\nRoot `{}` ({c}):", r.name);
-        let _ = writeln!(
-            o,
-            "  Linux Chrome/Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n \"{}\" -i {c}",
-            r.common_name
-        );
-        let _ = writeln!(
-            o,
-            "  Firefox: Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import {c} → tick \"Trust this CA to identify websites\""
-        );
-        let _ = writeln!(
-            o,
-            "  Windows: certutil -user -addstore Root {c}   (or open it → Install Certificate → Current User → Trusted Root Certification Authorities)"
-        );
-        let _ = writeln!(
-            o,
-            "  macOS:   security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db {c}"
-        );
-        let _ = writeln!(
-            o,
-            "  iOS:     AirDrop or open {c} in Safari → Settings → Profile Downloaded → Install,"
-        );
-        o.push_str("           then Settings → General → About → Certificate Trust Settings → enable full trust\n");
-        let _ = writeln!(
-            o,
-            "  Android: Settings → Security → Encryption & credentials → Install a certificate → CA certificate → {}",
-            r.files.der
-        );
-    }
-    o.push_str("\nClient identities (.p12) import with the PKCS#12 password you chose:\n");
-    o.push_str("  Linux Chrome: pk12util -d sql:$HOME/.pki/nssdb -i NAME.p12\n");
-    o.push_str("  Firefox: Certificates → Your Certificates → Import; Windows/macOS/iOS/Android: open the .p12.\n");
-    let has_modern = m.identities.iter().any(|i| i.files.p12_modern.is_some());
-    if has_modern && m.identities.iter().all(|i| i.files.p12_compat.is_none()) {
-        // platform-rules.md: the AES/SHA-256 flavour is refused by macOS 12–13, iOS 17 and
-        // Android 12–13.
-        o.push_str(
-            "  This kit has only modern .p12 files: macOS 12–13, iOS 17 and Android 12–13\n",
-        );
-        o.push_str("  refuse them; make the kit again with the compatible flavour for those.\n");
-    }
-    o.push_str("A name that DNS does not know (e.g. broker.lab) needs a line in /etc/hosts\n");
+/// IMPORT IT: the import guide ([`crate::export::guide`], the page's tabs say the same).
+fn import_it(o: &mut String, m: &Manifest) {
+    o.push_str("\nIMPORT IT\n=========\n");
+    o.push_str("Trust the root on each device that connects, and for mutual TLS import a client\n");
     o.push_str(
-        "(Windows: C:\\Windows\\System32\\drivers\\etc\\hosts), e.g. `127.0.0.1 broker.lab`.\n",
+        "identity (.p12, with the PKCS#12 password you chose). Run the commands in this folder.\n",
     );
+    o.push_str(&guide::guide(m, &GuideOptions::default()).text(&[]));
 }
 
 /// CHECK IT WITH OPENSSL: `openssl verify` of every leaf against its own root.

@@ -1,10 +1,10 @@
-//! How to import the root and a client identity on each platform, and ready snippets for
-//! common clients, filled in with this kit's file names. The facts come from
-//! shared/reference/platform-rules.md (vendor documentation and issue threads).
+//! How to import the root and a client identity on each platform — the engine's import
+//! guide ([`certlab::guide`], the same steps README.txt and `certlab guide` print) — and ready
+//! snippets for common clients, filled in with this kit's file names.
 
 use crate::download;
 use crate::generator::KitView;
-use certlab::Role;
+use certlab::{Platform, Role, Step};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -15,28 +15,19 @@ pub struct GuideProps {
     pub kit: Option<Rc<KitView>>,
 }
 
+/// A tab: one platform of the engine's guide, or the client snippets.
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
-    Windows,
-    MacOs,
-    Linux,
-    Firefox,
-    Ios,
-    Android,
-    Hosts,
+    Import(Platform),
     Snippets,
 }
 
-const TABS: [(Tab, &str); 8] = [
-    (Tab::Windows, "Chrome / Edge on Windows"),
-    (Tab::MacOs, "Safari, Chrome on macOS"),
-    (Tab::Linux, "Chrome / Chromium on Linux"),
-    (Tab::Firefox, "Firefox (all systems)"),
-    (Tab::Ios, "iPhone / iPad"),
-    (Tab::Android, "Android"),
-    (Tab::Hosts, "Names DNS does not know"),
-    (Tab::Snippets, "curl, Python, Node, nginx, Qt…"),
-];
+fn tabs() -> impl Iterator<Item = (Tab, &'static str)> {
+    Platform::ALL
+        .into_iter()
+        .map(|p| (Tab::Import(p), p.title()))
+        .chain([(Tab::Snippets, "curl, Python, Node, nginx, Qt…")])
+}
 
 struct Names {
     root: String,
@@ -45,7 +36,6 @@ struct Names {
     server_full: String,
     server_key: String,
     host: String,
-    client_p12: String,
     client_crt: String,
     client_key: String,
     client_ca: String,
@@ -99,9 +89,6 @@ fn names(kit: Option<&Rc<KitView>>) -> Names {
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "localhost".into()),
-        client_p12: client
-            .and_then(|c| c.files.p12().cloned())
-            .unwrap_or_else(|| "alice.p12".into()),
         client_crt: client
             .map(|c| c.files.cert.clone())
             .unwrap_or_else(|| "alice.crt".into()),
@@ -115,16 +102,17 @@ fn names(kit: Option<&Rc<KitView>>) -> Names {
 /// The import guide.
 #[function_component(Guide)]
 pub fn guide(p: &GuideProps) -> Html {
-    let tab = use_state(|| Tab::Linux);
+    let tab = use_state(|| Tab::Import(Platform::Linux));
     let n = names(p.kit.as_ref());
+    let guide = match &p.kit {
+        Some(k) => certlab::guide(&k.manifest, &certlab::GuideOptions::default()),
+        None => certlab::guide_without_kit(),
+    };
     let profile = p.kit.clone().map(|k| {
         let (der, cn) = (n.root_der.clone(), n.root_cn.clone());
         Callback::from(move |_: MouseEvent| {
-            // The profile needs random UUIDs; without a CSPRNG there is no profile to offer.
-            if let Some(profile) = k
-                .file(&der)
-                .and_then(|d| certlab::mobileconfig(d, &cn).ok())
-            {
+            if let Some(d) = k.file(&der) {
+                let profile = certlab::mobileconfig(d, &cn);
                 download::save(
                     "certlab-root.mobileconfig",
                     profile.as_bytes(),
@@ -134,47 +122,45 @@ pub fn guide(p: &GuideProps) -> Html {
         })
     });
     let body = match *tab {
-        Tab::Windows => html! { <ol>
-            <li>{ format!("Open {} → Install Certificate → Current User → Place all certificates in: Trusted Root Certification Authorities.", n.root) }</li>
-            <li>{ "Or in a terminal: " }<code>{ format!("certutil -user -addstore Root {}", n.root) }</code></li>
-            <li>{ format!("Client identity: open {} → Current User → enter the PKCS#12 password → Personal. Use the compatible .p12 on Windows before 10 1709.", n.client_p12) }</li>
-            <li>{ "Restart the browser. Chrome and Edge use the Windows store." }</li>
+        Tab::Import(platform) => html! { <ol data-platform={platform.id()}>
+            { for guide.section(platform).into_iter().flat_map(|s| s.steps.iter()).map(|s| step(s, profile.as_ref())) }
         </ol> },
-        Tab::MacOs => html! { <ol>
-            <li>{ format!("Open {} → Keychain Access adds it to login → double-click it → Trust → When using this certificate: Always Trust.", n.root) }</li>
-            <li>{ "Or: " }<code>{ format!("security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db {}", n.root) }</code></li>
-            <li>{ format!("Client identity: open {} (the compatible one: macOS 12–13 reject the modern AES .p12) and enter its password.", n.client_p12) }</li>
-            <li>{ "Apple refuses TLS server certificates valid for more than 825 days, even under your own root; certlab's default is 397." }</li>
-        </ol> },
-        Tab::Linux => html! { <ol>
-            <li>{ "Chrome and Chromium read the NSS database in your home folder (install libnss3-tools for certutil):" }</li>
-            <li><code>{ format!("certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n \"{}\" -i {}", n.root_cn, n.root) }</code></li>
-            <li>{ "Client identity: " }<code>{ format!("pk12util -d sql:$HOME/.pki/nssdb -i {}", n.client_p12) }</code></li>
-            <li>{ "Snap Chromium keeps its own database in ~/snap/chromium/current/.pki/nssdb." }</li>
-            <li>{ "Mutual TLS over wss:// in Chromium: Chromium never asks for a client certificate during a WebSocket handshake. Open https://HOST:PORT/ of the server in a tab first and choose the certificate; later wss:// connections to the same host and port reuse it." }</li>
-        </ol> },
-        Tab::Firefox => html! { <ol>
-            <li>{ format!("Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import {} → tick \"Trust this CA to identify websites\".", n.root) }</li>
-            <li>{ format!("Client identity: Your Certificates → Import → {}.", n.client_p12) }</li>
-            <li>{ "Firefox has its own store on every system; on Windows, macOS and Android it also trusts roots you added to the system (since Firefox 120), on Linux it does not." }</li>
-        </ol> },
-        Tab::Ios => html! { <ol>
-            <li>{ "Download the profile below (or AirDrop the root), open it in Safari → Settings shows \"Profile Downloaded\" → Install." }</li>
-            <li>{ "Then Settings → General → About → Certificate Trust Settings → turn on full trust for the root. A root without a common name does not appear there; certlab always sets one." }</li>
-            <li>{ format!("Client identity: AirDrop or mail {} (the compatible one: iOS 17 rejects the modern AES .p12) and install it with its password.", n.client_p12) }</li>
-            if let Some(cb) = profile.clone() { <li><button class="download" id="mobileconfig" onclick={cb}>{ "Download certlab-root.mobileconfig" }</button></li> }
-        </ol> },
-        Tab::Android => html! { <ol>
-            <li>{ format!("Copy {} to the phone → Settings → Security → More security settings → Encryption & credentials → Install a certificate → CA certificate.", n.root_der) }</li>
-            <li>{ format!("Client identity: same place → VPN & app user certificate → {} (compatible .p12; Android 12–13 reject the modern one).", n.client_p12) }</li>
-            <li>{ "A screen lock is required. Apps targeting Android 7+ ignore user CAs unless they opt in with network_security_config." }</li>
-        </ol> },
-        Tab::Hosts => html! { <ol>
-            <li>{ format!("When a certificate names a host DNS does not know (e.g. {}), map it to the server's address in the hosts file:", n.host) }</li>
-            <li>{ "Linux, macOS: /etc/hosts — Windows: C:\\Windows\\System32\\drivers\\etc\\hosts (edit as administrator)" }</li>
-            <li><code>{ format!("127.0.0.1 {}", n.host) }</code></li>
-        </ol> },
-        Tab::Snippets => html! { <pre class="snippets">{ format!(
+        Tab::Snippets => snippets(&n),
+    };
+    html! {
+        <section class="guide" id="guide">
+            <h2>{ "Import it" }</h2>
+            <div class="tabs" role="tablist">
+                { for tabs().map(|(t, label)| {
+                    let s = tab.clone();
+                    html! { <button role="tab" aria-selected={(*tab == t).to_string()} onclick={Callback::from(move |_: MouseEvent| s.set(t))}>{ label }</button> }
+                }) }
+            </div>
+            <div class="tab-body" role="tabpanel">{ body }</div>
+        </section>
+    }
+}
+
+/// One step of the engine's guide; `profile` downloads the `.mobileconfig` (once a kit exists).
+fn step(s: &Step, profile: Option<&Callback<MouseEvent>>) -> Html {
+    match s {
+        Step::Say(t) => html! { <li>{ t }</li> },
+        Step::Warn(t) => html! { <li class="warn">{ format!("Warning: {t}") }</li> },
+        Step::Run { say, lines } => html! {
+            <li>{ say }<pre class="commands"><code>{ lines.join("\n") }</code></pre></li>
+        },
+        Step::File { say, name, content } => html! {
+            <li>{ say }<pre class="file" data-file={name.clone()}><code>{ content }</code></pre></li>
+        },
+        Step::Profile(t) => html! { <li>{ t }
+            if let Some(cb) = profile.cloned() { <p><button class="download" id="mobileconfig" onclick={cb}>{ "Download certlab-root.mobileconfig" }</button></p> }
+        </li> },
+    }
+}
+
+/// Ready snippets for common clients, with this kit's file names.
+fn snippets(n: &Names) -> Html {
+    html! { <pre class="snippets">{ format!(
 "# curl (mutual TLS)
 curl --cacert {root} --cert {ccrt} --key {ckey} https://{host}:8443/info
 
@@ -207,18 +193,5 @@ c.setLocalCertificate(QSslCertificate::fromPath(\"{ccrt}\").first());
 
 # certlab-echo
 certlab-echo serve --cert {sfull} --key {skey} --client-ca {cca} --client-auth optional --listen 127.0.0.1:8443",
-        root = n.root, ccrt = n.client_crt, ckey = n.client_key, host = n.host, sfull = n.server_full, skey = n.server_key, cca = n.client_ca) }</pre> },
-    };
-    html! {
-        <section class="guide" id="guide">
-            <h2>{ "Import it" }</h2>
-            <div class="tabs" role="tablist">
-                { for TABS.iter().map(|(t, label)| {
-                    let (s, t) = (tab.clone(), *t);
-                    html! { <button role="tab" aria-selected={(*tab == t).to_string()} onclick={Callback::from(move |_: MouseEvent| s.set(t))}>{ *label }</button> }
-                }) }
-            </div>
-            <div class="tab-body" role="tabpanel">{ body }</div>
-        </section>
-    }
+    root = n.root, ccrt = n.client_crt, ckey = n.client_key, host = n.host, sfull = n.server_full, skey = n.server_key, cca = n.client_ca) }</pre> }
 }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod files;
+mod guide_cmd;
 mod issue_cmd;
 mod kit_cmd;
 mod kit_dir;
@@ -126,6 +127,8 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print a kit's import guide (what its README.txt says), with its folder in the paths.
+    Guide(guide_cmd::GuideArgs),
     /// Only the lint findings; exit 1 if any finding is an error.
     Lint {
         /// Files to lint.
@@ -176,6 +179,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
     match cli.cmd {
         Cmd::Kit(args) => kit_cmd::run(args),
         Cmd::Issue(args) => issue_cmd::run(args),
+        Cmd::Guide(args) => guide_cmd::run(args),
         Cmd::Inspect {
             files: paths,
             password,
