@@ -184,6 +184,11 @@ test("custom: RSA keys from WebCrypto, a separate client CA, a key passphrase", 
   assert.equal(m.identities.find((i) => i.name === "server").key_algorithm, "rsa3072");
   assert.ok(m.identities.every((i) => i.key_encrypted));
   assert.ok(m.identities.some((i) => i.name === "client-ca"));
+  // Every `openssl verify` a result card prints runs in the kit's folder; a client's root is
+  // the separate client CA's file, not ca.crt.
+  const lines = await page.$$eval("article.card details.learn pre", (ps) => ps.flatMap((p) => p.textContent.split("\n")).filter((l) => l.startsWith("openssl verify")));
+  assert.ok(lines.some((l) => l.includes("-CAfile client-ca.crt")), lines.join("\n"));
+  for (const l of lines) assert.match(execFileSync("sh", ["-c", l], { cwd: m.dir, encoding: "utf8" }), /OK/);
   assert.deepEqual(errors, []);
   await page.close();
 });

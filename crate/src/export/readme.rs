@@ -2,20 +2,13 @@
 //! commands and the `certlab-echo` command line for this kit.
 
 use crate::export::guide::{self, GuideOptions};
-use crate::kit::{Manifest, ManifestIdentity};
+use crate::kit::Manifest;
 use crate::role::Role;
-use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// Index of identities by name (for cross-references).
-fn by_name(m: &Manifest) -> BTreeMap<&str, &ManifestIdentity> {
-    m.identities.iter().map(|i| (i.name.as_str(), i)).collect()
-}
 
 /// Renders README.txt for a manifest: one function per section.
 pub(crate) fn render(m: &Manifest) -> String {
     let mut o = String::new();
-    let names = by_name(m);
     let _ = writeln!(
         o,
         "certlab kit — issued {} by {}\n",
@@ -25,8 +18,8 @@ pub(crate) fn render(m: &Manifest) -> String {
     o.push_str("Keep *.key and *.p12 files private; share only *.crt files.\n\n");
     files(&mut o, m);
     import_it(&mut o, m);
-    check_with_openssl(&mut o, m, &names);
-    prove_with_echo(&mut o, m, &names);
+    check_with_openssl(&mut o, m);
+    prove_with_echo(&mut o, m);
     o
 }
 
@@ -103,26 +96,10 @@ fn import_it(o: &mut String, m: &Manifest) {
 }
 
 /// CHECK IT WITH OPENSSL: `openssl verify` of every leaf against its own root.
-fn check_with_openssl(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &ManifestIdentity>) {
+fn check_with_openssl(o: &mut String, m: &Manifest) {
     o.push_str("\nCHECK IT WITH OPENSSL\n=====================\n");
-    for i in &m.identities {
-        let root = root_of(names, i);
-        let purpose = match i.role {
-            Role::Server => "sslserver",
-            Role::Client | Role::Device => "sslclient",
-            _ => continue,
-        };
-        let untrusted = i
-            .files
-            .chain
-            .as_deref()
-            .map(|c| format!(" -untrusted {c}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            o,
-            "openssl verify -purpose {purpose} -CAfile {}{untrusted} {}",
-            root.files.cert, i.files.cert
-        );
+    for cmd in m.identities.iter().filter_map(|i| m.verify_command(i)) {
+        let _ = writeln!(o, "{cmd}");
     }
     if let Some((i, p12)) = m.identities.iter().find_map(|i| Some((i, i.files.p12()?))) {
         let _ = writeln!(o, "openssl x509 -in {} -noout -text", i.files.cert);
@@ -134,15 +111,15 @@ fn check_with_openssl(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &Mani
 }
 
 /// PROVE IT OVER wss://: certlab-echo serving the first server, and clients to reach it.
-fn prove_with_echo(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &ManifestIdentity>) {
+fn prove_with_echo(o: &mut String, m: &Manifest) {
     let server = m.identities.iter().find(|i| i.role == Role::Server);
     let client = m
         .identities
         .iter()
         .find(|i| matches!(i.role, Role::Client | Role::Device));
     if let Some(s) = server {
-        let root = root_of(names, s);
-        let fc = s.files.fullchain.as_deref().unwrap_or(&s.files.cert);
+        let root = m.root_of(s);
+        let fc = m.presented(s);
         o.push_str(
             "\nPROVE IT OVER wss:// WITH certlab-echo\n======================================\n",
         );
@@ -150,8 +127,7 @@ fn prove_with_echo(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &Manifes
             "certlab-echo serve --cert {fc} --key {} --listen 127.0.0.1:8443",
             s.files.key.as_deref().unwrap_or("SERVER.key")
         );
-        if let Some(c) = client {
-            let croot = root_of(names, c);
+        if let Some(croot) = client.and(m.client_trust()) {
             let _ = write!(
                 cmd,
                 " --client-ca {} --client-auth optional",
@@ -193,17 +169,4 @@ fn prove_with_echo(o: &mut String, m: &Manifest, names: &BTreeMap<&str, &Manifes
             );
         }
     }
-}
-
-fn root_of<'a>(
-    names: &BTreeMap<&str, &'a ManifestIdentity>,
-    mut i: &'a ManifestIdentity,
-) -> &'a ManifestIdentity {
-    for _ in 0..8 {
-        match names.get(i.issuer.as_str()) {
-            Some(up) if up.name != i.name => i = up,
-            _ => break,
-        }
-    }
-    i
 }

@@ -42,28 +42,19 @@ struct Names {
 }
 
 fn names(kit: Option<&Rc<KitView>>) -> Names {
-    let m = kit.map(|k| &k.manifest.identities);
-    let find = |r: Role| m.and_then(|ids| ids.iter().find(|i| i.role == r));
-    let root = find(Role::RootCa);
-    let server = find(Role::Server);
-    let client = m.and_then(|ids| {
-        ids.iter()
-            .find(|i| matches!(i.role, Role::Client | Role::Device))
+    let m = kit.map(|k| &k.manifest);
+    let server = m.and_then(|m| m.first(Role::Server));
+    // The root clients trust for the server (the kit's first root when it has no server).
+    let root = m.and_then(|m| {
+        server
+            .map(|s| m.root_of(s))
+            .or_else(|| m.first(Role::RootCa))
     });
-    let client_root = client.and_then(|c| {
-        let ids = m?;
-        let mut cur = c;
-        for _ in 0..4 {
-            match ids
-                .iter()
-                .find(|i| i.name == cur.issuer && i.name != cur.name)
-            {
-                Some(up) => cur = up,
-                None => break,
-            }
-        }
-        Some(cur.files.cert.clone())
-    });
+    let client = m.and_then(|m| m.first(Role::Client).or_else(|| m.first(Role::Device)));
+    let client_root = m
+        .filter(|_| client.is_some())
+        .and_then(|m| m.client_trust())
+        .map(|r| r.files.cert.clone());
     Names {
         root: root
             .map(|r| r.files.cert.clone())
@@ -74,8 +65,9 @@ fn names(kit: Option<&Rc<KitView>>) -> Names {
         root_cn: root
             .map(|r| r.common_name.clone())
             .unwrap_or_else(|| "certlab Root CA".into()),
-        server_full: server
-            .and_then(|s| s.files.fullchain.clone())
+        server_full: m
+            .zip(server)
+            .map(|(m, s)| m.presented(s).to_string())
             .unwrap_or_else(|| "server.fullchain.pem".into()),
         server_key: server
             .and_then(|s| s.files.key.clone())

@@ -44,11 +44,7 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
         .map(|c| certlab::lint_cert(c, issuer.as_ref(), certlab::now_utc()))
         .unwrap_or_default();
     let f = &i.files;
-    let purpose = match i.role {
-        certlab::Role::Server => Some("sslserver"),
-        certlab::Role::Client | certlab::Role::Device => Some("sslclient"),
-        _ => None,
-    };
+
     html! {
         <article class="card" data-identity={i.name.clone()}>
             <h4>{ &i.name }<span class="role">{ i.role.id() }</span></h4>
@@ -84,7 +80,7 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
             <details class="learn">
                 <summary>{ "The same with openssl" }</summary>
                 <pre>{ format!("openssl x509 -in {} -noout -text", f.cert) }
-                if let Some(p) = purpose { { format!("\nopenssl verify -purpose {p} -CAfile ca.crt{} {}", f.chain.as_ref().map(|c| format!(" -untrusted {c}")).unwrap_or_default(), f.cert) } }
+                if let Some(cmd) = kit.manifest.verify_command(i) { { format!("\n{cmd}") } }
                 if let Some(p12) = f.p12() { { format!("\nopenssl pkcs12 -in {p12} -info -noout") } }
                 </pre>
             </details>

@@ -31,9 +31,9 @@ pub struct KitNames {
 impl KitNames {
     /// The names of `kit`, or of `./demo-kit` (what `./scripts/run` makes) without one.
     pub fn of(kit: Option<&Rc<KitView>>) -> KitNames {
-        let ids = kit.map(|k| &k.manifest.identities);
-        let server = ids.and_then(|ids| ids.iter().find(|i| i.role == Role::Server));
-        let (Some(ids), Some(server)) = (ids, server) else {
+        let m = kit.map(|k| &k.manifest);
+        let server = m.and_then(|m| m.first(Role::Server));
+        let (Some(m), Some(server)) = (m, server) else {
             return KitNames {
                 dir: "demo-kit/",
                 root: "ca.crt".into(),
@@ -45,37 +45,24 @@ impl KitNames {
                 from_kit: false,
             };
         };
-        let top = |start: &certlab::ManifestIdentity| {
-            let mut cur = start;
-            for _ in 0..4 {
-                match ids
-                    .iter()
-                    .find(|i| i.name == cur.issuer && i.name != cur.name)
-                {
-                    Some(up) => cur = up,
-                    None => break,
-                }
-            }
-            cur.files.cert.clone()
-        };
-        let client = ids
+        let client = m
+            .identities
             .iter()
             .find(|i| matches!(i.role, Role::Client | Role::Device));
         KitNames {
             dir: "",
-            root: top(server),
-            server_full: server
-                .files
-                .fullchain
-                .clone()
-                .unwrap_or_else(|| server.files.cert.clone()),
+            root: m.root_of(server).files.cert.clone(),
+            server_full: m.presented(server).to_string(),
             server_key: server
                 .files
                 .key
                 .clone()
                 .unwrap_or_else(|| "server.key".into()),
             key_encrypted: server.key_encrypted,
-            client_ca: client.map(top).unwrap_or_else(|| top(server)),
+            client_ca: m.client_trust().map_or_else(
+                || m.root_of(server).files.cert.clone(),
+                |r| r.files.cert.clone(),
+            ),
             client_p12: client.and_then(|c| c.files.p12().cloned()),
             from_kit: true,
         }
