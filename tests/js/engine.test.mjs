@@ -92,6 +92,18 @@ test("issue and signCsr under an existing CA; inspect and lint", () => {
   openssl(moreDir, "verify", "-purpose", "sslclient", "-CAfile", "root.crt", "carol.crt");
   assert.ok(!more.files.some((f) => f.path === "ca.key"), "the CA key is never re-exported");
 
+  // The CA as openssl users have it: a traditionally encrypted PEM key, and a .p12 bundle
+  // with no certificate file beside it.
+  openssl(dir, "ec", "-in", "ca.key", "-aes256", "-passout", "pass:tradpw", "-out", "ca-trad.key");
+  openssl(dir, "pkcs12", "-export", "-inkey", "ca.key", "-in", "ca.crt", "-passout", "pass:p12pw", "-out", "ca.p12");
+  for (const [cert, key, password] of [[caCert, readFileSync(join(dir, "ca-trad.key"), "utf8"), "tradpw"], ["", readFileSync(join(dir, "ca.p12")), "p12pw"]]) {
+    const k = certlab.issue(cert, key, { role: "client", common_name: "dora", p12_password: "pw" }, { caKeyPassword: password });
+    const kDir = writeKit(k);
+    writeFileSync(join(kDir, "root.crt"), caCert);
+    openssl(kDir, "verify", "-purpose", "sslclient", "-CAfile", "root.crt", "dora.crt");
+    assert.throws(() => certlab.issue(cert, key, { role: "client", common_name: "x", p12_password: "pw" }, { caKeyPassword: "wrong" }), (e) => e.kind === "wrong-password");
+  }
+
   openssl(dir, "req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "dev.key",
     "-subj", "/CN=meter-1", "-addext", "subjectAltName=DNS:localhost", "-out", "dev.csr");
   const signed = certlab.signCsr(caCert, caKey, readFileSync(join(dir, "dev.csr")), { role: "server" });

@@ -148,9 +148,13 @@ test("subject fields: a bad country is shown at its field, good ones reach every
   await page.fill("input[name='subject.country']", "FR");
   await page.fill("input[name='subject.organization']", "ENIB");
   await page.waitForSelector("li.field-error[data-field='subject.country']", { state: "detached", timeout: 60_000 });
+  // alice's own organisation, folded under her card in the editor; bob keeps the kit's.
+  await page.click(".item:has(input[name='clients[0].subject.organization']) details.subject summary");
+  await page.fill("input[name='clients[0].subject.organization']", "Cute");
   const m = await generateAndCheck(page, requests, "subject-fields");
-  const alice = m.identities.find((i) => i.name === "alice");
-  assert.equal(alice.subject, "C=FR, O=ENIB, CN=alice");
+  const subject = (name) => m.identities.find((i) => i.name === name).subject;
+  assert.equal(subject("alice"), "C=FR, O=Cute, CN=alice");
+  assert.equal(subject("bob"), "C=FR, O=ENIB, CN=bob");
   assert.match(openssl(m.dir, "x509", "-in", "ca.crt", "-noout", "-subject"), /C\s?=\s?FR, O\s?=\s?ENIB, OU/);
   assert.deepEqual(errors, []);
   await page.close();

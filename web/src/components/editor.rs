@@ -95,6 +95,7 @@ pub fn editor(p: &EditorProps) -> Html {
                         </div>
                         <CheckField label="Also a TLS client — for reverse connections, where this server dials out and proves itself with this certificate (ParaQ, certlab-echo dial)" field={format!("servers[{i}].client_auth")} value={srv.client_auth}
                             on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.client_auth = v })} />
+                        { own_subject(p, format!("servers[{i}].subject"), &srv.subject, |s, i| s.servers.get_mut(i).map(|x| &mut x.subject), i) }
                         <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
                     </div>
                 }) }
@@ -132,6 +133,7 @@ pub fn editor(p: &EditorProps) -> Html {
                                 on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.clients.get_mut(i) { x.names = v })}
                                 help="Comma-separated; the server checks the one it dials." />
                         }
+                        { own_subject(p, format!("clients[{i}].subject"), &c.subject, |s, i| s.clients.get_mut(i).map(|x| &mut x.subject), i) }
                         <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
                     </div>
                 }) }
@@ -163,6 +165,7 @@ pub fn editor(p: &EditorProps) -> Html {
                                 on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.server_auth = v })} />
                             <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.devices.len() { s.devices.remove(i); } })}>{ "Remove batch" }</button>
                         </div>
+                        { own_subject(p, format!("devices[{i}].subject"), &d.subject, |s, i| s.devices.get_mut(i).map(|x| &mut x.subject), i) }
                     </div>
                 }) }
                 <button class="add" onclick={edit(p, |s, _: MouseEvent| s.devices.push(DeviceBatch { key: s.root.key, ..DeviceBatch::default() }))}>{ "Add device batch" }</button>
@@ -186,21 +189,22 @@ pub fn editor(p: &EditorProps) -> Html {
     }
 }
 
-/// The kit-wide subject fields (every identity; a spec file can set them per identity).
-fn subject_fields(p: &EditorProps) -> Html {
-    let s = &p.spec.subject;
+/// Where a set of subject fields lives in the spec: the kit's, or identity `i`'s.
+type SubjectAt = fn(&mut Spec, usize) -> Option<&mut SubjectFields>;
+
+/// Subject fields (C, ST, L, O, OU) at `prefix` (`subject`, `servers[0].subject`, …).
+fn subject_rows(p: &EditorProps, prefix: &str, s: &SubjectFields, at: SubjectAt, i: usize) -> Html {
     let field = |label: &'static str,
                  name: &'static str,
                  value: &Option<String>,
                  set: fn(&mut SubjectFields, Option<String>)| {
         html! {
-            <TextField label={label} field={format!("subject.{name}")} value={value.clone().unwrap_or_default()} problems={p.problems.clone()}
-                on_change={edit(p, move |s, v: String| set(&mut s.subject, (!v.trim().is_empty()).then_some(v)))} />
+            <TextField label={label} field={format!("{prefix}.{name}")} value={value.clone().unwrap_or_default()} problems={p.problems.clone()}
+                on_change={edit(p, move |spec, v: String| if let Some(f) = at(spec, i) { set(f, (!v.trim().is_empty()).then_some(v)) })} />
         }
     };
     html! {
-        <div class="field">
-            <span class="label">{ "Subject fields on every certificate (optional)" }</span>
+        <>
             <div class="row">
                 { field("Country (C, two letters)", "country", &s.country, |f, v| f.country = v) }
                 { field("State (ST)", "state", &s.state, |f, v| f.state = v) }
@@ -208,9 +212,35 @@ fn subject_fields(p: &EditorProps) -> Html {
             </div>
             <div class="row">
                 { field("Organisation (O)", "organization", &s.organization, |f, v| f.organization = v) }
-                { field("Unit of the leaves (OU)", "organizational_unit", &s.organizational_unit, |f, v| f.organizational_unit = v) }
+                { field("Unit (OU)", "organizational_unit", &s.organizational_unit, |f, v| f.organizational_unit = v) }
             </div>
-            <small class="help">{ "As lab guides put them on every certificate. The CAs keep a random OU of their own, so each kit's root is told apart." }</small>
+        </>
+    }
+}
+
+/// One identity's own subject fields, folded away: empty ones take the kit's.
+fn own_subject(
+    p: &EditorProps,
+    prefix: String,
+    s: &SubjectFields,
+    at: SubjectAt,
+    i: usize,
+) -> Html {
+    html! {
+        <details class="subject">
+            <summary>{ "Subject fields of this one (else the kit's, under Advanced)" }</summary>
+            { subject_rows(p, &prefix, s, at, i) }
+        </details>
+    }
+}
+
+/// The kit-wide subject fields (every identity that sets none of its own).
+fn subject_fields(p: &EditorProps) -> Html {
+    html! {
+        <div class="field">
+            <span class="label">{ "Subject fields on every certificate (optional)" }</span>
+            { subject_rows(p, "subject", &p.spec.subject, |s, _| Some(&mut s.subject), 0) }
+            <small class="help">{ "As lab guides put them on every certificate; each server, client and device batch can set its own. The CAs keep a random OU of their own, so each kit's root is told apart." }</small>
         </div>
     }
 }
