@@ -221,3 +221,49 @@ fn rsa_3072_and_4096_one_way() {
         assert_eq!(r["greeting"]["verdict"], "no client certificate");
     }
 }
+
+/// Keys as openssl users have them (issue 12 §2): the server's key re-encrypted by openssl in
+/// its traditional PEM form and as PKCS#8 with DES-EDE3 (`genrsa -des3`'s scheme), given with
+/// --key-password; the probe connects and verifies.
+#[test]
+fn server_keys_openssl_encrypted_the_old_ways() {
+    let kit = mtls_kit(KeyAlgorithm::EcdsaP256);
+    let dir = kit.path("");
+    for (name, args) in [
+        ("trad.key", &["ec", "-aes256"][..]),
+        ("des3.key", &["pkcs8", "-topk8", "-v2", "des3"][..]),
+    ] {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .args([
+                "-in",
+                "server.key",
+                "-passout",
+                "pass:old school",
+                "-out",
+                name,
+            ])
+            .current_dir(&dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let server = Server::start(&[
+            "--cert",
+            &kit.p("server.fullchain.pem"),
+            "--key",
+            &kit.p(name),
+            "--key-password",
+            "old school",
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        let url = format!("wss://localhost:{}/", server.port());
+        let (out, r) = probe(&url, &["--ca", &kit.p("ca.crt")]);
+        assert!(out.ok, "{name}: {}\n{}", out.all(), server.log());
+        assert_eq!(r["verification"], "verified", "{name}");
+    }
+}
