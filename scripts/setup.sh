@@ -15,11 +15,14 @@ as_root() {
 APT_UPDATED=0
 # ensure_apt PROGRAM PACKAGE: installs PACKAGE from Debian unless PROGRAM is on PATH.
 ensure_apt() {
-  local prog="$1" pkg="$2"
-  command -v "$prog" >/dev/null 2>&1 && return 0
-  say "installing $pkg (apt)"
+  command -v "$1" >/dev/null 2>&1 && return 0
+  apt_install "$2"
+}
+
+apt_install() {
+  say "installing $1 (apt)"
   if [ "$APT_UPDATED" = 0 ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$pkg" >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$1" >/dev/null
 }
 
 ensure_wasm_target() {
@@ -68,6 +71,19 @@ ensure_chromium() {
   ensure_apt chromium chromium
   ensure_apt chromedriver chromium-driver
   ensure_apt certutil libnss3-tools
+}
+
+# ensure_apt_file FILE PACKAGE: installs PACKAGE from Debian unless FILE exists (libraries).
+ensure_apt_file() {
+  [ -e "$1" ] && return 0
+  apt_install "$2"
+}
+
+# mbedTLS, the TLS library of ESP-IDF, Arduino and Zephyr: echo/tests/firmware.rs compiles a
+# device program against it with a kit's generated C header.
+ensure_mbedtls() {
+  ensure_apt cc gcc
+  ensure_apt_file /usr/include/mbedtls/ssl.h libmbedtls-dev
 }
 
 # The second browser of the end-to-end tests (tests/e2e/firefox.test.mjs).

@@ -7,6 +7,7 @@ use crate::error::{Error, ErrorKind};
 use crate::export::{self, pkcs12::Flavour, pkcs12::P12Writer};
 use crate::issue::Issued;
 use crate::kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
+use crate::role::Role;
 use crate::spec::P12Flavours;
 use crate::validate::Plan;
 use sha2::{Digest, Sha256};
@@ -42,6 +43,7 @@ impl Writer<'_> {
                 | ArtifactKind::EncryptedKey
                 | ArtifactKind::P12Compat
                 | ArtifactKind::P12Modern
+                | ArtifactKind::CHeader
         );
         self.artifacts.push(Artifact {
             path: path.clone(),
@@ -80,6 +82,24 @@ impl Writer<'_> {
                 ),
                 None => (export::pem::private_key(key.pkcs8_der()), ArtifactKind::Key),
             };
+            if let (Role::Device, Some(root)) = (id.planned.role, chain.last()) {
+                let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
+                let header = export::c_header::device_header(&export::c_header::DeviceFiles {
+                    name,
+                    cert_pem: &format!("{cert_pem}{chain_pem}"),
+                    cert_der: &id.cert_der,
+                    key_pem: &text,
+                    key_der: self.plan.key_password.is_none().then(|| key.pkcs8_der()),
+                    chain_pem: &chain_pem,
+                    root_der: root,
+                });
+                files.c_header = Some(self.push(
+                    format!("{s}.h"),
+                    ArtifactKind::CHeader,
+                    name,
+                    header.into_bytes(),
+                ));
+            }
             files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes()));
         }
         if !chain.is_empty() {

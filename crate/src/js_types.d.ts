@@ -63,9 +63,9 @@ export interface GenerateOptions {
 }
 export interface IssueOptions extends GenerateOptions { caKeyPassword?: string; }
 
-export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | "fullchain" | "p12-compat" | "p12-modern" | "readme" | "manifest";
+export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | "fullchain" | "p12-compat" | "p12-modern" | "c-header" | "readme" | "manifest";
 export interface KitFile { path: string; kind: ArtifactKind; identity: string; secret: boolean; bytes: Uint8Array; }
-export interface ManifestFiles { cert: string; key?: string; der: string; chain?: string; fullchain?: string; p12_compat?: string; p12_modern?: string; }
+export interface ManifestFiles { cert: string; key?: string; der: string; chain?: string; fullchain?: string; p12_compat?: string; p12_modern?: string; c_header?: string; }
 export interface ManifestIdentity {
   name: string; role: Role; issuer: string; common_name: string; subject: string; sans: string[];
   key_algorithm: KeyAlgorithm; serial: string; not_before: string; not_after: string; sha256: string;
@@ -81,7 +81,7 @@ export interface FieldError { field: string; kind: ErrorKind; problem: string; f
 /** What every function throws: a JS Error with the first problem's field, kind and fix. */
 export interface CertlabError extends Error { field: string; kind: ErrorKind | null; fix: string; errors: FieldError[]; }
 
-export type LintRule = "apple-validity825" | "missing-san" | "missing-eku" | "rsa-too-small" | "sha1-signature" | "root-without-cn" | "bad-wildcard" | "ip-as-dns-name" | "outside-name-constraints" | "empty-p12-password" | "ed25519-not-for-browsers" | "ca-as-leaf" | "expired" | "not-yet-valid" | "unconstrained-ca" | "cn-not-in-san" | "client-without-san";
+export type LintRule = "apple-validity825" | "missing-san" | "missing-eku" | "rsa-too-small" | "sha1-signature" | "root-without-cn" | "bad-wildcard" | "ip-as-dns-name" | "outside-name-constraints" | "empty-p12-password" | "ed25519-not-for-browsers" | "ca-as-leaf" | "expired" | "not-yet-valid" | "unconstrained-ca" | "cn-not-in-san" | "client-without-san" | "constraints-vs-mbedtls";
 export interface Finding { rule: LintRule; severity: "error" | "warning" | "info"; subject: string; breaks: string[]; why: string; fix: string; }
 
 export interface CertInfo {

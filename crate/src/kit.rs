@@ -26,6 +26,9 @@ pub enum ArtifactKind {
     P12Compat,
     /// PKCS#12, AES-256/SHA-256 (`.modern.p12`).
     P12Modern,
+    /// A device's firmware header (`devices/NAME.h`): certificate, key and CA chain as C
+    /// string literals and byte arrays, for mbedTLS.
+    CHeader,
     /// The kit's `README.txt`.
     Readme,
     /// The kit's `manifest.json`.
@@ -73,6 +76,9 @@ pub struct Files {
     /// Modern PKCS#12.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub p12_modern: Option<String>,
+    /// Firmware C header (devices).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub c_header: Option<String>,
 }
 
 impl Files {

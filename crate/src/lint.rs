@@ -60,6 +60,8 @@ pub enum Rule {
     CnNotInSan,
     /// A client certificate without subjectAltName.
     ClientWithoutSan,
+    /// Devices under CAs with name constraints, which mbedTLS firmware cannot parse.
+    ConstraintsVsMbedtls,
 }
 
 /// One finding.
@@ -160,6 +162,15 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
         if ca.key == KeyAlgorithm::Ed25519 {
             out.push(ed25519(&format!("{field}.key")));
         }
+    }
+    // mbedTLS (2.28, Debian's libmbedtls-dev; measured by echo/tests/firmware.rs) refuses to
+    // parse a certificate with an extension it does not implement marked critical, and RFC 5280
+    // requires nameConstraints to be critical: firmware then cannot load the CA chain at all.
+    if !spec.devices.is_empty() && spec.name_constraints != NameConstraints::None {
+        out.push(f(Rule::ConstraintsVsMbedtls, Severity::Warning, "name_constraints",
+            &["mbedTLS (ESP-IDF, Arduino, Zephyr)"],
+            "mbedTLS does not implement name constraints and refuses a CA certificate that carries them (critical, as RFC 5280 requires), so firmware devices cannot load this kit's CA chain",
+            "for devices on mbedTLS, choose name constraints `none` (--name-constraints none)"));
     }
     if spec.name_constraints == NameConstraints::None {
         out.push(f(Rule::UnconstrainedCa, Severity::Info, "name_constraints", &[],

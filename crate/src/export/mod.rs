@@ -1,6 +1,7 @@
-//! Writing a kit's files: PEM, encrypted PKCS#8, PKCS#12, zip, README.txt, the import guide
-//! and Apple's `.mobileconfig`. The data they encode is [`crate::kit`]'s.
+//! Writing a kit's files: PEM, encrypted PKCS#8, PKCS#12, zip, README.txt, the import guide,
+//! Apple's `.mobileconfig` and devices' firmware C headers. The data they encode is [`crate::kit`]'s.
 
+pub(crate) mod c_header;
 pub(crate) mod guide;
 pub(crate) mod mobileconfig;
 pub(crate) mod pem;

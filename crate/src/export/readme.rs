@@ -20,6 +20,7 @@ pub(crate) fn render(m: &Manifest) -> String {
     import_it(&mut o, m);
     check_with_openssl(&mut o, m);
     prove_with_echo(&mut o, m);
+    firmware(&mut o, m);
     o
 }
 
@@ -82,7 +83,39 @@ fn files(o: &mut String, m: &Manifest) {
                 "  {p:<34} PKCS#12, modern (AES-256/SHA-256): OpenSSL 3, Windows 10+, NSS"
             );
         }
+        if let Some(h) = &f.c_header {
+            let _ = writeln!(
+                o,
+                "  {h:<34} C header for firmware (mbedTLS): see FIRMWARE below; secret"
+            );
+        }
     }
+}
+
+/// FIRMWARE: what a device's C header holds and which mbedTLS calls take it.
+fn firmware(o: &mut String, m: &Manifest) {
+    let Some(d) = m.identities.iter().find(|i| i.files.c_header.is_some()) else {
+        return;
+    };
+    let (h, id) = (
+        d.files.c_header.as_deref().unwrap_or_default(),
+        crate::export::c_header::c_ident(&d.name),
+    );
+    o.push_str("\nFIRMWARE\n========\n");
+    let _ = writeln!(
+        o,
+        "Each device has a C header ({h} for {name}) holding, under names prefixed\n\
+         certlab_{id}_: ca_pem (the CA chain the device trusts for its broker), cert_pem (its\n\
+         certificate and issuers, what it presents), key_pem (PEM strings; sizeof includes the\n\
+         NUL), and root_der, cert_der, key_der (when keys are not encrypted) with\n\
+         their _len. mbedTLS takes them as they are:\n\
+         \x20 mbedtls_x509_crt_parse(&ca, (const unsigned char *)certlab_{id}_ca_pem, sizeof certlab_{id}_ca_pem);\n\
+         \x20 mbedtls_x509_crt_parse(&crt, (const unsigned char *)certlab_{id}_cert_pem, sizeof certlab_{id}_cert_pem);\n\
+         \x20 mbedtls_pk_parse_key(&key, (const unsigned char *)certlab_{id}_key_pem, sizeof certlab_{id}_key_pem, NULL, 0);\n\
+         ESP-IDF's esp-mqtt and Arduino's WiFiClientSecure take the same three PEM strings.\n\
+         The header holds the device's private key: keep it out of version control.",
+        name = d.name
+    );
 }
 
 /// IMPORT IT: the import guide ([`crate::export::guide`], the page's tabs say the same).

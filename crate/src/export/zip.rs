@@ -35,7 +35,9 @@ fn write(kit: &Kit, folder: &str) -> Result<Vec<u8>, Error> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for a in &kit.artifacts {
         let method = match a.kind {
-            ArtifactKind::Readme | ArtifactKind::Manifest => zip::CompressionMethod::Deflated,
+            ArtifactKind::Readme | ArtifactKind::Manifest | ArtifactKind::CHeader => {
+                zip::CompressionMethod::Deflated
+            }
             _ => zip::CompressionMethod::Stored,
         };
         let opts = SimpleFileOptions::default()

@@ -103,6 +103,7 @@ fn listed(m: &Manifest) -> BTreeSet<PathBuf> {
             f.fullchain.as_ref(),
             f.p12_compat.as_ref(),
             f.p12_modern.as_ref(),
+            f.c_header.as_ref(),
         ]);
         for p in files.flatten() {
             let p = PathBuf::from(p);

@@ -1,0 +1,139 @@
+//! Firmware-ready output (issue 16 §3), proven with the library devices run: a small C
+//! program, compiled here against Debian's libmbedtls-dev with a kit's generated
+//! `devices/NAME.h` included, parses the device's certificate and key with mbedTLS (the parse
+//! calls are the lines README.txt prints), connects over mutual TLS to certlab-echo serving the
+//! kit's broker, and prints what the server saw. For P-256 and RSA-2048 device keys.
+
+mod common;
+
+use certlab::KeyAlgorithm;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+const PROGRAM: &str = include_str!("c/mbedtls_client.c");
+
+/// The mbedTLS calls README.txt's FIRMWARE section prints, each wrapped to stop on failure.
+fn readme_calls(readme: &str) -> String {
+    let calls: Vec<&str> = readme
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("mbedtls_") && l.ends_with(");"))
+        .collect();
+    assert_eq!(calls.len(), 3, "README.txt's FIRMWARE calls:\n{readme}");
+    calls
+        .iter()
+        .map(|c| {
+            format!(
+                "if ((rc = {}) != 0) fail(\"{}\", rc);\n",
+                c.trim_end_matches(';'),
+                c.replace('"', "'")
+            )
+        })
+        .collect()
+}
+
+/// Compiles the program for `header`; the binary's path.
+fn compile(dir: &Path, header: &Path, readme: &str) -> std::path::PathBuf {
+    assert!(
+        Path::new("/usr/include/mbedtls/ssl.h").exists(),
+        "libmbedtls-dev is missing: ./scripts/test installs it (apt)"
+    );
+    let source = dir.join("device.c");
+    std::fs::write(
+        &source,
+        PROGRAM.replace("/* README_CALLS */", &readme_calls(readme)),
+    )
+    .unwrap();
+    let bin = dir.join("device");
+    let out = Command::new("cc")
+        .args(["-Wall", "-Werror", "-o"])
+        .arg(&bin)
+        .arg("-include")
+        .arg(header)
+        .arg(&source)
+        .args(["-lmbedtls", "-lmbedx509", "-lmbedcrypto"])
+        .output()
+        .expect("cc");
+    assert!(
+        out.status.success(),
+        "cc failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bin
+}
+
+#[test]
+fn mbedtls_device_from_its_header_connects_over_mutual_tls() {
+    for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
+        let mut spec = certlab::Preset::Iot.spec(alg);
+        spec.devices[0].count = 2;
+        // mbedTLS refuses CA certificates carrying (critical) name constraints, as the lint
+        // says; the constrained kit is the refusal case below.
+        let lint = certlab::lint_spec(&spec);
+        assert!(
+            lint.iter()
+                .any(|f| f.rule == certlab::Rule::ConstraintsVsMbedtls),
+            "{lint:?}"
+        );
+        spec.name_constraints = certlab::NameConstraints::None;
+        let kit = write_kit(certlab::generate(&spec).expect("iot kit"));
+        let readme = std::fs::read_to_string(kit.path("README.txt")).unwrap();
+        let header = kit.path("devices/sensor-0001.h");
+        let bin = compile(&kit.path(""), &header, &readme);
+        let server = Server::start(&[
+            "--cert",
+            &kit.p("broker.fullchain.pem"),
+            "--key",
+            &kit.p("broker.key"),
+            "--client-ca",
+            &kit.p("ca.crt"),
+            "--client-auth",
+            "required",
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        let out = Command::new(&bin)
+            .arg(server.port().to_string())
+            .output()
+            .expect("run the device");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{alg:?}: {stdout}{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            server.log()
+        );
+        assert!(stdout.contains("handshake: TLSv1.2"), "{alg:?}: {stdout}");
+        let body = stdout.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let info: serde_json::Value = serde_json::from_str(body.trim())
+            .unwrap_or_else(|e| panic!("{alg:?}: /info is not JSON ({e}): {stdout}"));
+        assert_eq!(info["verdict"], "verified", "{alg:?}: {info:#}");
+        assert_eq!(
+            info["client_certificate"]["common_name"], "sensor-0001",
+            "{alg:?}: {info:#}"
+        );
+    }
+}
+
+/// What the lint `constraints-vs-mbedtls` warns of, observed: with the kit's default name
+/// constraints, mbedTLS refuses the CA chain in the header before connecting.
+#[test]
+fn mbedtls_refuses_ca_certificates_with_name_constraints() {
+    let mut spec = certlab::Preset::Iot.spec(KeyAlgorithm::EcdsaP256);
+    spec.devices[0].count = 1;
+    assert_eq!(spec.name_constraints, certlab::NameConstraints::Auto);
+    let kit = write_kit(certlab::generate(&spec).expect("iot kit"));
+    let readme = std::fs::read_to_string(kit.path("README.txt")).unwrap();
+    let bin = compile(&kit.path(""), &kit.path("devices/sensor-0001.h"), &readme);
+    let out = Command::new(&bin)
+        .arg("9")
+        .output()
+        .expect("run the device");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("certlab_sensor_0001_ca_pem") && stderr.contains("extension"),
+        "{stderr}"
+    );
+}
