@@ -119,14 +119,16 @@ fn limits_handshake_timeout_message_size_and_connections() {
     // A client that never starts the TLS handshake is dropped after --handshake-timeout.
     let started = Instant::now();
     let mut idle = std::net::TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
-    idle.set_read_timeout(Some(Duration::from_secs(10)))
+    // Upper bounds are generous (CI runs on 2 busy cores); what matters is that the timeout,
+    // not the client's read timeout, ends it.
+    idle.set_read_timeout(Some(Duration::from_secs(60)))
         .expect("timeout");
     let mut buf = [0u8; 16];
     let n = idle.read(&mut buf).unwrap_or(0);
     assert_eq!(n, 0);
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_millis(900) && waited < Duration::from_secs(8),
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(45),
         "{waited:?}"
     );
     assert!(server.wait_log("no handshake within"), "{}", server.log());
