@@ -33,6 +33,8 @@ struct Writer<'a> {
     plan: &'a Plan,
     artifacts: Vec<Artifact>,
     p12: [Option<P12Writer>; 2],
+    /// Devices' own secrets, in kit order (empty unless the plan asks for them).
+    device_secrets: Vec<(String, DeviceSecret)>,
 }
 
 impl Writer<'_> {
@@ -44,6 +46,7 @@ impl Writer<'_> {
                 | ArtifactKind::P12Compat
                 | ArtifactKind::P12Modern
                 | ArtifactKind::CHeader
+                | ArtifactKind::DeviceSecrets
         );
         self.artifacts.push(Artifact {
             path: path.clone(),
@@ -74,8 +77,26 @@ impl Writer<'_> {
             ),
             ..Files::default()
         };
+        // Per-device secrets (issue 16 §2): a device's own .p12 password, and key passphrase
+        // when the kit's keys are encrypted; listed in devices.csv.
+        let own = match (self.plan.per_device_secrets, id.planned.role) {
+            (true, Role::Device) => Some(DeviceSecret {
+                p12: crate::rng::password()?,
+                key: self
+                    .plan
+                    .key_password
+                    .as_ref()
+                    .map(|_| crate::rng::password())
+                    .transpose()?,
+            }),
+            _ => None,
+        };
+        let key_password = match &own {
+            Some(o) => o.key.clone(),
+            None => self.plan.key_password.clone(),
+        };
         if let Some(key) = &id.key {
-            let (text, kind) = match &self.plan.key_password {
+            let (text, kind) = match &key_password {
                 Some(pw) => (
                     export::pkcs8::encrypt(key.pkcs8_der(), pw, self.plan.key_encryption)?,
                     ArtifactKind::EncryptedKey,
@@ -83,22 +104,8 @@ impl Writer<'_> {
                 None => (export::pem::private_key(key.pkcs8_der()), ArtifactKind::Key),
             };
             if let (Role::Device, Some(root)) = (id.planned.role, chain.last()) {
-                let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
-                let header = export::c_header::device_header(&export::c_header::DeviceFiles {
-                    name,
-                    cert_pem: &format!("{cert_pem}{chain_pem}"),
-                    cert_der: &id.cert_der,
-                    key_pem: &text,
-                    key_der: self.plan.key_password.is_none().then(|| key.pkcs8_der()),
-                    chain_pem: &chain_pem,
-                    root_der: root,
-                });
-                files.c_header = Some(self.push(
-                    format!("{s}.h"),
-                    ArtifactKind::CHeader,
-                    name,
-                    header.into_bytes(),
-                ));
+                files.c_header =
+                    Some(self.c_header(id, &cert_pem, &text, key_password.is_none(), chain, root));
             }
             files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes()));
         }
@@ -118,29 +125,155 @@ impl Writer<'_> {
                 full.into_bytes(),
             ));
         }
-        if let (false, Some(key)) = (id.planned.role.is_ca(), &id.key) {
-            for (row, (flavour, ext, kind)) in P12_OUTPUTS.into_iter().enumerate() {
-                if !wanted(self.plan.p12_flavours, flavour) {
-                    continue;
-                }
-                let writer = match &mut self.p12[row] {
-                    Some(w) => w,
-                    slot => slot.insert(P12Writer::new(&self.plan.p12_password, flavour)?),
-                };
-                let bytes = writer.write(
-                    &id.planned.common_name,
-                    key.pkcs8_der(),
-                    &id.cert_der,
-                    chain,
-                )?;
-                let path = Some(self.push(format!("{s}.{ext}"), kind, name, bytes));
-                match flavour {
-                    Flavour::Compatible => files.p12_compat = path,
-                    Flavour::Modern => files.p12_modern = path,
-                }
-            }
+        if let (false, Some(_)) = (id.planned.role.is_ca(), &id.key) {
+            self.p12_files(id, chain, &mut files, own.as_ref().map(|o| o.p12.as_str()))?;
+        }
+        if let Some(o) = own {
+            self.device_secrets.push((name.to_string(), o));
         }
         Ok(files)
+    }
+}
+
+/// A device's own secrets (see [`crate::Spec::per_device_secrets`]).
+struct DeviceSecret {
+    p12: String,
+    key: Option<String>,
+}
+
+impl Writer<'_> {
+    /// The device's firmware header; its path.
+    fn c_header(
+        &mut self,
+        id: &Issued,
+        cert_pem: &str,
+        key_text: &str,
+        plain_key: bool,
+        chain: &[Vec<u8>],
+        root: &[u8],
+    ) -> String {
+        let name = id.planned.name.as_str();
+        let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
+        let header = export::c_header::device_header(&export::c_header::DeviceFiles {
+            name,
+            cert_pem: &format!("{cert_pem}{chain_pem}"),
+            cert_der: &id.cert_der,
+            key_pem: key_text,
+            key_der: plain_key
+                .then(|| id.key.as_ref().map(|k| k.pkcs8_der()))
+                .flatten(),
+            chain_pem: &chain_pem,
+            root_der: root,
+        });
+        let stem = &id.planned.stem;
+        self.push(
+            format!("{stem}.h"),
+            ArtifactKind::CHeader,
+            name,
+            header.into_bytes(),
+        )
+    }
+
+    /// The leaf's .p12 files, under the kit's password (writers shared by the kit) or under
+    /// `own`, a device's own (writers made for it alone).
+    fn p12_files(
+        &mut self,
+        id: &Issued,
+        chain: &[Vec<u8>],
+        files: &mut Files,
+        own: Option<&str>,
+    ) -> Result<(), Error> {
+        let Some(key) = &id.key else {
+            return Ok(());
+        };
+        let (s, name) = (&id.planned.stem, id.planned.name.as_str());
+        for (row, (flavour, ext, kind)) in P12_OUTPUTS.into_iter().enumerate() {
+            if !wanted(self.plan.p12_flavours, flavour) {
+                continue;
+            }
+            let mut mine;
+            let writer = match (own, &mut self.p12[row]) {
+                (Some(pw), _) => {
+                    mine = P12Writer::new(pw, flavour)?;
+                    &mut mine
+                }
+                (None, Some(w)) => w,
+                (None, slot) => slot.insert(P12Writer::new(&self.plan.p12_password, flavour)?),
+            };
+            let bytes = writer.write(
+                &id.planned.common_name,
+                key.pkcs8_der(),
+                &id.cert_der,
+                chain,
+            )?;
+            let path = Some(self.push(format!("{s}.{ext}"), kind, name, bytes));
+            match flavour {
+                Flavour::Compatible => files.p12_compat = path,
+                Flavour::Modern => files.p12_modern = path,
+            }
+        }
+        Ok(())
+    }
+
+    /// `devices.csv`: each device's files and own secrets, for provisioning (a secret file).
+    fn devices_csv(&mut self, manifest: &[ManifestIdentity]) {
+        use std::fmt::Write;
+        if self.device_secrets.is_empty() {
+            return;
+        }
+        let mut csv =
+            String::from("name,serial,sha256,not_after,files,p12_password,key_passphrase\n");
+        for (name, secret) in &self.device_secrets {
+            let Some(m) = manifest.iter().find(|i| &i.name == name) else {
+                continue;
+            };
+            let f = &m.files;
+            let list: Vec<&str> = [
+                Some(&f.cert),
+                Some(&f.der),
+                f.key.as_ref(),
+                f.chain.as_ref(),
+            ]
+            .into_iter()
+            .chain([
+                f.fullchain.as_ref(),
+                f.p12_compat.as_ref(),
+                f.p12_modern.as_ref(),
+            ])
+            .chain([f.c_header.as_ref()])
+            .flatten()
+            .map(String::as_str)
+            .collect();
+            let _ = writeln!(
+                csv,
+                "{},{},{},{},{},{},{}",
+                csv_field(name),
+                m.serial,
+                m.sha256,
+                m.not_after,
+                csv_field(&list.join(" ")),
+                secret.p12,
+                secret.key.as_deref().unwrap_or("")
+            );
+        }
+        self.push(
+            DEVICES_CSV.into(),
+            ArtifactKind::DeviceSecrets,
+            "",
+            csv.into_bytes(),
+        );
+    }
+}
+
+/// The provisioning list of a kit with per-device secrets.
+pub(crate) const DEVICES_CSV: &str = "devices.csv";
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
     }
 }
 
@@ -183,12 +316,14 @@ fn manifest_entry(plan: &Plan, issued: &[Issued], id: &Issued, files: Files) -> 
 /// the kit is built in memory and before anything is written.
 fn refuse_collisions(plan: &Plan, artifacts: &[Artifact]) -> Result<(), Error> {
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
-    let reserved = ["readme.txt", "manifest.json"];
+    let reserved = ["readme.txt", "manifest.json", DEVICES_CSV];
     for a in artifacts {
         let key = a.path.to_ascii_lowercase();
-        let other = owner.insert(key.clone(), &a.identity).or(reserved
-            .contains(&key.as_str())
-            .then_some("the kit's index"));
+        // The kit's own index files (no identity) may take the reserved names.
+        let other = owner
+            .insert(key.clone(), &a.identity)
+            .or((reserved.contains(&key.as_str()) && !a.identity.is_empty())
+                .then_some("the kit's index"));
         if let Some(other) = other {
             // The later of two identities with one name (a leaf named like its imported CA).
             let field = plan
@@ -230,17 +365,20 @@ pub(crate) fn assemble(
         plan,
         artifacts: Vec::new(),
         p12: [None, None],
+        device_secrets: Vec::new(),
     };
     let mut identities = Vec::with_capacity(issued.len());
     for (i, id) in issued.iter().enumerate() {
         let files = w.identity(id, &chain_of(issued, i))?;
         identities.push(manifest_entry(plan, issued, id, files));
     }
+    w.devices_csv(&identities);
     refuse_collisions(plan, &w.artifacts)?;
     let manifest = Manifest {
         generator: format!("certlab {}", env!("CARGO_PKG_VERSION")),
         issued_at: rfc3339(issued_at),
         identities,
+        device_secrets: (!w.device_secrets.is_empty()).then(|| DEVICES_CSV.to_string()),
     };
     let readme = export::readme::render(&manifest);
     w.push(

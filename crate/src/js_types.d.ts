@@ -41,6 +41,8 @@ export interface Spec {
   name_constraints?: NameConstraints;
   /** Subject fields every identity gets unless it sets its own. */
   subject?: SubjectFields;
+  /** Each device gets its own random .p12 password (and key passphrase), listed in devices.csv. */
+  per_device_secrets?: boolean;
 }
 
 /** One leaf under an imported CA (or the profile for a CSR). */
@@ -63,7 +65,7 @@ export interface GenerateOptions {
 }
 export interface IssueOptions extends GenerateOptions { caKeyPassword?: string; }
 
-export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | "fullchain" | "p12-compat" | "p12-modern" | "c-header" | "readme" | "manifest";
+export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | "fullchain" | "p12-compat" | "p12-modern" | "c-header" | "device-secrets" | "readme" | "manifest";
 export interface KitFile { path: string; kind: ArtifactKind; identity: string; secret: boolean; bytes: Uint8Array; }
 export interface ManifestFiles { cert: string; key?: string; der: string; chain?: string; fullchain?: string; p12_compat?: string; p12_modern?: string; c_header?: string; }
 export interface ManifestIdentity {
@@ -71,7 +73,7 @@ export interface ManifestIdentity {
   key_algorithm: KeyAlgorithm; serial: string; not_before: string; not_after: string; sha256: string;
   key_encrypted: boolean; files: ManifestFiles;
 }
-export interface Manifest { generator: string; issued_at: string; identities: ManifestIdentity[]; }
+export interface Manifest { generator: string; issued_at: string; identities: ManifestIdentity[]; device_secrets?: string; }
 /** A generated kit: every file with its bytes, the manifest, and the zip when asked for. */
 export interface Kit { manifest: Manifest; files: KitFile[]; zip?: Uint8Array; }
 

@@ -29,6 +29,8 @@ pub enum ArtifactKind {
     /// A device's firmware header (`devices/NAME.h`): certificate, key and CA chain as C
     /// string literals and byte arrays, for mbedTLS.
     CHeader,
+    /// `devices.csv`: each device's files and own secrets (kits with per-device secrets).
+    DeviceSecrets,
     /// The kit's `README.txt`.
     Readme,
     /// The kit's `manifest.json`.
@@ -130,6 +132,9 @@ pub struct Manifest {
     pub issued_at: String,
     /// Every identity, issuers first.
     pub identities: Vec<ManifestIdentity>,
+    /// The file listing each device's own secrets (`devices.csv`), when the kit has them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub device_secrets: Option<String>,
 }
 
 /// A generated kit.

@@ -335,6 +335,7 @@ pub fn issue_leaf(
         p12_flavours: leaf.p12_flavours,
         key_password: leaf.key_password.clone(),
         key_encryption: leaf.key_encryption,
+        per_device_secrets: false,
     };
     crate::assemble::assemble(&plan, &issued, now)
 }

@@ -17,6 +17,17 @@ pub(crate) fn bytes<const N: usize>() -> Result<[u8; N], Error> {
     Ok(b)
 }
 
+/// A password of 20 characters (100 random bits) from an alphabet without look-alikes
+/// (no 0/O, 1/l/I), for secrets a person may have to type from a sheet.
+pub(crate) fn password() -> Result<String, Error> {
+    const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let raw = bytes::<20>()?;
+    Ok(raw
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 31)] as char)
+        .collect())
+}
+
 /// An infallible-looking CSPRNG for the key generators of RustCrypto, which want
 /// `CryptoRng`. A failure of the source is remembered instead of panicking and turned into an
 /// error by [`Csprng::check`] once the generator returns (its output is then discarded).

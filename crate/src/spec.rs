@@ -49,6 +49,9 @@ pub struct Spec {
     pub key_encryption: KeyEncryption,
     /// Name constraints put on the CAs.
     pub name_constraints: NameConstraints,
+    /// Each device gets its own random .p12 password (and key passphrase when keys are
+    /// encrypted), listed in `devices.csv`; otherwise every file shares the kit's.
+    pub per_device_secrets: bool,
     /// Subject fields every identity gets unless it sets its own (its CN aside). CAs take C,
     /// ST, L and O from here (O defaulting to [`Spec::organization`]) and always carry the
     /// kit's random OU.
@@ -107,6 +110,7 @@ impl Default for Spec {
             key_encryption: KeyEncryption::default(),
             name_constraints: NameConstraints::Auto,
             subject: SubjectFields::default(),
+            per_device_secrets: false,
         }
     }
 }

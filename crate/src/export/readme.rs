@@ -16,6 +16,14 @@ pub(crate) fn render(m: &Manifest) -> String {
     );
     o.push_str("Every private key in this kit was made on your machine and never left it.\n");
     o.push_str("Keep *.key and *.p12 files private; share only *.crt files.\n\n");
+    if let Some(csv) = &m.device_secrets {
+        let _ = writeln!(
+            o,
+            "{csv} lists each device's files with its own .p12 password (and key passphrase):\n\
+             it is a secret. Keep it with the keys, hand each device only its own line, and\n\
+             never share it with the certificates.\n"
+        );
+    }
     files(&mut o, m);
     import_it(&mut o, m);
     check_with_openssl(&mut o, m);

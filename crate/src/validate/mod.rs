@@ -71,6 +71,8 @@ pub struct Plan {
     pub key_password: Option<String>,
     /// Key-file encryption scheme.
     pub key_encryption: KeyEncryption,
+    /// Devices get their own random secrets (see [`Spec::per_device_secrets`]).
+    pub per_device_secrets: bool,
 }
 
 /// Identities planned so far and the problems found, with the names already taken.
@@ -267,6 +269,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, Error> {
         p12_password: spec.p12_password.clone(),
         p12_flavours: spec.p12_flavours,
         key_password: spec.key_password.clone(),
+        per_device_secrets: spec.per_device_secrets,
         key_encryption: spec.key_encryption,
     })
 }

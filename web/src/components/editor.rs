@@ -181,6 +181,10 @@ pub fn editor(p: &EditorProps) -> Html {
                         on_change={edit(p, |s, v: String| s.key_password = (!v.is_empty()).then_some(v))}
                         help="Encrypts every .key file (PBES2, AES-256). Leave empty for plain keys." />
                 </div>
+                if !s.devices.is_empty() {
+                    <CheckField label="Each device gets its own random .p12 password (and key passphrase), listed in devices.csv — a secret file to keep with the keys" field="per_device_secrets" value={s.per_device_secrets}
+                        on_change={edit(p, |s, v| s.per_device_secrets = v)} />
+                }
                 { p12_flavours(p) }
                 { constraints(p) }
                 { subject_fields(p) }

@@ -47,6 +47,10 @@ pub(crate) struct KitArgs {
     /// Devices may also act as TLS servers.
     #[arg(long)]
     pub(crate) device_server_auth: bool,
+    /// Each device gets its own random .p12 password (and key passphrase with
+    /// --key-password), listed in devices.csv (a secret file).
+    #[arg(long)]
+    pub(crate) per_device_secrets: bool,
     /// Servers are also TLS clients (EKU clientAuth): for reverse connections, where the
     /// server dials out with its own identity.
     #[arg(long)]
@@ -147,6 +151,7 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     .spec(key);
     identities(&a, &mut spec, key);
     spec.subject = a.subject.into();
+    spec.per_device_secrets = a.per_device_secrets;
     spec.p12_password = a.keys.p12_password;
     spec.p12_flavours = a.keys.p12.into();
     spec.key_password = a.keys.key_password;

@@ -90,6 +90,7 @@ pub fn check_new(out: &Path, force: bool) -> Result<(), Fail> {
 /// Every path a manifest accounts for (files and the folders holding them).
 fn listed(m: &Manifest) -> BTreeSet<PathBuf> {
     let mut set: BTreeSet<PathBuf> = ["README.txt", "manifest.json"].map(PathBuf::from).into();
+    set.extend(m.device_secrets.iter().map(PathBuf::from));
     for i in &m.identities {
         let f = &i.files;
         let files = [

@@ -49,6 +49,7 @@ fn manifest(server_days: (&str, &str)) -> Manifest {
             id("broker", Role::Server, "ca", server_days),
             id("alice", Role::Client, "ca", SHORT),
         ],
+        device_secrets: None,
     }
 }
 
