@@ -5,29 +5,36 @@
 
 use certlab::Spec;
 
-/// Seconds one RSA key of `bits` took certlab in the worker, fastest and slowest seen:
-/// `tests/bench/rsa.mjs` (the "fallback" column of BENCHMARKS.md, headless Chromium, 2 shared
-/// cores). Prime search varies from key to key, hence the wide ranges.
+/// Seconds one RSA key of `bits` takes certlab in the worker, fastest and slowest seen, rounded
+/// outward: `BENCH_RSA_COLUMNS=fallback,webcrypto tests/bench/rsa.mjs` (BENCHMARKS.md §2,
+/// "Without WebCrypto"; headless Chromium on 2 shared cores, 22 keys per size: RSA-2048
+/// 0.14–0.75 s, RSA-3072 0.29–2.9 s, RSA-4096 0.46–14.3 s). Prime search varies from key to key,
+/// hence the wide ranges.
 pub fn seconds(bits: u32) -> (f64, f64) {
     match bits {
-        0..=2048 => (1.0, 8.0),
-        2049..=3072 => (3.0, 30.0),
-        _ => (8.0, 90.0),
+        0..=2048 => (0.1, 1.0),
+        2049..=3072 => (0.3, 3.0),
+        _ => (0.5, 15.0),
+    }
+}
+
+fn num(x: f64) -> String {
+    if x < 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
     }
 }
 
 fn span(lo: f64, hi: f64) -> String {
-    let s = |x: f64| {
-        if x >= 120.0 {
-            format!("{:.0} min", (x / 60.0).ceil())
-        } else {
-            format!("{x:.0} s")
-        }
-    };
-    format!("about {}–{}", s(lo), s(hi))
+    if hi >= 120.0 {
+        format!("about {} s–{:.0} min", num(lo), (hi / 60.0).ceil())
+    } else {
+        format!("about {}–{} s", num(lo), num(hi))
+    }
 }
 
-/// "about 1 s–8 s" for one key of `bits` made by the worker.
+/// "about 0.1–1 s" for one key of `bits` made by the worker.
 pub fn estimate(bits: u32) -> String {
     let (lo, hi) = seconds(bits);
     span(lo, hi)
@@ -128,7 +135,8 @@ mod tests {
 
     #[test]
     fn long_spans_read_in_minutes() {
-        assert_eq!(span(1.0, 8.0), "about 1 s–8 s");
+        assert_eq!(span(0.1, 1.0), "about 0.1–1 s");
+        assert_eq!(estimate(4096), "about 0.5–15 s");
         assert_eq!(span(30.0, 300.0), "about 30 s–5 min");
     }
 }
