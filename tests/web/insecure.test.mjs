@@ -2,8 +2,8 @@
 // lab.example to 127.0.0.1 with --host-resolver-rules), so it is not a secure context and
 // crypto.subtle is undefined. RSA keys then come from certlab in the worker: the notice shows
 // before Generate, an RSA-2048 kit is made end to end and checked with openssl, an RSA-3072
-// key's progress shows and Cancel stops it. Timeouts are generous (RSA in wasm on busy cores);
-// nothing here asserts speed. Screenshots go to test-output/web/.
+// key's progress shows, and Cancel stops a run of RSA-4096 keys. Timeouts are generous (RSA in
+// wasm on busy cores); nothing here asserts speed. Screenshots go to test-output/web/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
@@ -100,7 +100,7 @@ test("insecure context: the RSA notice, then an RSA-2048 kit made in the worker 
   await page.close();
 });
 
-test("insecure context: an RSA-3072 key's progress shows, Cancel stops it, the next kit works", async () => {
+test("insecure context: an RSA-3072 key's progress shows; Cancel stops RSA-4096 keys; the next kit works", async () => {
   const { page, errors } = await openLabPage();
   await page.click("[data-preset=custom]");
   await page.selectOption("select[name='servers[0].key']", "rsa3072");
@@ -109,13 +109,24 @@ test("insecure context: an RSA-3072 key's progress shows, Cancel stops it, the n
   await page.waitForFunction(
     () => /certlab is making the RSA-3072 key of server in the worker \(RSA key 1 of 1;.*Cancel stops it\)/.test(document.querySelector("#progress")?.textContent ?? ""),
     null,
-    { timeout: 2 * MINUTES },
+    { timeout: 2 * MINUTES, polling: 10 },
   );
-  await page.screenshot({ path: join(shots, "insecure-rsa3072-progress.png"), fullPage: true });
+  await page.waitForSelector("#results", { timeout: 10 * MINUTES });
+  await page.screenshot({ path: join(shots, "insecure-rsa3072.png"), fullPage: true });
+  assert.equal(await page.getAttribute(".card[data-identity=server] [data-key-source]", "data-key-source"), "worker");
+  assert.match(await page.textContent(".card[data-identity=server]"), /rsa3072/);
+
+  // Cancel while the worker makes RSA-4096 keys (six devices: seconds of work, however lucky).
+  await page.click("[data-preset=iot]");
+  await page.fill("input[name='devices[0].count']", "6");
+  await page.selectOption("select[name='devices[0].key']", "rsa4096");
+  assert.match(await page.textContent("#rsa-notice"), /its 6 RSA keys/);
+  await page.click("#generate");
+  await page.waitForFunction(() => /RSA-4096 key of .* in the worker/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 2 * MINUTES, polling: 10 });
   await page.click("#cancel");
   await page.waitForSelector("#cancelled");
   // The next run (ECDSA P-256: no RSA key, no notice) works on a fresh worker.
-  await page.selectOption("select[name='servers[0].key']", "ecdsa-p256");
+  await page.click("[data-preset=custom]");
   assert.equal(await page.locator("#rsa-notice").count(), 0);
   await page.click("#generate");
   await page.waitForSelector("#results", { timeout: 2 * MINUTES });
