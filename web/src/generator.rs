@@ -19,6 +19,11 @@ use yew::Callback;
 /// same wasm module.
 pub const WORKER_URL: &str = "./worker.js";
 
+/// The next step after a failure between the page and its worker (a bug, or a page and worker
+/// from different builds).
+const RELOAD: &str = "Reload the page and press Generate again; if it keeps failing, report it \
+     with the messages in the browser's console.";
+
 /// A finished kit as the page holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KitView {
@@ -146,9 +151,9 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
         if let Some(events) = events {
             events.emit(GenEvent::Failed(
                 Vec::new(),
-                "The background worker stopped unexpectedly (the browser may have run out of \
-                 memory). Press Generate again; if it keeps failing, reload the page or make a \
-                 smaller kit."
+                "The background worker stopped or could not load (the browser may have run out \
+                 of memory). Reload the page and press Generate again; if it keeps failing, make \
+                 a smaller kit (fewer or smaller RSA keys)."
                     .into(),
             ));
         }
@@ -251,11 +256,11 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
             Ok(Reply::Failed { errors, message }) => events.emit(GenEvent::Failed(errors, message)),
             Ok(Reply::Done { .. }) => events.emit(GenEvent::Failed(
                 Vec::new(),
-                "the worker sent a kit without its files".into(),
+                format!("The worker sent a kit without its files. {RELOAD}"),
             )),
             Err(e) => events.emit(GenEvent::Failed(
                 Vec::new(),
-                format!("unreadable worker message: {e}"),
+                format!("The page could not read a message from its worker ({e}). {RELOAD}"),
             )),
         }
         return;
@@ -263,7 +268,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     let Ok(parts) = data.dyn_into::<Array>() else {
         events.emit(GenEvent::Failed(
             Vec::new(),
-            "unexpected worker message".into(),
+            format!("The worker sent a message the page does not know. {RELOAD}"),
         ));
         return;
     };
@@ -281,7 +286,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     else {
         events.emit(GenEvent::Failed(
             Vec::new(),
-            "unreadable kit from the worker".into(),
+            format!("The page could not read the kit its worker sent. {RELOAD}"),
         ));
         return;
     };
@@ -351,7 +356,7 @@ pub fn start(
             Ok(text) => post(text),
             Err(e) => events.emit(GenEvent::Failed(
                 Vec::new(),
-                format!("cannot encode the request: {e}"),
+                format!("The page could not encode the request for its worker ({e}). {RELOAD}"),
             )),
         }
     });

@@ -75,8 +75,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         Some(Ok(r)) => r,
         other => {
             let message = match other {
-                Some(Err(e)) => format!("the worker got a request it cannot read: {e}"),
-                _ => "the worker got a request that is not text".to_string(),
+                Some(Err(e)) => format!(
+                    "The worker got a request it cannot read ({e}): the page and its worker may be \
+                     from different builds. Reload the page and press Generate again."
+                ),
+                _ => "The worker got a request that is not text. Reload the page and press \
+                      Generate again."
+                    .to_string(),
             };
             post(
                 scope,
