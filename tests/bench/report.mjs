@@ -90,8 +90,16 @@ if (rsa) {
   p("## 2. RSA keys in the page", "");
   p("In one Chromium page: **certlab** = the page's own path (`certlabRsaKey`, `web/src/bench.rs`: WebCrypto `generateKey` → `exportKey('pkcs8')` → the engine reads the key); **WebCrypto** = `crypto.subtle.generateKey` alone (the ceiling); **node-forge** " + rsa.versions.forge.replace("node-forge ", "") + " = `forge.pki.rsa.generateKeyPair` (pure JavaScript). They take turns, certlab and WebCrypto alternating which goes first, with 9× as many runs as node-forge: RSA prime search varies a lot from key to key (hence the spread), and the ratio that is the target needs many samples. Medians (min–max), with the number of keys per column.", "");
   p("| bits | certlab | WebCrypto | node-forge | certlab ÷ WebCrypto | certlab ÷ forge | keys (certlab / WebCrypto / forge) |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const [bits, r] of Object.entries(rsa.results)) p(`| ${bits} | ${cell(r.certlab)} | ${cell(r.webcrypto)} | ${cell(r.forge)} | ${ratio(r.certlab.median, r.webcrypto.median)} | ${ratio(r.certlab.median, r.forge.median)} | ${r.certlab.n} / ${r.webcrypto.n} / ${r.forge.n} |`);
+  for (const [bits, r] of Object.entries(rsa.results)) p(`| ${bits} | ${cell(r.certlab)} | ${cell(r.webcrypto)} | ${cell(r.forge)} | ${ratio(r.certlab?.median, r.webcrypto?.median)} | ${ratio(r.certlab?.median, r.forge?.median)} | ${r.certlab?.n ?? "–"} / ${r.webcrypto?.n ?? "–"} / ${r.forge?.n ?? "–"} |`);
   p("");
+  if (rsa.fallback && Object.keys(rsa.fallback).length) {
+    const run = rsa.fallback_run;
+    p("### Without WebCrypto: the fallback", "");
+    p("A page opened over plain http from another machine is not a secure context: `crypto.subtle` is undefined and the worker makes RSA keys with certlab's engine in wasm (`web/src/fallback.rs`, the same code as the CLI; randomness from `crypto.getRandomValues`). **fallback** = `certlabRsaKeyFallback(bits)`, that code and wasm timed on the page's thread, taking turns with WebCrypto in the same page (WebCrypto 9× as often). The page's notice before Generate quotes these ranges (`web/src/rsa_notice.rs`); no target applies." + (run ? ` Measured ${run.measured.slice(0, 16)}Z by \`BENCH_RSA_COLUMNS=${run.columns.join(",")}\` (load average before ${run.load_before}, after ${run.load_after}); the table above is from ${rsa.measured?.slice(0, 16)}Z.` : ""), "");
+    p("| bits | fallback (certlab in wasm) | WebCrypto | fallback ÷ WebCrypto | keys (fallback / WebCrypto) |", "| --- | ---: | ---: | ---: | ---: |");
+    for (const [bits, r] of Object.entries(rsa.fallback)) p(`| ${bits} | ${cell(r.fallback)} | ${cell(r.webcrypto)} | ${ratio(r.fallback.median, r.webcrypto?.median)} | ${r.fallback.n} / ${r.webcrypto?.n ?? "–"} |`);
+    p("");
+  }
 }
 if (batch) {
   p("## 3. A batch of 1,000 P-256 device certificates in the page", "");

@@ -186,6 +186,10 @@ test("custom: RSA keys from WebCrypto, a separate client CA, a key passphrase", 
   await page.fill("input[name=key_password]", "s3cret pass");
   const m = await generateAndCheck(page, requests, "custom-rsa");
   assert.equal(m.identities.find((i) => i.name === "server").key_algorithm, "rsa3072");
+  // A secure context (127.0.0.1): the RSA keys came from WebCrypto, and no notice was shown.
+  assert.equal(await page.locator("#rsa-notice").count(), 0);
+  assert.equal(await page.getAttribute(".card[data-identity=ca] [data-key-source]", "data-key-source"), "webcrypto");
+  assert.equal(await page.getAttribute(".card[data-identity=server] [data-key-source]", "data-key-source"), "webcrypto");
   assert.ok(m.identities.every((i) => i.key_encrypted));
   assert.ok(m.identities.some((i) => i.name === "client-ca"));
   // Every `openssl verify` a result card prints runs in the kit's folder; a client's root is

@@ -1,8 +1,9 @@
-//! The page's side of generation: validate, make RSA keys with WebCrypto, hand the spec to a
-//! fresh worker, relay its progress, and collect the kit. Cancelling terminates the worker —
-//! a real stop, even in the middle of a long batch.
+//! The page's side of generation: validate, make RSA keys with WebCrypto (where the page has
+//! it), hand the spec to a fresh worker, relay its progress, and collect the kit. The worker
+//! makes every RSA key WebCrypto did not. Cancelling terminates the worker — a real stop, even
+//! in the middle of a long batch or of an RSA key made in wasm.
 
-use crate::protocol::{FileMeta, Reply, Request};
+use crate::protocol::{FileMeta, KeySource, Reply, Request};
 use crate::webcrypto;
 use certlab::{ArtifactKind, Manifest, Spec};
 use js_sys::{Array, Uint8Array};
@@ -18,6 +19,11 @@ use yew::Callback;
 /// same wasm module.
 pub const WORKER_URL: &str = "./worker.js";
 
+/// The next step after a failure between the page and its worker (a bug, or a page and worker
+/// from different builds).
+const RELOAD: &str = "Reload the page and press Generate again; if it keeps failing, report it \
+     with the messages in the browser's console.";
+
 /// A finished kit as the page holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KitView {
@@ -29,6 +35,10 @@ pub struct KitView {
     pub zip: Rc<Vec<u8>>,
     /// Worker time in ms.
     pub millis: f64,
+    /// Who made each identity's key, by identity name.
+    pub key_sources: BTreeMap<String, KeySource>,
+    /// Why WebCrypto did not make the RSA keys, when it did not (shown with the kit).
+    pub key_note: Option<String>,
 }
 
 impl KitView {
@@ -44,7 +54,7 @@ impl KitView {
 /// What the page hears while a kit is made.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GenEvent {
-    /// WebCrypto is making RSA key `done + 1` of `total` for `name`.
+    /// RSA key `done + 1` of `total`, for `name`, is being made by `source`.
     RsaKey {
         /// Keys finished.
         done: usize,
@@ -52,6 +62,10 @@ pub enum GenEvent {
         total: usize,
         /// The identity.
         name: String,
+        /// Modulus size.
+        bits: u32,
+        /// WebCrypto in the page, or certlab in the worker.
+        source: KeySource,
     },
     /// The worker reports.
     Progress {
@@ -74,6 +88,8 @@ struct Handoff {
     ready: bool,
     pending: Option<String>,
     events: Option<Callback<GenEvent>>,
+    /// Why WebCrypto did not make the keys of the current run (goes into [`KitView`]).
+    key_note: Option<String>,
 }
 
 /// A started worker, loaded ahead of time so that generating makes no request at all.
@@ -81,6 +97,7 @@ pub struct WorkerHandle {
     worker: Worker,
     handoff: Rc<RefCell<Handoff>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Drop for WorkerHandle {
@@ -96,7 +113,13 @@ impl Drop for WorkerHandle {
 /// (`certlab.html`, opened from file://) provides `window.certlabMakeWorker`, which makes the
 /// worker from a blob: URL instead of `./worker.js`.
 pub async fn spawn() -> Result<WorkerHandle, String> {
-    let fail = |e: JsValue| format!("cannot start the generation worker: {e:?}");
+    let fail = |e: JsValue| {
+        webcrypto::log_detail("certlab: the generation worker did not start:", &e);
+        "This page could not start its background worker (the browser refused it). Reload the \
+         page; if you opened index.html from a folder (file://), open certlab.html instead: it \
+         works without a server."
+            .to_string()
+    };
     let maker = js_sys::Reflect::get(&js_sys::global(), &"certlabMakeWorker".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
@@ -121,10 +144,26 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
         on_message(m.data(), &w, &h)
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let h = handoff.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        webcrypto::log_detail("certlab: the generation worker failed:", &e);
+        let events = h.borrow().events.clone();
+        if let Some(events) = events {
+            events.emit(GenEvent::Failed(
+                Vec::new(),
+                "The background worker stopped or could not load (the browser may have run out \
+                 of memory). Reload the page and press Generate again; if it keeps failing, make \
+                 a smaller kit (fewer or smaller RSA keys)."
+                    .into(),
+            ));
+        }
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(WorkerHandle {
         worker,
         handoff,
         _on_message: on_message,
+        _on_error: on_error,
     })
 }
 
@@ -202,14 +241,26 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
             Ok(Reply::Progress {
                 index, total, name, ..
             }) => events.emit(GenEvent::Progress { index, total, name }),
+            Ok(Reply::RsaKey {
+                done,
+                total,
+                name,
+                bits,
+            }) => events.emit(GenEvent::RsaKey {
+                done,
+                total,
+                name,
+                bits,
+                source: KeySource::Worker,
+            }),
             Ok(Reply::Failed { errors, message }) => events.emit(GenEvent::Failed(errors, message)),
             Ok(Reply::Done { .. }) => events.emit(GenEvent::Failed(
                 Vec::new(),
-                "the worker sent a kit without its files".into(),
+                format!("The worker sent a kit without its files. {RELOAD}"),
             )),
             Err(e) => events.emit(GenEvent::Failed(
                 Vec::new(),
-                format!("unreadable worker message: {e}"),
+                format!("The page could not read a message from its worker ({e}). {RELOAD}"),
             )),
         }
         return;
@@ -217,7 +268,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     let Ok(parts) = data.dyn_into::<Array>() else {
         events.emit(GenEvent::Failed(
             Vec::new(),
-            "unexpected worker message".into(),
+            format!("The worker sent a message the page does not know. {RELOAD}"),
         ));
         return;
     };
@@ -230,11 +281,12 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         manifest,
         mut files,
         millis,
+        key_sources,
     }) = meta
     else {
         events.emit(GenEvent::Failed(
             Vec::new(),
-            "unreadable kit from the worker".into(),
+            format!("The page could not read the kit its worker sent. {RELOAD}"),
         ));
         return;
     };
@@ -252,6 +304,8 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         files,
         zip,
         millis,
+        key_sources,
+        key_note: handoff.borrow().key_note.clone(),
     })));
 }
 
@@ -277,6 +331,7 @@ pub fn start(
         .filter_map(|p| p.key.rsa_bits().map(|b| (p.name.clone(), b as u32)))
         .collect();
     let (worker, handoff) = (handle.worker.clone(), handle.handoff.clone());
+    let note_handoff = handle.handoff.clone();
     let running = Running {
         handle: Some(handle),
         cancelled: cancelled.clone(),
@@ -293,36 +348,67 @@ pub fn start(
         })
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let mut keys = BTreeMap::new();
-        for (i, (name, bits)) in rsa.iter().enumerate() {
-            if cancelled.get() {
-                return;
-            }
-            events.emit(GenEvent::RsaKey {
-                done: i,
-                total: rsa.len(),
-                name: name.clone(),
-            });
-            match webcrypto::rsa_pkcs8(*bits).await {
-                Ok(k) => {
-                    keys.insert(name.clone(), k);
-                }
-                Err(e) => {
-                    events.emit(GenEvent::Failed(Vec::new(), e));
-                    return;
-                }
-            }
-        }
-        if cancelled.get() {
+        let Some((keys, note)) = webcrypto_keys(&rsa, &events, &cancelled).await else {
             return;
-        }
+        };
+        note_handoff.borrow_mut().key_note = note;
         match serde_json::to_string(&Request { spec, keys }) {
             Ok(text) => post(text),
             Err(e) => events.emit(GenEvent::Failed(
                 Vec::new(),
-                format!("cannot encode the request: {e}"),
+                format!("The page could not encode the request for its worker ({e}). {RELOAD}"),
             )),
         }
     });
     Ok(running)
+}
+
+/// Makes the RSA keys with WebCrypto where the page has it. Returns the keys made, and why
+/// WebCrypto did not make them all (the worker then makes the rest); `None` if the run was
+/// cancelled meanwhile.
+async fn webcrypto_keys(
+    rsa: &[(String, u32)],
+    events: &Callback<GenEvent>,
+    cancelled: &Cell<bool>,
+) -> Option<(BTreeMap<String, Vec<u8>>, Option<String>)> {
+    let mut keys = BTreeMap::new();
+    if rsa.is_empty() {
+        return Some((keys, None));
+    }
+    if !webcrypto::available() {
+        let why = if webcrypto::secure_context() {
+            "This browser offers no WebCrypto"
+        } else {
+            "This page is not a secure context (plain http from another machine), so the browser offers no WebCrypto"
+        };
+        let note = format!("{why}: certlab made the RSA keys itself, in the worker.");
+        return Some((keys, Some(note)));
+    }
+    for (done, (name, bits)) in rsa.iter().enumerate() {
+        if cancelled.get() {
+            return None;
+        }
+        events.emit(GenEvent::RsaKey {
+            done,
+            total: rsa.len(),
+            name: name.clone(),
+            bits: *bits,
+            source: KeySource::WebCrypto,
+        });
+        match webcrypto::rsa_pkcs8(*bits).await {
+            Ok(k) => {
+                keys.insert(name.clone(), k);
+            }
+            Err(e) => {
+                let mut why = e;
+                if let Some(first) = why.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                let note =
+                    format!("{why}: certlab made the remaining RSA keys itself, in the worker.");
+                return Some((keys, Some(note)));
+            }
+        }
+    }
+    (!cancelled.get()).then_some((keys, None))
 }

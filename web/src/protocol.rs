@@ -7,12 +7,42 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Page → worker: make this kit, with these keys made by WebCrypto (PKCS#8 DER by identity).
+/// The worker makes every RSA key missing from `keys` itself (see [`KeySource::Worker`]).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Request {
     /// What to make.
     pub spec: Spec,
     /// Keys made elsewhere.
     pub keys: BTreeMap<String, Vec<u8>>,
+}
+
+/// Who made an identity's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySource {
+    /// The browser's WebCrypto (`crypto.subtle.generateKey`, native code), in the page.
+    WebCrypto,
+    /// certlab's engine (pure Rust compiled to wasm) in the generation worker, from
+    /// `crypto.getRandomValues`.
+    Worker,
+}
+
+impl KeySource {
+    /// How the result card names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeySource::WebCrypto => "WebCrypto (the browser's own code)",
+            KeySource::Worker => "certlab in the worker (pure Rust)",
+        }
+    }
+
+    /// Its identifier in `data-key-source` attributes.
+    pub fn id(self) -> &'static str {
+        match self {
+            KeySource::WebCrypto => "webcrypto",
+            KeySource::Worker => "worker",
+        }
+    }
 }
 
 /// Worker → page.
@@ -34,6 +64,17 @@ pub enum Reply {
         /// Its key type.
         key: KeyAlgorithm,
     },
+    /// About to make RSA key `done + 1` of `total` (for identity `name`) in the worker.
+    RsaKey {
+        /// Keys finished.
+        done: usize,
+        /// Keys the worker makes.
+        total: usize,
+        /// The identity.
+        name: String,
+        /// Modulus size.
+        bits: u32,
+    },
     /// The kit's metadata; the bytes travel beside it (see [`FileMeta`]).
     Done {
         /// The manifest.
@@ -42,6 +83,9 @@ pub enum Reply {
         files: Vec<FileMeta>,
         /// Milliseconds spent in the worker.
         millis: f64,
+        /// Who made each identity's key, by identity name.
+        #[serde(default)]
+        key_sources: BTreeMap<String, KeySource>,
     },
     /// The spec was refused or generation failed.
     Failed {

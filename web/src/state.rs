@@ -1,6 +1,7 @@
 //! The page's state and its reducer: the spec being edited, the chosen preset, and the run.
 
 use crate::generator::{GenEvent, KitView};
+use crate::protocol::KeySource;
 use certlab::{FieldError, KeyAlgorithm, Preset, Spec};
 use std::rc::Rc;
 use yew::Reducible;
@@ -72,6 +73,20 @@ pub enum Run {
     Cancelled,
 }
 
+/// The progress line while RSA key `done + 1` of `total` is made.
+pub fn rsa_label(name: &str, bits: u32, source: KeySource, done: usize, total: usize) -> String {
+    let n = done + 1;
+    match source {
+        KeySource::WebCrypto => {
+            format!("WebCrypto is making the RSA-{bits} key of {name} (RSA key {n} of {total})")
+        }
+        KeySource::Worker => format!(
+            "certlab is making the RSA-{bits} key of {name} in the worker (RSA key {n} of {total}; {} each here, Cancel stops it)",
+            crate::rsa_notice::estimate(bits)
+        ),
+    }
+}
+
 /// The page's state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
@@ -137,11 +152,14 @@ impl Reducible for AppState {
                     return self; // a late message from a cancelled run
                 }
                 s.run = match ev {
-                    GenEvent::RsaKey { done, total, name } => Run::Running {
-                        label: format!(
-                            "WebCrypto is making the RSA key of {name} ({} of {total})",
-                            done + 1
-                        ),
+                    GenEvent::RsaKey {
+                        done,
+                        total,
+                        name,
+                        bits,
+                        source,
+                    } => Run::Running {
+                        label: rsa_label(&name, bits, source, done, total),
                         fraction: 0.5 * done as f64 / total.max(1) as f64,
                     },
                     GenEvent::Progress { index, total, name } => Run::Running {
@@ -154,5 +172,59 @@ impl Reducible for AppState {
             }
         }
         Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running() -> Rc<AppState> {
+        Rc::new(AppState::default()).reduce(Action::Started)
+    }
+
+    #[test]
+    fn rsa_progress_names_the_source_size_and_identity() {
+        let s = running().reduce(Action::Gen(GenEvent::RsaKey {
+            done: 1,
+            total: 3,
+            name: "server".into(),
+            bits: 3072,
+            source: KeySource::Worker,
+        }));
+        let Run::Running { label, fraction } = &s.run else {
+            panic!("not running: {:?}", s.run)
+        };
+        assert!(
+            label.starts_with(
+                "certlab is making the RSA-3072 key of server in the worker (RSA key 2 of 3;"
+            ),
+            "{label}"
+        );
+        assert!(label.contains("Cancel"), "{label}");
+        assert!((fraction - 1.0 / 6.0).abs() < 1e-9);
+        let s = running().reduce(Action::Gen(GenEvent::RsaKey {
+            done: 0,
+            total: 1,
+            name: "root".into(),
+            bits: 2048,
+            source: KeySource::WebCrypto,
+        }));
+        assert!(
+            matches!(&s.run, Run::Running { label, .. } if label == "WebCrypto is making the RSA-2048 key of root (RSA key 1 of 1)")
+        );
+    }
+
+    #[test]
+    fn a_late_rsa_event_after_cancel_is_ignored() {
+        let s = running().reduce(Action::Cancelled);
+        let s = s.reduce(Action::Gen(GenEvent::RsaKey {
+            done: 0,
+            total: 1,
+            name: "root".into(),
+            bits: 4096,
+            source: KeySource::Worker,
+        }));
+        assert_eq!(s.run, Run::Cancelled);
     }
 }

@@ -2,8 +2,9 @@
 //! `src/bin/app.rs`). It receives a [`Request`], runs the engine, posts progress and the
 //! finished kit. Cancelling terminates the worker from the page.
 
-use crate::protocol::{FileMeta, Reply, Request};
+use crate::protocol::{FileMeta, KeySource, Reply, Request};
 use js_sys::{Array, Uint8Array};
+use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -21,14 +22,66 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Makes every RSA key the page did not hand in (it had no WebCrypto, or WebCrypto refused),
+/// with certlab's engine, posting progress before each; returns who made each identity's key.
+fn make_missing_rsa(
+    scope: &DedicatedWorkerGlobalScope,
+    spec: &certlab::Spec,
+    keys: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<BTreeMap<String, KeySource>, String> {
+    // A refused spec: the engine says why below.
+    let Ok(plan) = certlab::plan(spec) else {
+        return Ok(BTreeMap::new());
+    };
+    let sources = plan
+        .identities
+        .iter()
+        .map(|p| {
+            let source = if keys.contains_key(&p.name) {
+                KeySource::WebCrypto
+            } else {
+                KeySource::Worker
+            };
+            (p.name.clone(), source)
+        })
+        .collect();
+    let missing: Vec<(String, u32)> = plan
+        .identities
+        .iter()
+        .filter(|p| !keys.contains_key(&p.name))
+        .filter_map(|p| p.key.rsa_bits().map(|b| (p.name.clone(), b as u32)))
+        .collect();
+    for (done, (name, bits)) in missing.iter().enumerate() {
+        post(
+            scope,
+            &Reply::RsaKey {
+                done,
+                total: missing.len(),
+                name: name.clone(),
+                bits: *bits,
+            },
+        );
+        let der = crate::fallback::rsa_pkcs8(*bits).map_err(|e| {
+            format!("{e}. Press Generate again; if it keeps failing, choose ECDSA P-256 keys, which need no RSA.")
+        })?;
+        keys.insert(name.clone(), der);
+    }
+    Ok(sources)
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let started = now_ms();
-    let req: Request = match data.as_string().map(|t| serde_json::from_str(&t)) {
+    let mut req: Request = match data.as_string().map(|t| serde_json::from_str(&t)) {
         Some(Ok(r)) => r,
         other => {
             let message = match other {
-                Some(Err(e)) => format!("the worker got a request it cannot read: {e}"),
-                _ => "the worker got a request that is not text".to_string(),
+                Some(Err(e)) => format!(
+                    "The worker got a request it cannot read ({e}): the page and its worker may be \
+                     from different builds. Reload the page and press Generate again."
+                ),
+                _ => "The worker got a request that is not text. Reload the page and press \
+                      Generate again."
+                    .to_string(),
             };
             post(
                 scope,
@@ -38,6 +91,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 },
             );
             return;
+        }
+    };
+    let key_sources = match make_missing_rsa(scope, &req.spec, &mut req.keys) {
+        Ok(s) => s,
+        Err(message) => {
+            let errors = Vec::new();
+            return post(scope, &Reply::Failed { errors, message });
         }
     };
     let opts = certlab::Options {
@@ -93,6 +153,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 manifest: kit.manifest,
                 files,
                 millis: now_ms() - started,
+                key_sources,
             };
             let msg = Array::new();
             msg.push(&JsValue::from_str(

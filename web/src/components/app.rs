@@ -85,6 +85,19 @@ pub fn app() -> Html {
             state.dispatch(Action::Cancelled);
         })
     };
+    // Asked of the browser once; the notice itself is pure text from the spec.
+    let context = use_memo((), |_| {
+        (
+            crate::webcrypto::available(),
+            crate::webcrypto::secure_context(),
+        )
+    });
+    let rsa_notice = {
+        let (webcrypto, secure) = *context;
+        use_memo((state.spec.clone(), webcrypto, secure), |(spec, w, s)| {
+            crate::rsa_notice::notice(spec, *w, *s)
+        })
+    };
     let busy = matches!(state.run, Run::Running { .. });
     let blocking = problems.errors.len();
     let kit = match &state.run {
@@ -107,6 +120,7 @@ pub fn app() -> Html {
                 }) }
             </nav>
             <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} />
+            if let Some(text) = (*rsa_notice).clone() { <p class="notice" id="rsa-notice" role="note">{ text }</p> }
             <div class="generate-bar">
                 <button class="primary" id="generate" onclick={generate} disabled={busy || blocking > 0}>{ "Generate" }</button>
                 if busy { <button id="cancel" onclick={cancel}>{ "Cancel" }</button> }

@@ -53,6 +53,9 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
                 if !i.sans.is_empty() { <dt title="Subject Alternative Names: the only names clients accept it for">{ "Names (SAN)" }</dt><dd>{ i.sans.join(", ") }</dd> }
                 <dt>{ "Issuer" }</dt><dd>{ if i.issuer == i.name { "self-signed (a root)".to_string() } else { i.issuer.clone() } }</dd>
                 <dt>{ "Key" }</dt><dd>{ &i.key_algorithm }</dd>
+                if let Some(s) = kit.key_sources.get(&i.name) {
+                    <dt>{ "Key made by" }</dt><dd class="key-source" data-key-source={s.id()}>{ s.label() }</dd>
+                }
                 <dt>{ "Valid" }</dt><dd>{ format!("{} → {}", i.not_before, i.not_after) }</dd>
                 if let Some(c) = &info {
                     if !c.eku.is_empty() { <dt title="Extended key usage: what the certificate may be used for">{ "Usage" }</dt><dd>{ c.eku.iter().map(Eku::to_string).collect::<Vec<_>>().join(", ") }</dd> }
@@ -104,6 +107,7 @@ pub fn results(p: &ResultsProps) -> Html {
         <section class="results" id="results">
             <h2>{ "Your kit" }</h2>
             <p class="summary">{ format!("{} identities, {} files, made in {:.0} ms on this machine. The keys never left this page.", ids.len(), kit.files.len(), kit.millis) }</p>
+            if let Some(note) = &kit.key_note { <p class="notice" id="key-note">{ note }</p> }
             <button class="primary" id="download-zip" onclick={zip}>{ "Download the whole kit (zip)" }</button>
             { save_button(kit, "README.txt", "README.txt") }
             { save_button(kit, "manifest.json", "manifest.json") }
