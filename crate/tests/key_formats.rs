@@ -5,22 +5,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
+use common::certlab;
 
-fn certlab(args: &[&str], dir: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_certlab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run certlab");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+use std::path::Path;
 
 /// Makes `NAME.key` by `recipe` (openssl arguments, `{plain}` the unencrypted key of its type)
 /// and a CA certificate `NAME.crt` for it.

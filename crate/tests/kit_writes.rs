@@ -5,24 +5,12 @@
 
 mod common;
 
+use common::certlab;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-
-fn certlab(args: &[&str], dir: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_certlab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run certlab");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
 
 fn ok(args: &[&str], dir: &Path) -> String {
     let (code, text) = certlab(args, dir);

@@ -56,3 +56,19 @@ pub fn pem_der(path: &Path) -> Vec<u8> {
     let text = std::fs::read_to_string(path).expect("read pem");
     pem::parse_many(text).expect("pem")[0].contents().to_vec()
 }
+
+/// Runs the `certlab` CLI (the binary under test) in `dir`; returns (exit code, stdout +
+/// stderr).
+pub fn certlab(args: &[&str], dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_certlab"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run certlab");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
