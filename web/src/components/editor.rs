@@ -54,142 +54,180 @@ fn ca_fields(
 /// The whole editor.
 #[function_component(Editor)]
 pub fn editor(p: &EditorProps) -> Html {
+    html! {
+        <div class="editor">
+            { cas(p) }
+            { servers(p) }
+            { clients(p) }
+            { devices(p) }
+            { advanced(p) }
+        </div>
+    }
+}
+
+/// The editor's CA section: the root, and the optional intermediate and client CA.
+fn cas(p: &EditorProps) -> Html {
+    let s = &p.spec;
+    html! {
+    <section>
+        <h3>{ "Root CA" }</h3>
+        { ca_fields(p, "root", &s.root, |s| Some(&mut s.root)) }
+        <CheckField label="Add an intermediate CA (signs the leaves; pathLen 0)" field="intermediate" value={s.intermediate.is_some()}
+            on_change={edit(p, |s, on: bool| s.intermediate = on.then(|| CaSpec::intermediate(s.root.key)))} />
+        if let Some(ca) = &s.intermediate {
+            <h4>{ "Intermediate CA" }</h4>
+            { ca_fields(p, "intermediate", ca, |s| s.intermediate.as_mut()) }
+        }
+        <CheckField label="Sign clients with a separate client CA" field="client_ca" value={s.client_ca.is_some()}
+            on_change={edit(p, |s, on: bool| s.client_ca = on.then(|| CaSpec::client_ca(s.root.key)))} />
+        if let Some(ca) = &s.client_ca {
+            <h4>{ "Client CA" }</h4>
+            { ca_fields(p, "client_ca", ca, |s| s.client_ca.as_mut()) }
+        }
+    </section>
+    }
+}
+
+/// The editor's servers section.
+fn servers(p: &EditorProps) -> Html {
     let s = &p.spec;
     let pr = p.problems.clone();
     html! {
-        <div class="editor">
-            <section>
-                <h3>{ "Root CA" }</h3>
-                { ca_fields(p, "root", &s.root, |s| Some(&mut s.root)) }
-                <CheckField label="Add an intermediate CA (signs the leaves; pathLen 0)" field="intermediate" value={s.intermediate.is_some()}
-                    on_change={edit(p, |s, on: bool| s.intermediate = on.then(|| CaSpec::intermediate(s.root.key)))} />
-                if let Some(ca) = &s.intermediate {
-                    <h4>{ "Intermediate CA" }</h4>
-                    { ca_fields(p, "intermediate", ca, |s| s.intermediate.as_mut()) }
-                }
-                <CheckField label="Sign clients with a separate client CA" field="client_ca" value={s.client_ca.is_some()}
-                    on_change={edit(p, |s, on: bool| s.client_ca = on.then(|| CaSpec::client_ca(s.root.key)))} />
-                if let Some(ca) = &s.client_ca {
-                    <h4>{ "Client CA" }</h4>
-                    { ca_fields(p, "client_ca", ca, |s| s.client_ca.as_mut()) }
-                }
-            </section>
-
-            <section>
-                <h3>{ "Servers" }</h3>
-                { for s.servers.iter().enumerate().map(|(i, srv)| html! {
-                    <div class="item" key={format!("server-{i}")}>
-                        <div class="row">
-                            <TextField label="File name" field={format!("servers[{i}].name")} value={srv.name.clone()} problems={pr.clone()}
-                                on_change={edit(p, move |s, v: String| if let Some(x) = s.servers.get_mut(i) { x.name = v })} />
-                            <ListField label="Names (DNS, *.wildcard, IPv4, IPv6)" field={format!("servers[{i}].names")} value={srv.names.clone()} problems={pr.clone()}
-                                on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.servers.get_mut(i) { x.names = v })}
-                                help="Comma-separated. A name DNS does not know needs a hosts-file line (see the guide)." />
-                        </div>
-                        <div class="row">
-                            <KeySelect field={format!("servers[{i}].key")} value={srv.key} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.key = v })} />
-                            <NumberField label="Valid for (days)" field={format!("servers[{i}].days")} value={srv.days} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.days = v })} />
-                            <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.servers.len() { s.servers.remove(i); } })}>{ "Remove server" }</button>
-                        </div>
-                        <CheckField label="Also a TLS client — for reverse connections, where this server dials out and proves itself with this certificate (ParaQ, certlab-echo dial)" field={format!("servers[{i}].client_auth")} value={srv.client_auth}
-                            on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.client_auth = v })} />
-                        { own_subject(p, format!("servers[{i}].subject"), &srv.subject, |s, i| s.servers.get_mut(i).map(|x| &mut x.subject), i) }
-                        <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
-                    </div>
-                }) }
-                <button class="add" onclick={edit(p, |s, _: MouseEvent| {
-                    let n = s.servers.len() + 1;
-                    s.servers.push(ServerSpec { name: format!("server{n}"), key: s.root.key, ..ServerSpec::default() });
-                })}>{ "Add server" }</button>
-            </section>
-
-            <section>
-                <h3>{ "Clients (mutual TLS)" }</h3>
-                { for s.clients.iter().enumerate().map(|(i, c)| html! {
-                    <div class="item" key={format!("client-{i}")}>
-                        <div class="row">
-                            <TextField label="User name (CN)" field={format!("clients[{i}].common_name")} value={c.common_name.clone()} problems={pr.clone()}
-                                on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.name = v.clone(); x.common_name = v })} />
-                            <TextField label="E-mail (optional)" field={format!("clients[{i}].email")} value={c.email.clone().unwrap_or_default()} problems={pr.clone()}
-                                on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.email = (!v.trim().is_empty()).then_some(v) })} />
-                        </div>
-                        <div class="row">
-                            <KeySelect field={format!("clients[{i}].key")} value={c.key} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.key = v })} />
-                            <NumberField label="Valid for (days)" field={format!("clients[{i}].days")} value={c.days} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.days = v })} />
-                            <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.clients.len() { s.clients.remove(i); } })}>{ "Remove client" }</button>
-                        </div>
-                        <CheckField label="Also a TLS server — for reverse connections, where this client listens with its own identity and the server dials it (ParaQ, probe --listen)" field={format!("clients[{i}].server_auth")} value={c.server_auth}
-                            on_change={edit(p, move |s, v: bool| if let Some(x) = s.clients.get_mut(i) {
-                                x.server_auth = v;
-                                if v && x.names.is_empty() { x.names = vec!["localhost".into(), "127.0.0.1".into()]; }
-                                if !v { x.names.clear(); }
-                            })} />
-                        if c.server_auth {
-                            <ListField label="Names it is reached at (DNS, IPv4, IPv6)" field={format!("clients[{i}].names")} value={c.names.clone()} problems={pr.clone()}
-                                on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.clients.get_mut(i) { x.names = v })}
-                                help="Comma-separated; the server checks the one it dials." />
-                        }
-                        { own_subject(p, format!("clients[{i}].subject"), &c.subject, |s, i| s.clients.get_mut(i).map(|x| &mut x.subject), i) }
-                        <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
-                    </div>
-                }) }
-                <button class="add" onclick={edit(p, |s, _: MouseEvent| {
-                    let n = s.clients.len() + 1;
-                    s.clients.push(ClientSpec { name: format!("user{n}"), common_name: format!("user{n}"), key: s.root.key, ..ClientSpec::default() });
-                })}>{ "Add client" }</button>
-            </section>
-
-            <section>
-                <h3>{ "Devices (IoT)" }</h3>
-                { for s.devices.iter().enumerate().map(|(i, d)| html! {
-                    <div class="item" key={format!("devices-{i}")}>
-                        <div class="row">
-                            <TextField label="Name pattern" field={format!("devices[{i}].pattern")} value={d.pattern.clone()} problems={pr.clone()}
-                                on_change={edit(p, move |s, v: String| if let Some(x) = s.devices.get_mut(i) { x.pattern = v })}
-                                help="{n} is the device number, {n:04} pads it to 4 digits." />
-                            <NumberField label="How many" field={format!("devices[{i}].count")} value={d.count} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.count = v })} />
-                            <NumberField label="First number" field={format!("devices[{i}].start")} value={d.start} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.start = v })} />
-                        </div>
-                        <div class="row">
-                            <KeySelect field={format!("devices[{i}].key")} value={d.key} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.key = v })} />
-                            <NumberField label="Valid for (days)" field={format!("devices[{i}].days")} value={d.days} problems={pr.clone()}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.days = v })} />
-                            <CheckField label="Devices also act as TLS servers" field={format!("devices[{i}].server_auth")} value={d.server_auth}
-                                on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.server_auth = v })} />
-                            <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.devices.len() { s.devices.remove(i); } })}>{ "Remove batch" }</button>
-                        </div>
-                        { own_subject(p, format!("devices[{i}].subject"), &d.subject, |s, i| s.devices.get_mut(i).map(|x| &mut x.subject), i) }
-                    </div>
-                }) }
-                <button class="add" onclick={edit(p, |s, _: MouseEvent| s.devices.push(DeviceBatch { key: s.root.key, ..DeviceBatch::default() }))}>{ "Add device batch" }</button>
-            </section>
-
-            <section>
-                <h3>{ "Advanced" }</h3>
+    <section>
+        <h3>{ "Servers" }</h3>
+        { for s.servers.iter().enumerate().map(|(i, srv)| html! {
+            <div class="item" key={format!("server-{i}")}>
                 <div class="row">
-                    <TextField label="PKCS#12 password" field="p12_password" value={s.p12_password.clone()} problems={pr.clone()}
-                        on_change={edit(p, |s, v: String| s.p12_password = v)}
-                        help="Asked for when a .p12 is imported. iOS and macOS refuse an empty one." />
-                    <TextField label="Key passphrase (optional)" field="key_password" kind="password" value={s.key_password.clone().unwrap_or_default()} problems={pr.clone()}
-                        on_change={edit(p, |s, v: String| s.key_password = (!v.is_empty()).then_some(v))}
-                        help="Encrypts every .key file (PBES2, AES-256). Leave empty for plain keys." />
+                    <TextField label="File name" field={format!("servers[{i}].name")} value={srv.name.clone()} problems={pr.clone()}
+                        on_change={edit(p, move |s, v: String| if let Some(x) = s.servers.get_mut(i) { x.name = v })} />
+                    <ListField label="Names (DNS, *.wildcard, IPv4, IPv6)" field={format!("servers[{i}].names")} value={srv.names.clone()} problems={pr.clone()}
+                        on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.servers.get_mut(i) { x.names = v })}
+                        help="Comma-separated. A name DNS does not know needs a hosts-file line (see the guide)." />
                 </div>
-                if !s.devices.is_empty() {
-                    <CheckField label="Each device gets its own random .p12 password (and key passphrase), listed in devices.csv — a secret file to keep with the keys" field="per_device_secrets" value={s.per_device_secrets}
-                        on_change={edit(p, |s, v| s.per_device_secrets = v)} />
+                <div class="row">
+                    <KeySelect field={format!("servers[{i}].key")} value={srv.key} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.key = v })} />
+                    <NumberField label="Valid for (days)" field={format!("servers[{i}].days")} value={srv.days} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.days = v })} />
+                    <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.servers.len() { s.servers.remove(i); } })}>{ "Remove server" }</button>
+                </div>
+                <CheckField label="Also a TLS client — for reverse connections, where this server dials out and proves itself with this certificate (ParaQ, certlab-echo dial)" field={format!("servers[{i}].client_auth")} value={srv.client_auth}
+                    on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.client_auth = v })} />
+                { own_subject(p, format!("servers[{i}].subject"), &srv.subject, |s, i| s.servers.get_mut(i).map(|x| &mut x.subject), i) }
+                <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
+            </div>
+        }) }
+        <button class="add" onclick={edit(p, |s, _: MouseEvent| {
+            let n = s.servers.len() + 1;
+            s.servers.push(ServerSpec { name: format!("server{n}"), key: s.root.key, ..ServerSpec::default() });
+        })}>{ "Add server" }</button>
+    </section>
+    }
+}
+
+/// The editor's mutual-TLS clients section.
+fn clients(p: &EditorProps) -> Html {
+    let s = &p.spec;
+    let pr = p.problems.clone();
+    html! {
+    <section>
+        <h3>{ "Clients (mutual TLS)" }</h3>
+        { for s.clients.iter().enumerate().map(|(i, c)| html! {
+            <div class="item" key={format!("client-{i}")}>
+                <div class="row">
+                    <TextField label="User name (CN)" field={format!("clients[{i}].common_name")} value={c.common_name.clone()} problems={pr.clone()}
+                        on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.name = v.clone(); x.common_name = v })} />
+                    <TextField label="E-mail (optional)" field={format!("clients[{i}].email")} value={c.email.clone().unwrap_or_default()} problems={pr.clone()}
+                        on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.email = (!v.trim().is_empty()).then_some(v) })} />
+                </div>
+                <div class="row">
+                    <KeySelect field={format!("clients[{i}].key")} value={c.key} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.key = v })} />
+                    <NumberField label="Valid for (days)" field={format!("clients[{i}].days")} value={c.days} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.days = v })} />
+                    <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.clients.len() { s.clients.remove(i); } })}>{ "Remove client" }</button>
+                </div>
+                <CheckField label="Also a TLS server — for reverse connections, where this client listens with its own identity and the server dials it (ParaQ, probe --listen)" field={format!("clients[{i}].server_auth")} value={c.server_auth}
+                    on_change={edit(p, move |s, v: bool| if let Some(x) = s.clients.get_mut(i) {
+                        x.server_auth = v;
+                        if v && x.names.is_empty() { x.names = vec!["localhost".into(), "127.0.0.1".into()]; }
+                        if !v { x.names.clear(); }
+                    })} />
+                if c.server_auth {
+                    <ListField label="Names it is reached at (DNS, IPv4, IPv6)" field={format!("clients[{i}].names")} value={c.names.clone()} problems={pr.clone()}
+                        on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.clients.get_mut(i) { x.names = v })}
+                        help="Comma-separated; the server checks the one it dials." />
                 }
-                { p12_flavours(p) }
-                { constraints(p) }
-                { subject_fields(p) }
-            </section>
+                { own_subject(p, format!("clients[{i}].subject"), &c.subject, |s, i| s.clients.get_mut(i).map(|x| &mut x.subject), i) }
+                <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
+            </div>
+        }) }
+        <button class="add" onclick={edit(p, |s, _: MouseEvent| {
+            let n = s.clients.len() + 1;
+            s.clients.push(ClientSpec { name: format!("user{n}"), common_name: format!("user{n}"), key: s.root.key, ..ClientSpec::default() });
+        })}>{ "Add client" }</button>
+    </section>
+    }
+}
+
+/// The editor's device batches section.
+fn devices(p: &EditorProps) -> Html {
+    let s = &p.spec;
+    let pr = p.problems.clone();
+    html! {
+    <section>
+        <h3>{ "Devices (IoT)" }</h3>
+        { for s.devices.iter().enumerate().map(|(i, d)| html! {
+            <div class="item" key={format!("devices-{i}")}>
+                <div class="row">
+                    <TextField label="Name pattern" field={format!("devices[{i}].pattern")} value={d.pattern.clone()} problems={pr.clone()}
+                        on_change={edit(p, move |s, v: String| if let Some(x) = s.devices.get_mut(i) { x.pattern = v })}
+                        help="{n} is the device number, {n:04} pads it to 4 digits." />
+                    <NumberField label="How many" field={format!("devices[{i}].count")} value={d.count} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.count = v })} />
+                    <NumberField label="First number" field={format!("devices[{i}].start")} value={d.start} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.start = v })} />
+                </div>
+                <div class="row">
+                    <KeySelect field={format!("devices[{i}].key")} value={d.key} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.key = v })} />
+                    <NumberField label="Valid for (days)" field={format!("devices[{i}].days")} value={d.days} problems={pr.clone()}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.days = v })} />
+                    <CheckField label="Devices also act as TLS servers" field={format!("devices[{i}].server_auth")} value={d.server_auth}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.server_auth = v })} />
+                    <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.devices.len() { s.devices.remove(i); } })}>{ "Remove batch" }</button>
+                </div>
+                { own_subject(p, format!("devices[{i}].subject"), &d.subject, |s, i| s.devices.get_mut(i).map(|x| &mut x.subject), i) }
+            </div>
+        }) }
+        <button class="add" onclick={edit(p, |s, _: MouseEvent| s.devices.push(DeviceBatch { key: s.root.key, ..DeviceBatch::default() }))}>{ "Add device batch" }</button>
+    </section>
+    }
+}
+
+/// The editor's advanced settings section.
+fn advanced(p: &EditorProps) -> Html {
+    let s = &p.spec;
+    let pr = p.problems.clone();
+    html! {
+    <section>
+        <h3>{ "Advanced" }</h3>
+        <div class="row">
+            <TextField label="PKCS#12 password" field="p12_password" value={s.p12_password.clone()} problems={pr.clone()}
+                on_change={edit(p, |s, v: String| s.p12_password = v)}
+                help="Asked for when a .p12 is imported. iOS and macOS refuse an empty one." />
+            <TextField label="Key passphrase (optional)" field="key_password" kind="password" value={s.key_password.clone().unwrap_or_default()} problems={pr.clone()}
+                on_change={edit(p, |s, v: String| s.key_password = (!v.is_empty()).then_some(v))}
+                help="Encrypts every .key file (PBES2, AES-256). Leave empty for plain keys." />
         </div>
+        if !s.devices.is_empty() {
+            <CheckField label="Each device gets its own random .p12 password (and key passphrase), listed in devices.csv — a secret file to keep with the keys" field="per_device_secrets" value={s.per_device_secrets}
+                on_change={edit(p, |s, v| s.per_device_secrets = v)} />
+        }
+        { p12_flavours(p) }
+        { constraints(p) }
+        { subject_fields(p) }
+    </section>
     }
 }
 
