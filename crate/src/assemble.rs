@@ -228,22 +228,7 @@ impl Writer<'_> {
                 continue;
             };
             let f = &m.files;
-            let list: Vec<&str> = [
-                Some(&f.cert),
-                Some(&f.der),
-                f.key.as_ref(),
-                f.chain.as_ref(),
-            ]
-            .into_iter()
-            .chain([
-                f.fullchain.as_ref(),
-                f.p12_compat.as_ref(),
-                f.p12_modern.as_ref(),
-            ])
-            .chain([f.c_header.as_ref()])
-            .flatten()
-            .map(String::as_str)
-            .collect();
+            let list: Vec<&str> = f.paths().collect();
             let _ = writeln!(
                 csv,
                 "{},{},{},{},{},{},{}",

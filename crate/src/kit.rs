@@ -84,6 +84,21 @@ pub struct Files {
 }
 
 impl Files {
+    /// Every file of the identity, in the order the kit lists them.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        [
+            Some(&self.cert),
+            Some(&self.der),
+            self.key.as_ref(),
+            self.chain.as_ref(),
+        ]
+        .into_iter()
+        .chain([self.fullchain.as_ref(), self.p12_compat.as_ref()])
+        .chain([self.p12_modern.as_ref(), self.c_header.as_ref()])
+        .flatten()
+        .map(String::as_str)
+    }
+
     /// The PKCS#12 file to hand to a user or a snippet: the compatible one (it imports
     /// everywhere) when the kit has it, else the modern one.
     pub fn p12(&self) -> Option<&String> {

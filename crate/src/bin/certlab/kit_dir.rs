@@ -92,21 +92,7 @@ fn listed(m: &Manifest) -> BTreeSet<PathBuf> {
     let mut set: BTreeSet<PathBuf> = ["README.txt", "manifest.json"].map(PathBuf::from).into();
     set.extend(m.device_secrets.iter().map(PathBuf::from));
     for i in &m.identities {
-        let f = &i.files;
-        let files = [
-            Some(&f.cert),
-            Some(&f.der),
-            f.key.as_ref(),
-            f.chain.as_ref(),
-        ]
-        .into_iter()
-        .chain([
-            f.fullchain.as_ref(),
-            f.p12_compat.as_ref(),
-            f.p12_modern.as_ref(),
-            f.c_header.as_ref(),
-        ]);
-        for p in files.flatten() {
+        for p in i.files.paths() {
             let p = PathBuf::from(p);
             set.extend(
                 p.ancestors()
