@@ -5,6 +5,7 @@
 
 mod checks;
 mod constraints;
+mod device_list;
 mod devices;
 
 pub(crate) use checks::{

@@ -44,6 +44,10 @@ pub(crate) struct KitArgs {
     /// Number of devices.
     #[arg(long, default_value_t = 10)]
     pub(crate) count: u32,
+    /// Devices from a list instead of a pattern: one name per line (serial number, MAC
+    /// address, host name), or CSV with a header `name,names,email,o,ou,c,st,l`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["devices", "spec"])]
+    pub(crate) devices_from: Option<PathBuf>,
     /// Devices may also act as TLS servers.
     #[arg(long)]
     pub(crate) device_server_auth: bool,
@@ -93,7 +97,7 @@ fn read_spec(path: &std::path::Path) -> Result<Spec, Fail> {
 }
 
 /// The preset's spec with the identities the flags name.
-fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
+fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) -> Result<(), Fail> {
     if let Some(names) = &a.server {
         let mut s = spec.servers.first().cloned().unwrap_or(ServerSpec {
             key,
@@ -132,12 +136,21 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
             ..DeviceBatch::default()
         }];
     }
+    if let Some(path) = &a.devices_from {
+        spec.devices = vec![DeviceBatch {
+            list: Some(files::read_text(path, "--devices-from")?),
+            key,
+            server_auth: a.device_server_auth,
+            ..DeviceBatch::default()
+        }];
+    }
     if a.intermediate && spec.intermediate.is_none() {
         spec.intermediate = Some(CaSpec::intermediate(key));
     }
     if a.separate_client_ca {
         spec.client_ca = Some(CaSpec::client_ca(key));
     }
+    Ok(())
 }
 
 /// The spec the flags describe.
@@ -149,7 +162,7 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
         PresetArg::Iot => Preset::Iot,
     }
     .spec(key);
-    identities(&a, &mut spec, key);
+    identities(&a, &mut spec, key)?;
     spec.subject = a.subject.into();
     spec.per_device_secrets = a.per_device_secrets;
     spec.p12_password = a.keys.p12_password;
@@ -177,8 +190,9 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     Ok(spec)
 }
 
-/// The kit-wide subject fields came from flags: errors name those, not `subject.country`.
-fn subject_flags(e: certlab::Error) -> certlab::Error {
+/// The kit-wide subject fields and the device list came from flags: errors name those, not
+/// `subject.country` or `devices[0].list`.
+fn flag_fields(e: certlab::Error, devices_from: Option<&std::path::Path>) -> certlab::Error {
     match e {
         certlab::Error::Invalid(v) => certlab::Error::Invalid(
             v.into_iter()
@@ -187,6 +201,9 @@ fn subject_flags(e: certlab::Error) -> certlab::Error {
                         && let Some(flag) = crate::subject_flag(&fe.field)
                     {
                         fe.field = flag.to_string();
+                    }
+                    if let (Some(path), "devices[0].list") = (devices_from, fe.field.as_str()) {
+                        fe.field = format!("--devices-from {}", path.display());
                     }
                     fe
                 })
@@ -200,6 +217,7 @@ fn subject_flags(e: certlab::Error) -> certlab::Error {
 pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     let (out, zip, force) = (a.out.clone(), a.zip.take(), a.force);
     let from_flags = a.spec.is_none();
+    let devices_from = a.devices_from.clone();
     let spec = match a.spec.take() {
         Some(path) => read_spec(&path)?,
         None => spec_from_flags(a)?,
@@ -225,7 +243,13 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
             last = p.name.to_string();
         }
     })
-    .map_err(|e| if from_flags { subject_flags(e) } else { e })?;
+    .map_err(|e| {
+        if from_flags {
+            flag_fields(e, devices_from.as_deref())
+        } else {
+            e
+        }
+    })?;
     // Everything is made in memory before the first byte is written.
     let zip = match zip {
         Some(z) => Some((kit.zip("certlab-kit")?, z)),
