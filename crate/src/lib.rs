@@ -68,7 +68,9 @@ pub use spec::{
     ServerSpec, Spec, SubjectFields,
 };
 pub use text::{MAX_QUOTED_CHARS, clip, clip_quoted, escape_control};
-pub use validate::{MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, Plan, Planned, expand_pattern, plan};
+pub use validate::{
+    MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, Plan, Planned, device_list_text, expand_pattern, plan,
+};
 
 /// Validates `spec` and issues the whole kit with fresh keys at the current time.
 pub fn generate(spec: &Spec) -> Result<Kit, Error> {

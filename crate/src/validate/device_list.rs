@@ -117,6 +117,27 @@ impl LineProblems<'_> {
     }
 }
 
+/// A device list file's text: UTF-8 (a byte-order mark is fine); UTF-16, as spreadsheets
+/// save "Unicode text", and other encodings are refused with the line and the way out. The
+/// CLI and the page both read list files through here.
+pub fn device_list_text(bytes: &[u8], field: &str) -> Result<String, crate::Error> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let problem = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            "the list is UTF-16 text".to_string()
+        } else {
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            format!("the list is not UTF-8 text (line {line})")
+        };
+        crate::Error::field(
+            field,
+            ErrorKind::BadList,
+            problem,
+            "save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\"; or `iconv -f latin1 -t utf-8`)",
+        )
+    })
+}
+
 /// Reads a device list; `field` names it in errors (`devices[0].list`, `--devices-from`).
 pub(crate) fn read(text: &str, field: &str) -> Result<Vec<Listed>, Vec<FieldError>> {
     let mut lp = LineProblems {

@@ -12,6 +12,7 @@ pub(crate) use checks::{
     check_cn, check_days, check_secrets, check_stem, check_subject, default_server_cn, device_dns,
     email_san, server_names,
 };
+pub use device_list::device_list_text;
 pub use devices::expand_pattern;
 
 use crate::error::{Error, ErrorKind, Problems};

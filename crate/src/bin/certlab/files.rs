@@ -39,26 +39,10 @@ pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, Fail> {
     Ok(bytes)
 }
 
-/// Reads a text file named by a flag (as [`read`]); text that is not UTF-8 is refused with
-/// the line it goes wrong on, and spreadsheets' UTF-16 is named.
-pub fn read_text(path: &Path, flag: &str) -> Result<String, Fail> {
-    let bytes = read(path, flag)?;
-    String::from_utf8(bytes).map_err(|e| {
-        let bytes = e.as_bytes();
-        let at = e.utf8_error().valid_up_to();
-        let problem = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            format!("`{}` is UTF-16 text", path.display())
-        } else {
-            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-            format!("`{}` is not UTF-8 text (line {line})", path.display())
-        };
-        Fail::Engine(Error::field(
-            flag,
-            ErrorKind::BadList,
-            problem,
-            "save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\"; or `iconv -f latin1 -t utf-8`)",
-        ))
-    })
+/// Reads a device list named by a flag (as [`read`]), decoded by the engine's rules.
+pub fn read_list(path: &Path, flag: &str) -> Result<String, Fail> {
+    let field = format!("{flag} {}", path.display());
+    Ok(certlab::device_list_text(&read(path, flag)?, &field)?)
 }
 
 /// An I/O failure naming the path.

@@ -138,7 +138,7 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) -> Resul
     }
     if let Some(path) = &a.devices_from {
         spec.devices = vec![DeviceBatch {
-            list: Some(files::read_text(path, "--devices-from")?),
+            list: Some(files::read_list(path, "--devices-from")?),
             key,
             server_auth: a.device_server_auth,
             ..DeviceBatch::default()
