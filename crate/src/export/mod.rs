@@ -8,4 +8,4 @@ pub(crate) mod pem;
 pub(crate) mod pkcs12;
 pub(crate) mod pkcs8;
 pub(crate) mod readme;
-mod zip;
+pub(crate) mod zip;

@@ -2,7 +2,8 @@
 //! into one identity per device.
 
 use super::{
-    MAX_DEVICES, Planned, Planner, check_cn, check_days, check_stem, device_dns, device_list,
+    MAX_DEVICES, MAX_STREAMED_DEVICES, Planned, Planner, check_cn, check_days, check_stem,
+    device_dns, device_list,
 };
 use crate::error::ErrorKind;
 use crate::names::SanName;
@@ -57,12 +58,22 @@ pub(super) fn plan_devices(pl: &mut Planner, spec: &Spec, issuer: usize) {
             None => ("count", from_pattern(pl, &b)),
         };
         total += count as u64;
-        if total > u64::from(MAX_DEVICES) {
+        if total > u64::from(pl.max_devices) {
+            let fix = if pl.max_devices <= MAX_DEVICES {
+                format!(
+                    "a kit made in the page or the JS package is held in memory: make at most {MAX_DEVICES} devices there, or make the fleet with the CLI (`certlab kit`), which writes up to {MAX_STREAMED_DEVICES} to disk as they are made"
+                )
+            } else {
+                format!(
+                    "make at most {} devices per kit; split larger fleets into several kits",
+                    pl.max_devices
+                )
+            };
             pl.p.push(
                 format!("{}.{field}", b.f),
                 ErrorKind::BadCount,
                 format!("the kit would hold {total} devices"),
-                format!("make at most {MAX_DEVICES} devices per kit; split larger fleets into several kits under an imported CA"),
+                fix,
             );
             return;
         }
@@ -142,11 +153,11 @@ fn from_pattern(pl: &mut Planner, b: &Batch) -> usize {
             format!("{f}.count"),
             ErrorKind::BadCount,
             "the device count is 0",
-            "give a count from 1 to 10,000, or remove the batch",
+            "give a count of 1 or more, or remove the batch",
         );
         return 0;
     }
-    if d.count > MAX_DEVICES {
+    if d.count > pl.max_devices {
         return d.count as usize; // the caller reports the kit's total
     }
     let Some(last) = d.start.checked_add(d.count - 1) else {

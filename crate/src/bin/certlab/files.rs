@@ -154,11 +154,3 @@ pub fn check_zip(zip: &Path, out: &Path, force: bool) -> Result<(), Fail> {
     }
     Ok(())
 }
-
-/// Writes the zip (mode 0600: it holds private keys) through a temporary sibling.
-pub fn write_zip(zip: &Path, bytes: &[u8]) -> Result<(), Fail> {
-    if let Some(dir) = zip.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    replace(zip, bytes, true)
-}

@@ -1,9 +1,8 @@
 //! `certlab kit`: a whole kit from a preset and flags, or from a spec file.
 
-use crate::{Fail, KeyFlags, files, key_alg, kit_dir, show, split_list};
+use crate::{Fail, KeyFlags, files, key_alg, kit_dir, kit_stream, show, split_list};
 use certlab::{
-    CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, Options, Preset, ServerSpec,
-    Spec,
+    CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, Preset, ServerSpec, Spec,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -231,7 +230,7 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
         files::check_zip(z, &out, force)?;
     }
     let mut last = String::new();
-    let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| {
+    let mut progress = |p: certlab::Progress<'_>| {
         if p.key.is_rsa() && p.name != last {
             eprintln!(
                 "  making {} ({}, {}/{})…",
@@ -242,23 +241,19 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
             );
             last = p.name.to_string();
         }
-    })
-    .map_err(|e| {
-        if from_flags {
-            flag_fields(e, devices_from.as_deref())
-        } else {
-            e
-        }
-    })?;
-    // Everything is made in memory before the first byte is written.
-    let zip = match zip {
-        Some(z) => Some((kit.zip("certlab-kit")?, z)),
-        None => None,
     };
-    kit_dir::write_new(&kit, &out, force)?;
-    if let Some((bytes, z)) = zip {
-        files::write_zip(&z, &bytes)?;
-    }
-    show::kit_summary(&kit, &out);
+    // Written as it is made: a fleet's files go to disk (and the zip) one identity at a time.
+    let streamed = kit_stream::write(&spec, &mut progress, &out, force, zip.as_deref()).map_err(
+        |e| match e {
+            Fail::Engine(e) if from_flags => Fail::Engine(flag_fields(e, devices_from.as_deref())),
+            other => other,
+        },
+    )?;
+    show::kit_summary(
+        &streamed.manifest,
+        streamed.files,
+        streamed.more_devices,
+        &out,
+    );
     Ok(())
 }

@@ -8,6 +8,7 @@ mod guide_cmd;
 mod issue_cmd;
 mod kit_cmd;
 mod kit_dir;
+mod kit_stream;
 mod show;
 
 use certlab::{Error, ErrorKind, KeyAlgorithm, P12Flavours};
