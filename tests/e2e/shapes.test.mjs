@@ -36,7 +36,7 @@ async function fromPage(ctx, echo) {
   const page = await ctx.newPage();
   const response = await page.goto(echo.https, { timeout: 60_000 });
   assert.equal(response.status(), 200);
-  return page.evaluate(async (url) => {
+  const seen = await page.evaluate(async (url) => {
     const info = await (await fetch("/info", { credentials: "include" })).json();
     const ws = new WebSocket(url);
     const next = () =>
@@ -52,6 +52,7 @@ async function fromPage(ctx, echo) {
     ws.close();
     return { info, greeting, back };
   }, echo.url);
+  return { page, ...seen };
 }
 
 describe("intermediate + separate client CA, in Chromium", () => {
@@ -70,7 +71,7 @@ describe("intermediate + separate client CA, in Chromium", () => {
     const from = echo.mark();
     const ctx = await launchChromium(home, echo.port, clientCa.common_name);
     try {
-      const { info, greeting, back } = await fromPage(ctx, echo);
+      const { page, info, greeting, back } = await fromPage(ctx, echo);
       for (const seen of [info, greeting]) {
         assert.equal(seen.verdict, "verified", JSON.stringify(seen));
         assert.equal(seen.client_certificate.common_name, "alice");
@@ -78,7 +79,7 @@ describe("intermediate + separate client CA, in Chromium", () => {
         assert.equal(seen.client_certificate.issuer, clientCa.subject);
       }
       assert.equal(back, "hello from Chromium");
-      await ctx.pages()[0]?.screenshot({ path: join(shots, "shapes-mtls.png") });
+      await page.screenshot({ path: join(shots, "shapes-mtls.png") }); // the server's own page
     } finally {
       await ctx.close();
     }

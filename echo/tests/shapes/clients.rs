@@ -160,16 +160,14 @@ pub fn batch(cases: &[Case], scratch: &Path) {
             .arg(&file),
         None,
     );
+    if let Err(e) = Command::new("node").arg("--version").output() {
+        panic!("cannot run node ({e}): `ensure_npm` in scripts/setup.sh installs nodejs");
+    }
     let node = run(
         Command::new("node")
             .arg(here.join("js/tls_batch.mjs"))
             .arg(&file),
         None,
-    );
-    assert!(
-        node.code.is_some(),
-        "node did not run (`ensure_npm` in scripts/setup.sh installs nodejs): {}",
-        node.all()
     );
     for (program, out, per_case) in [("python ssl", &py, 1), ("node", &node, 2)] {
         let results: Vec<Value> = serde_json::from_str(out.stdout.trim())
