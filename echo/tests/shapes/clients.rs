@@ -106,7 +106,13 @@ pub fn openssl(case: &Case) {
 /// `certlab-echo probe wss://localhost:PORT/`: verdict, presented chain and greeting.
 pub fn probe_case(case: &Case) {
     let url = format!("wss://localhost:{}/", case.port);
-    let mut args = vec!["--ca".to_string(), p(&case.ca)];
+    // Generous: CI's two cores are busy (the default is 10 s per step).
+    let mut args = vec![
+        "--ca".to_string(),
+        p(&case.ca),
+        "--timeout".into(),
+        "60s".into(),
+    ];
     if let Some(c) = &case.client {
         args.extend(["--cert".into(), p(&c.fullchain), "--key".into(), p(&c.key)]);
     }
@@ -124,7 +130,7 @@ pub fn probe_case(case: &Case) {
 
 /// `curl --cacert ROOT [--cert FULLCHAIN --key KEY] https://localhost:PORT/info`.
 pub fn curl_case(case: &Case) {
-    let mut extra = Vec::new();
+    let mut extra = vec!["--max-time".to_string(), "60".into()]; // overrides common's 20 s
     if let Some(c) = &case.client {
         extra.extend([
             "--cert".to_string(),

@@ -140,8 +140,8 @@ impl Kit {
     }
 
     /// `certlab issue` under `id`'s issuer (its certificate and key as the kit wrote them),
-    /// into the kit folder itself; `what` is e.g. `["--client", "carol"]`. Returns the new
-    /// identity's name after reading the manifest again.
+    /// into the kit folder itself (which adds it to manifest.json, read again here); `what`
+    /// is e.g. `["--client", "carol"]`, `name` the new identity's file stem.
     pub fn issue_under(&mut self, id_name: &str, key: &str, what: &[&str], name: &str) {
         let issuer = self.id(&self.id(id_name).issuer.clone()).clone();
         let ca_cert = self.path(&issuer.files.cert).display().to_string();
