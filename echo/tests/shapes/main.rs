@@ -16,8 +16,9 @@
 //! `certlab-echo probe`, Python `ssl` (echo/tests/py/tls_batch.py) and node `tls` + `https`
 //! (echo/tests/js/tls_batch.mjs), the last two as one process per kit for all its
 //! connections. The server's log must count exactly one refusal per refused connection.
-//! Affordable over the whole product: measured on 2 busy shared cores (debug build), 43 s for
-//! the three tests (36 kits, 1,044 client connections; `iot` is the longest, 35 s). RSA-2048
+//! Affordable over the whole product: measured on 2 shared cores (debug build), 43–65 s for
+//! the three tests depending on the load (36 kits, 1,044 client connections; `iot`, the
+//! longest, 35–48 s). RSA-2048
 //! costs little: the kits come from the CLI, whose RSA key generation runs in the `rsa`
 //! dependency at the workspace's dependency opt-level 2 (under a second for 14 keys).
 //! The `certlab` CLI is the one next to the certlab-echo under test (or in
