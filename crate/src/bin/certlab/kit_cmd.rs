@@ -86,6 +86,9 @@ pub(crate) struct KitArgs {
     /// Overwrite an existing kit in --out.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Print the kit's manifest.json to stdout (and nothing else there), for scripts.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 fn read_spec(path: &std::path::Path) -> Result<Spec, Fail> {
@@ -198,7 +201,7 @@ fn subject_flags(e: certlab::Error) -> certlab::Error {
 
 /// Runs `certlab kit`.
 pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
-    let (out, zip, force) = (a.out.clone(), a.zip.take(), a.force);
+    let (out, zip, force, json) = (a.out.clone(), a.zip.take(), a.force, a.json);
     let from_flags = a.spec.is_none();
     let spec = match a.spec.take() {
         Some(path) => read_spec(&path)?,
@@ -212,20 +215,10 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     if let Some(z) = &zip {
         files::check_zip(z, &out, force)?;
     }
-    let mut last = String::new();
-    let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| {
-        if p.key.is_rsa() && p.name != last {
-            eprintln!(
-                "  making {} ({}, {}/{})…",
-                p.name,
-                p.key,
-                p.index + 1,
-                p.total
-            );
-            last = p.name.to_string();
-        }
-    })
-    .map_err(|e| if from_flags { subject_flags(e) } else { e })?;
+    let mut progress = crate::ui::KitProgress::default();
+    let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| progress.step(&p))
+        .map_err(|e| if from_flags { subject_flags(e) } else { e })?;
+    drop(progress);
     // Everything is made in memory before the first byte is written.
     let zip = match zip {
         Some(z) => Some((kit.zip("certlab-kit")?, z)),
@@ -235,6 +228,10 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     if let Some((bytes, z)) = zip {
         files::write_zip(&z, &bytes)?;
     }
-    show::kit_summary(&kit, &out);
+    if json {
+        show::manifest_json(&kit)?;
+    } else {
+        show::kit_summary(&kit, &out);
+    }
     Ok(())
 }

@@ -2,16 +2,23 @@
 
 use crate::Fail;
 use crate::files;
-use certlab::{Finding, Item, Kit, Severity};
+use crate::ui::{Tone, ui};
+use certlab::{ArtifactKind, Finding, Item, Kit, Severity};
 use std::path::{Path, PathBuf};
 
-/// Prints one finding to stderr.
+/// Prints one finding to stderr (under `--quiet`, only errors), its severity coloured on a
+/// terminal.
 pub fn finding(f: &Finding) {
-    let sev = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
+    let ui = ui();
+    let (sev, tone) = match f.severity {
+        Severity::Error => ("error", Tone::Error),
+        Severity::Warning => ("warning", Tone::Warning),
+        Severity::Info => ("note", Tone::Note),
     };
+    if ui.quiet() && f.severity != Severity::Error {
+        return;
+    }
+    let sev = ui.paint(tone, sev);
     let breaks = if f.breaks.is_empty() {
         String::new()
     } else {
@@ -20,8 +27,11 @@ pub fn finding(f: &Finding) {
     eprintln!("{sev}: {}: {}{breaks}\n  fix: {}", f.subject, f.why, f.fix);
 }
 
-/// What was written.
+/// What was written (nothing under `--quiet`).
 pub fn kit_summary(kit: &Kit, out: &Path) {
+    if ui().quiet() {
+        return;
+    }
     println!("wrote {} files to {}", kit.artifacts.len(), out.display());
     for i in &kit.manifest.identities {
         let sans = if i.sans.is_empty() {
@@ -41,6 +51,20 @@ pub fn kit_summary(kit: &Kit, out: &Path) {
         "see {}/README.txt for how to import and test it",
         out.display()
     );
+}
+
+/// `kit --json`: the kit's manifest.json, byte for byte, on stdout.
+pub fn manifest_json(kit: &Kit) -> Result<(), Fail> {
+    use std::io::Write;
+    let manifest = kit
+        .artifacts
+        .iter()
+        .find(|a| a.kind == ArtifactKind::Manifest)
+        .ok_or_else(|| Fail::Io("the kit has no manifest.json".into()))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&manifest.bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Fail::Io(format!("cannot write to stdout: {e}")))
 }
 
 /// `inspect` and `lint`.
