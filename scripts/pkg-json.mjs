@@ -1,8 +1,8 @@
 // Completes the package.json wasm-pack writes into crate/pkg (or crate/pkg-TARGET) so the
 // npm package is whole: `exports` (ESM entry with its types, the .wasm for loaders that fetch
-// it themselves), `files` with the licences and README, keywords. wasm-pack already sets
-// name, version, description, license and `types` from crate/Cargo.toml; this adds only what
-// it leaves out, and fails when a file it names is missing. Usage: node scripts/pkg-json.mjs DIR
+// it themselves), `files` with the licences and README. wasm-pack already sets name, version,
+// description, license, keywords and `types` from crate/Cargo.toml; this adds only what it
+// leaves out, and fails when a file it names is missing. Usage: node scripts/pkg-json.mjs DIR
 import { readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,8 +24,9 @@ pkg.exports = {
   "./certlab_bg.wasm": "./certlab_bg.wasm",
   "./package.json": "./package.json",
 };
-pkg.files = [...new Set([...(pkg.files ?? []), "certlab_bg.wasm.d.ts", "LICENSE-MIT", "LICENSE-APACHE", "README.md"])];
-pkg.keywords = ["certificate", "x509", "pki", "tls", "mtls", "pkcs12", "wasm"];
+// The wasm's own .d.ts where the target writes one; the licences and README always.
+const extra = ["certlab_bg.wasm.d.ts"].filter((f) => existsSync(join(dir, f)));
+pkg.files = [...new Set([...(pkg.files ?? []), ...extra, "LICENSE-MIT", "LICENSE-APACHE", "README.md"])];
 for (const f of [...pkg.files, entry, pkg.types]) {
   if (!existsSync(join(dir, f))) throw new Error(`${path}: names ${f}, which is not in ${dir}`);
 }
