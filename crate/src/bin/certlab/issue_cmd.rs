@@ -108,12 +108,10 @@ fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>, days: u32) -> Result<LeafSpec, Fa
         leaf.common_name = cn.clone();
     } else if let Some(c) = csr {
         leaf.role = csr_role(c, a.profile);
-        if c.requested_ca {
-            if !crate::ui::ui().quiet() {
-                eprintln!(
-                    "note: the CSR asks for CA:TRUE; certlab never grants that and issues a leaf"
-                );
-            }
+        if c.requested_ca && !crate::ui::ui().quiet() {
+            eprintln!(
+                "note: the CSR asks for CA:TRUE; certlab never grants that and issues a leaf"
+            );
         }
     } else {
         return Err(Error::field(
