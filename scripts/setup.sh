@@ -86,6 +86,17 @@ ensure_mbedtls() {
   ensure_apt_file /usr/include/mbedtls/ssl.h libmbedtls-dev
 }
 
+# What the CLI's conventions are checked with (crate/tests/cli_conventions.rs): man-db's `man`
+# and groff render the man page, bash/zsh/fish load the completion scripts, util-linux's
+# `script` (package bsdutils) gives the progress bar a pseudo-terminal.
+ensure_cli_tools() {
+  ensure_apt man man-db
+  ensure_apt groff groff-base
+  ensure_apt zsh zsh
+  ensure_apt fish fish
+  ensure_apt script bsdutils
+}
+
 # The second browser of the end-to-end tests (tests/e2e/firefox.test.mjs).
 ensure_firefox() {
   ensure_apt firefox-esr firefox-esr

@@ -83,7 +83,25 @@ pub(crate) fn check_stem(p: &mut Problems, field: String, name: &str, seen: &mut
         );
         return;
     }
-    if !seen.insert(name.to_ascii_lowercase()) {
+    // A kit's file names are the stem plus `.crt`, `.chain.pem`, `.modern.p12`…: a stem
+    // ending in one of those inner parts would write another identity's file (`alice.modern`'s
+    // `.p12` is `alice`'s `.modern.p12`). Refused here, so a kit streamed to disk never meets
+    // the clash half-way.
+    let lower = name.to_ascii_lowercase();
+    if let Some((suffix, ext)) = [("modern", "p12"), ("chain", "pem"), ("fullchain", "pem")]
+        .into_iter()
+        .find(|(s, _)| lower.ends_with(&format!(".{s}")))
+    {
+        let base = &name[..name.len() - suffix.len() - 1];
+        p.push(
+            field,
+            ErrorKind::DuplicateName,
+            format!("`{name}` ends in `.{suffix}`: its `{name}.{ext}` is the name of `{base}`'s `.{suffix}.{ext}` file"),
+            format!("rename it, e.g. `{base}-{suffix}`"),
+        );
+        return;
+    }
+    if !seen.insert(lower) {
         p.push(
             field,
             ErrorKind::DuplicateName,

@@ -72,3 +72,19 @@ pub fn certlab(args: &[&str], dir: &Path) -> (i32, String) {
     );
     (out.status.code().unwrap_or(-1), text)
 }
+
+/// Runs the `certlab` CLI in `dir` with extra environment variables; returns (exit code,
+/// stdout, stderr) apart, for tests of what goes where.
+pub fn certlab_split(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_certlab"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("run certlab");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

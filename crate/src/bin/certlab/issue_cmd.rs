@@ -108,7 +108,7 @@ fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>, days: u32) -> Result<LeafSpec, Fa
         leaf.common_name = cn.clone();
     } else if let Some(c) = csr {
         leaf.role = csr_role(c, a.profile);
-        if c.requested_ca {
+        if c.requested_ca && !crate::ui::ui().quiet() {
             eprintln!(
                 "note: the CSR asks for CA:TRUE; certlab never grants that and issues a leaf"
             );
@@ -162,7 +162,7 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
         Some(d) => d,
         None => {
             let d = certlab::leaf_days_under(&ca, now);
-            if d > 0 && d < certlab::DEFAULT_LEAF_DAYS {
+            if d > 0 && d < certlab::DEFAULT_LEAF_DAYS && !crate::ui::ui().quiet() {
                 eprintln!(
                     "note: the CA ends on {}, so the leaf is valid for {d} days, not {}; give --days to choose",
                     ca.cert.not_after_rfc3339(),
@@ -177,6 +177,9 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
         now: Some(now),
         ..Options::default()
     };
+    // A CSR brings its own key: only a key made here (RSA-3072/4096) is slow.
+    let busy = (csr.is_none() && crate::ui::takes_a_while(1, leaf.key))
+        .then(|| crate::ui::ui().spinner(&format!("making the {} key", leaf.key)));
     let kit = certlab::issue_leaf(&ca, &leaf, csr.as_ref(), &opts).map_err(|e| {
         rename_fields(
             e,
@@ -198,6 +201,7 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
             ],
         )
     })?;
+    drop(busy);
     kit_dir::add(&kit, &a.out)?;
     show::kit_summary(&kit.manifest, kit.artifacts.len(), 0, &a.out);
     Ok(())

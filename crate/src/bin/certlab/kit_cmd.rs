@@ -89,6 +89,9 @@ pub(crate) struct KitArgs {
     /// Overwrite an existing kit in --out.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Print the kit's manifest.json to stdout (and nothing else there), for scripts.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 fn read_spec(path: &std::path::Path) -> Result<Spec, Fail> {
@@ -214,7 +217,7 @@ fn flag_fields(e: certlab::Error, devices_from: Option<&std::path::Path>) -> cer
 
 /// Runs `certlab kit`.
 pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
-    let (out, zip, force) = (a.out.clone(), a.zip.take(), a.force);
+    let (out, zip, force, json) = (a.out.clone(), a.zip.take(), a.force, a.json);
     let from_flags = a.spec.is_none();
     let devices_from = a.devices_from.clone();
     let spec = match a.spec.take() {
@@ -229,31 +232,29 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     if let Some(z) = &zip {
         files::check_zip(z, &out, force)?;
     }
-    let mut last = String::new();
-    let mut progress = |p: certlab::Progress<'_>| {
-        if p.key.is_rsa() && p.name != last {
-            eprintln!(
-                "  making {} ({}, {}/{})…",
-                p.name,
-                p.key,
-                p.index + 1,
-                p.total
-            );
-            last = p.name.to_string();
-        }
-    };
+    let mut progress = crate::ui::KitProgress::default();
     // Written as it is made: a fleet's files go to disk (and the zip) one identity at a time.
-    let streamed = kit_stream::write(&spec, &mut progress, &out, force, zip.as_deref()).map_err(
-        |e| match e {
-            Fail::Engine(e) if from_flags => Fail::Engine(flag_fields(e, devices_from.as_deref())),
-            other => other,
-        },
-    )?;
-    show::kit_summary(
-        &streamed.manifest,
-        streamed.files,
-        streamed.more_devices,
+    let streamed = kit_stream::write(
+        &spec,
+        &mut |p| progress.step(&p),
         &out,
-    );
+        force,
+        zip.as_deref(),
+    )
+    .map_err(|e| match e {
+        Fail::Engine(e) if from_flags => Fail::Engine(flag_fields(e, devices_from.as_deref())),
+        other => other,
+    })?;
+    drop(progress);
+    if json {
+        show::manifest_json(&out.join("manifest.json"))?;
+    } else {
+        show::kit_summary(
+            &streamed.manifest,
+            streamed.files,
+            streamed.more_devices,
+            &out,
+        );
+    }
     Ok(())
 }

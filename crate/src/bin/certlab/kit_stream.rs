@@ -67,8 +67,6 @@ pub fn write(
     force: bool,
     zip: Option<&Path>,
 ) -> Result<Streamed, Fail> {
-    // Checked before any key is made, so a bad spec leaves no temporary folder behind.
-    certlab::plan(spec)?;
     let (out, tmp) = kit_dir::prepare(out, force)?;
     let zip_tmp = zip.map(|z| temp_sibling(z, "new"));
     let result = fill(spec, progress, &tmp, zip_tmp.as_deref());

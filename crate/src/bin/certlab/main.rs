@@ -3,6 +3,7 @@
 //! the field), 1 any other failure (and `lint` finding an error).
 #![forbid(unsafe_code)]
 
+mod docs_cmd;
 mod files;
 mod guide_cmd;
 mod issue_cmd;
@@ -10,9 +11,10 @@ mod kit_cmd;
 mod kit_dir;
 mod kit_stream;
 mod show;
+mod ui;
 
 use certlab::{Error, ErrorKind, KeyAlgorithm, P12Flavours};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,6 +25,10 @@ use std::process::ExitCode;
     about = "A private CA for labs: root, intermediate, servers, mTLS clients and IoT devices in one command."
 )]
 struct Cli {
+    /// Print nothing but errors and what was asked for (--json, inspect, guide): no
+    /// progress, notes, warnings or summaries.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -142,6 +148,10 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `source <(certlab completions bash)`.
+    Completions(docs_cmd::CompletionsArgs),
+    /// Print the man page (roff): `certlab man | man -l -`, or --out-dir for one per command.
+    Man(docs_cmd::ManArgs),
 }
 
 /// A failure, with the exit code it maps to.
@@ -191,11 +201,16 @@ fn run(cli: Cli) -> Result<(), Fail> {
             password,
             json,
         } => show::inspect(&paths, password.as_deref(), json, true),
+        Cmd::Completions(a) => docs_cmd::completions(&a, Cli::command()),
+        Cmd::Man(a) => docs_cmd::man(&a, Cli::command()),
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // NO_COLOR also turns off clap's colour (help, usage errors).
+    let matches = Cli::command().color(ui::clap_color()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    ui::Ui::detect(cli.quiet).install();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fail::Engine(e)) => {

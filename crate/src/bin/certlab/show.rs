@@ -2,16 +2,23 @@
 
 use crate::Fail;
 use crate::files;
+use crate::ui::{Tone, ui};
 use certlab::{Finding, Item, Severity};
 use std::path::{Path, PathBuf};
 
-/// Prints one finding to stderr.
+/// Prints one finding to stderr (under `--quiet`, only errors), its severity coloured on a
+/// terminal.
 pub fn finding(f: &Finding) {
-    let sev = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
+    let ui = ui();
+    let (sev, tone) = match f.severity {
+        Severity::Error => ("error", Tone::Error),
+        Severity::Warning => ("warning", Tone::Warning),
+        Severity::Info => ("note", Tone::Note),
     };
+    if ui.quiet() && f.severity != Severity::Error {
+        return;
+    }
+    let sev = ui.paint(tone, sev);
     let breaks = if f.breaks.is_empty() {
         String::new()
     } else {
@@ -20,8 +27,11 @@ pub fn finding(f: &Finding) {
     eprintln!("{sev}: {}: {}{breaks}\n  fix: {}", f.subject, f.why, f.fix);
 }
 
-/// What was written.
+/// What was written (nothing under `--quiet`).
 pub fn kit_summary(m: &certlab::Manifest, files: usize, more_devices: usize, out: &Path) {
+    if ui().quiet() {
+        return;
+    }
     println!("wrote {files} files to {}", out.display());
     for i in &m.identities {
         let sans = if i.sans.is_empty() {
@@ -47,6 +57,16 @@ pub fn kit_summary(m: &certlab::Manifest, files: usize, more_devices: usize, out
         "see {}/README.txt for how to import and test it",
         out.display()
     );
+}
+
+/// `kit --json`: the kit's manifest.json, byte for byte, on stdout.
+pub fn manifest_json(path: &Path) -> Result<(), Fail> {
+    let mut file = std::fs::File::open(path).map_err(crate::files::io(path))?;
+    let mut out = std::io::stdout().lock();
+    std::io::copy(&mut file, &mut out)
+        .and_then(|_| std::io::Write::flush(&mut out))
+        .map(|_| ())
+        .map_err(|e| Fail::Io(format!("cannot write to stdout: {e}")))
 }
 
 /// `inspect` and `lint`.
