@@ -35,6 +35,7 @@ ensure_base_tools() {
   ensure_apt openssl openssl
   ensure_apt python3 python3
   ensure_apt curl curl
+  ensure_apt /usr/bin/time time  # peak memory of the CLI (crate/tests/fleet.rs)
   ensure_wasm_target
 }
 
