@@ -2,6 +2,9 @@
 // preset — root, intermediate, broker — with the device count set to 1,000): the time from
 // the click to the zip being ready, and the longest main-thread block while it runs, from the
 // Long Tasks API (every task over 50 ms is reported; none reported means none over 50 ms).
+// Then the scaling rows (issue 16 §4): 1,000 and 10,000 devices, each with its time, longest
+// task, the worker's wasm memory at the end (its peak: wasm memory only grows; each run gets
+// a fresh page, so a fresh worker) and the page's JS heap (it holds the files and the zip).
 import { RUNS, stats, save, loadavg } from "./lib.mjs";
 import { openBrowser, openPage, timeGenerate } from "./page.mjs";
 
@@ -35,7 +38,40 @@ for (let i = 0; i < runs; i++) {
 const summary = await page.textContent(".summary");
 if (!summary.includes(`${COUNT + 3} identities`)) throw new Error(`the page did not make ${COUNT} devices: ${summary}`);
 await page.close();
+
+/** One run of `count` devices in a fresh page: time, longest task, memory. */
+async function scalingRun(count) {
+  const page = await openPage(b.browser, `${b.origin}/`);
+  await page.click("[data-preset=iot]");
+  await page.fill("input[name='devices[0].count']", String(count));
+  await page.waitForFunction(() => !document.getElementById("blocked"));
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: false });
+  });
+  const ms = await timeGenerate(page);
+  await page.waitForTimeout(200);
+  const m = await page.evaluate(() => ({
+    longest: Math.max(0, ...window.__longTasks),
+    wasm: Number(document.querySelector(".summary").dataset.workerWasmBytes),
+    heap: performance.memory ? performance.memory.usedJSHeapSize : NaN,
+    summary: document.querySelector(".summary").textContent,
+  }));
+  if (!m.summary.includes(`${count + 3} identities`)) throw new Error(`the page did not make ${count} devices: ${m.summary}`);
+  await page.close();
+  return { ms, longest: m.longest, wasm_mb: m.wasm / 2 ** 20, heap_mb: m.heap / 2 ** 20 };
+}
+const scaling = [];
+for (const count of [1000, 10000]) {
+  const rows = [];
+  for (let i = 0; i < 3; i++) rows.push(await scalingRun(count));
+  const med = (k) => stats(rows.map((r) => r[k])).median;
+  scaling.push({ count, runs: rows.length, ms: med("ms"), longest_task: med("longest"), wasm_mb: med("wasm_mb"), heap_mb: med("heap_mb"), samples: rows });
+  console.log(`${count} devices in the page: ${(med("ms") / 1000).toFixed(1)} s, longest task ${med("longest").toFixed(0)} ms, worker wasm ${med("wasm_mb").toFixed(0)} MB, page heap ${med("heap_mb").toFixed(0)} MB`);
+}
 await b.close();
 const r = { total: stats(total), longest_task: stats(longest), tasks_over_100ms: over100 };
 console.log(`1000 devices: ${r.total.median.toFixed(0)} ms, longest main-thread task ${r.longest_task.median.toFixed(0)} ms`);
-save("batch", { load_before: loadBefore, count: COUNT, runs, summary, ...r });
+save("batch", { load_before: loadBefore, count: COUNT, runs, summary, ...r, scaling });

@@ -39,6 +39,8 @@ pub struct KitView {
     pub key_sources: BTreeMap<String, KeySource>,
     /// Why WebCrypto did not make the RSA keys, when it did not (shown with the kit).
     pub key_note: Option<String>,
+    /// The worker's wasm memory at the end, in bytes.
+    pub wasm_bytes: f64,
 }
 
 impl KitView {
@@ -282,6 +284,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         mut files,
         millis,
         key_sources,
+        wasm_bytes,
     }) = meta
     else {
         events.emit(GenEvent::Failed(
@@ -306,6 +309,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         millis,
         key_sources,
         key_note: handoff.borrow().key_note.clone(),
+        wasm_bytes,
     })));
 }
 

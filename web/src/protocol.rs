@@ -86,6 +86,10 @@ pub enum Reply {
         /// Who made each identity's key, by identity name.
         #[serde(default)]
         key_sources: BTreeMap<String, KeySource>,
+        /// The worker's wasm memory when the kit was done, in bytes: its peak (wasm memory
+        /// only grows), reported by the benchmark.
+        #[serde(default)]
+        wasm_bytes: f64,
     },
     /// The spec was refused or generation failed.
     Failed {

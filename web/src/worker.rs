@@ -154,6 +154,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 files,
                 millis: now_ms() - started,
                 key_sources,
+                wasm_bytes: wasm_memory_bytes(),
             };
             let msg = Array::new();
             msg.push(&JsValue::from_str(
@@ -170,6 +171,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             },
         ),
     }
+}
+
+/// The size of this module's wasm memory, in bytes.
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }
 
 /// Whether this module runs in a dedicated worker (rather than in the page).

@@ -106,7 +106,7 @@ pub fn results(p: &ResultsProps) -> Html {
     html! {
         <section class="results" id="results">
             <h2>{ "Your kit" }</h2>
-            <p class="summary">{ format!("{} identities, {} files, made in {:.0} ms on this machine. The keys never left this page.", ids.len(), kit.files.len(), kit.millis) }</p>
+            <p class="summary" data-worker-wasm-bytes={kit.wasm_bytes.to_string()}>{ format!("{} identities, {} files, made in {:.0} ms on this machine. The keys never left this page.", ids.len(), kit.files.len(), kit.millis) }</p>
             if let Some(note) = &kit.key_note { <p class="notice" id="key-note">{ note }</p> }
             <button class="primary" id="download-zip" onclick={zip}>{ "Download the whole kit (zip)" }</button>
             { save_button(kit, "README.txt", "README.txt") }
