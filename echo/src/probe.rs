@@ -139,7 +139,10 @@ pub async fn run(args: ProbeArgs) -> Result<()> {
 /// ports, certlab-wire's); `None` for other schemes.
 fn tls_target(url: &str) -> Option<Result<certlab_wire::Target>> {
     let lower = url.trim().to_ascii_lowercase();
-    let rest = url.trim().get(6..).filter(|_| lower.starts_with("tls://"))?;
+    let rest = url
+        .trim()
+        .get(6..)
+        .filter(|_| lower.starts_with("tls://"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let has_port = match authority.strip_prefix('[') {
         Some(v6) => v6.contains("]:"),
