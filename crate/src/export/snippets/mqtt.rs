@@ -43,6 +43,8 @@ fn mosquitto_conf(p: &Parts<'_>) -> Snippet {
          listener {mqtt} {addr}\n\
          {tls}\n\
          listener {ws} {addr}\n\
+         # mosquitto 2.0's websockets listener binds every interface unless told ipv4 only\n\
+         socket_domain ipv4\n\
          protocol websockets\n\
          {tls}",
         ca = p.client_trust,

@@ -49,7 +49,8 @@ fn a_mutual_tls_kit_gets_every_snippet_with_its_own_files() {
     );
     assert!(text("qt").contains("QSsl::Ec, QSsl::Pem, QSsl::PrivateKey"));
     assert!(text("qt").contains("setLocalCertificateChain"));
-    assert!(text("mosquitto-conf").contains("listener 8884 127.0.0.1\nprotocol websockets"));
+    assert!(text("mosquitto-conf").contains("listener 8884 127.0.0.1\n"));
+    assert!(text("mosquitto-conf").contains("socket_domain ipv4\nprotocol websockets\n"));
 }
 
 #[test]
