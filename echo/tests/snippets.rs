@@ -39,10 +39,13 @@ const RUN_IN_MQTT_RS: &[&str] = &[
     "probe-tls",
 ];
 
-fn kit(preset: Preset, alg: KeyAlgorithm, intermediate: bool) -> KitDir {
+/// A kit of `preset`; `split` adds an intermediate and a separate client CA (the server's
+/// root and the clients' root then differ: the snippets must name each in its place).
+fn kit(preset: Preset, alg: KeyAlgorithm, split: bool) -> KitDir {
     let mut spec = preset.spec(alg);
-    if intermediate {
+    if split {
         spec.intermediate = Some(certlab::CaSpec::intermediate(alg));
+        spec.client_ca = Some(certlab::CaSpec::client_ca(alg));
     }
     write_kit(certlab::generate(&spec).expect("generate kit"))
 }
@@ -88,8 +91,8 @@ fn every_snippet_is_run() {
     }
 }
 
-/// A mutual-TLS kit with an intermediate: every client snippet, as alice, through the
-/// kit's own certlab-echo line; the greeting names alice and the verdict.
+/// A mutual-TLS kit with an intermediate and a separate client CA: every client snippet, as
+/// alice, through the kit's own certlab-echo line (which trusts the client CA); the greeting names alice and the verdict.
 #[test]
 fn mutual_tls_clients_reach_certlab_echo() {
     need("curl", "ensure_base_tools");
@@ -167,6 +170,11 @@ fn nginx_serves_the_server_block() {
     let k = kit(Preset::Mtls, KeyAlgorithm::EcdsaP384, true);
     let at = endpoint(free_port(), 0, 0);
     let block = snippet(&k.kit.manifest, &at, "nginx");
+    assert!(
+        block.text.contains("ssl_client_certificate client-ca.crt;"),
+        "{}",
+        block.text
+    );
     let dir = k.dir.path();
     std::fs::write(dir.join("certlab.conf"), &block.text).expect("write block");
     std::fs::write(
