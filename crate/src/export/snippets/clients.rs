@@ -266,7 +266,7 @@ fn qt(p: &Parts<'_>) -> Snippet {
     let two_way = match &p.client {
         Some(c) => match qt_key_type(c.key_algorithm) {
             Some(ty) => format!(
-                "// two-way TLS: the client's certificate chain and its key ({ty}: a {alg} key)\n\
+                "// two-way TLS: the client's certificate chain and its key ({ty} for its {alg} key)\n\
                  conf.setLocalCertificateChain(QSslCertificate::fromPath(\"{chain}\"));\n\
                  QFile keyFile(\"{key}\");\n\
                  keyFile.open(QIODevice::ReadOnly);\n\
