@@ -11,7 +11,7 @@ mod common;
 
 use certlab::{KeyAlgorithm, LeafSpec, Options, Preset, Role};
 use common::peers::{
-    endpoint, need, python_with, run_bounded, run_snippet, snippet, snippet_command, wait_port,
+    Served, endpoint, need, python_with, run_bounded, run_snippet, snippet, wait_port,
 };
 use common::{KitDir, Proc, free_port, write_kit};
 use std::path::Path;
@@ -110,15 +110,12 @@ fn devices_talk_through_mosquitto_with_their_certificates() {
     let m = &k.kit.manifest;
 
     // mosquitto_sub waits for one message, mosquitto_pub sends it: both the kit's lines.
-    let sub = Proc::spawn(&mut snippet_command(
-        k.dir.path(),
-        &snippet(m, &at, "mosquitto-sub"),
-    ));
+    let sub = Served::start(k.dir.path(), &snippet(m, &at, "mosquitto-sub"));
     assert!(
         broker.wait_log_for("Received SUBSCRIBE", Duration::from_secs(60)),
         "the subscriber never subscribed:\n{}\nsub: {}",
         broker.log(),
-        sub.log()
+        sub.0.log()
     );
     let published = run_snippet(k.dir.path(), &snippet(m, &at, "mosquitto-pub"));
     assert!(
@@ -127,11 +124,11 @@ fn devices_talk_through_mosquitto_with_their_certificates() {
         published.out,
         broker.log()
     );
-    let got = sub.stdout_until_exit(Duration::from_secs(60));
+    let got = sub.0.stdout_until_exit(Duration::from_secs(60));
     assert!(
         got.contains("lab/sensor-0001 hello from sensor-0001"),
         "{got}\n{}",
-        sub.log()
+        sub.0.log()
     );
     assert!(
         broker.log().contains("u'sensor-0001'"),

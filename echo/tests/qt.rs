@@ -8,8 +8,8 @@
 mod common;
 
 use certlab::{KeyAlgorithm, Preset};
-use common::peers::{endpoint, need, run_bounded, snippet, snippet_command, wait_port};
-use common::{KitDir, Proc, free_port, write_kit};
+use common::peers::{Served, endpoint, need, run_bounded, snippet, wait_port};
+use common::{KitDir, free_port, write_kit};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -113,7 +113,7 @@ fn qt_snippet_connects_one_way_and_two_way() {
         assert_eq!(qt.contains("QSsl::Ec"), ec, "{qt}");
         assert_eq!(qt.contains("QSsl::Rsa"), c.name == "two_way_rsa", "{qt}");
         let serve = snippet(&c.kit.kit.manifest, &c.at, "certlab-echo");
-        let _server = Proc::spawn(&mut snippet_command(c.kit.dir.path(), &serve));
+        let _server = Served::start(c.kit.dir.path(), &serve);
         wait_port(c.at.port, "certlab-echo (its snippet)");
         let ran = run_bounded(
             Command::new(&bin).arg(c.name).current_dir(c.kit.dir.path()),

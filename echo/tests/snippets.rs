@@ -10,7 +10,7 @@
 mod common;
 
 use certlab::{KeyAlgorithm, Preset};
-use common::peers::{endpoint, need, run_snippet, snippet, snippet_command, wait_port};
+use common::peers::{Served, endpoint, need, run_snippet, snippet, wait_port};
 use common::{KitDir, Proc, free_port, write_kit};
 
 /// The snippets each test file runs; a snippet missing here fails `every_snippet_is_run`.
@@ -51,9 +51,9 @@ fn kit(preset: Preset, alg: KeyAlgorithm, split: bool) -> KitDir {
 }
 
 /// Starts the kit's `certlab-echo` snippet (bash, verbatim) and waits for its listener.
-fn serve(k: &KitDir, at: &certlab::Endpoint) -> Proc {
+fn serve(k: &KitDir, at: &certlab::Endpoint) -> Served {
     let s = snippet(&k.kit.manifest, at, "certlab-echo");
-    let p = Proc::spawn(&mut snippet_command(k.dir.path(), &s));
+    let p = Served::start(k.dir.path(), &s);
     wait_port(at.port, "certlab-echo (its snippet)");
     p
 }

@@ -139,3 +139,24 @@ pub fn wait_port(port: u16, what: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A server started from a snippet (bash running its line): bash and what it started share a
+/// process group, killed together on drop (killing bash alone would leave the server behind).
+pub struct Served(pub super::Proc);
+
+impl Served {
+    /// Starts the snippet `s` in `dir` in its own process group.
+    pub fn start(dir: &Path, s: &certlab::Snippet) -> Served {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = snippet_command(dir, s);
+        cmd.process_group(0);
+        Served(super::Proc::spawn(&mut cmd))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.pid());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    }
+}
