@@ -66,7 +66,7 @@ pub fn add_to_kit(existing: &Manifest, new: &Kit) -> Result<Kit, Error> {
     artifacts.push(index(
         "README.txt",
         ArtifactKind::Readme,
-        export::readme::render(&manifest).into_bytes(),
+        export::readme::render_whole(&manifest).into_bytes(),
     ));
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))?;

@@ -1,11 +1,13 @@
-//! Assembly: issued certificates and keys in, a [`Kit`] out — every identity's files (PEM,
-//! DER, key, chain, full chain, PKCS#12 flavours), its manifest entry, `README.txt` and
-//! `manifest.json`. A fresh kit and a leaf issued under an imported CA go through here alike.
+//! Assembly: issued certificates and keys in, files out — every identity's files (PEM, DER,
+//! key, chain, full chain, PKCS#12 flavours), its manifest entry, `README.txt` and
+//! `manifest.json` — handed to a [`KitSink`] one identity at a time, so a fleet is written
+//! as it is made ([`generate_into`]). A fresh kit, a streamed one and a leaf issued under an
+//! imported CA go through here alike.
 
 use crate::decode::rfc3339;
 use crate::error::{Error, ErrorKind};
 use crate::export::{self, pkcs12::Flavour, pkcs12::P12Writer};
-use crate::issue::Issued;
+use crate::issue::{Issued, Options, Progress, Signer};
 use crate::kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
 use crate::role::Role;
 use crate::spec::P12Flavours;
@@ -27,18 +29,62 @@ fn wanted(flavours: P12Flavours, f: Flavour) -> bool {
     }
 }
 
-/// The kit being written: its artifacts, and one PKCS#12 writer per flavour (the password's
-/// keys are derived once per kit and flavour: pkcs12.rs says why).
+/// Where a kit's files go as they are made: memory (a [`Kit`]), or in the CLI a folder and a
+/// zip on disk.
+pub trait KitSink {
+    /// One whole file.
+    fn file(&mut self, artifact: Artifact) -> Result<(), Error>;
+    /// The next piece of `manifest.json`, which is written as identities are made (pieces
+    /// come in order; together they are the file).
+    fn manifest_piece(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    /// One identity's manifest entry, once its files are out.
+    fn identity(&mut self, _entry: &ManifestIdentity) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// How many devices README.txt and the summary list one by one; the rest are counted (every
+/// device has the same files, and manifest.json lists them all).
+pub const LISTED_DEVICES: usize = 20;
+
+/// What a streamed kit ends with: its manifest without the devices past the first
+/// [`LISTED_DEVICES`], and how many those are.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    /// When it was issued.
+    pub issued_at: OffsetDateTime,
+    /// The manifest: every CA, server and client, and the first devices.
+    pub manifest: Manifest,
+    /// Devices made but not in `manifest` (all are in `manifest.json`).
+    pub more_devices: usize,
+    /// Files written.
+    pub files: usize,
+}
+
+/// The kit being written: where files go, and one PKCS#12 writer per flavour (the
+/// password's keys are derived once per kit and flavour: pkcs12.rs says why).
 struct Writer<'a> {
     plan: &'a Plan,
-    artifacts: Vec<Artifact>,
+    sink: &'a mut dyn KitSink,
     p12: [Option<P12Writer>; 2],
-    /// Devices' own secrets, in kit order (empty unless the plan asks for them).
-    device_secrets: Vec<(String, DeviceSecret)>,
+    /// `devices.csv` so far (empty unless the plan asks for devices' own secrets).
+    devices_csv: String,
+    /// Manifest entries made so far, and those kept for README.txt.
+    entries: usize,
+    listed: Vec<ManifestIdentity>,
+    more_devices: usize,
+    files: usize,
+    issued_at: OffsetDateTime,
 }
 
 impl Writer<'_> {
-    fn push(&mut self, path: String, kind: ArtifactKind, identity: &str, bytes: Vec<u8>) -> String {
+    fn push(
+        &mut self,
+        path: String,
+        kind: ArtifactKind,
+        identity: &str,
+        bytes: Vec<u8>,
+    ) -> Result<String, Error> {
         let secret = matches!(
             kind,
             ArtifactKind::Key
@@ -48,18 +94,24 @@ impl Writer<'_> {
                 | ArtifactKind::CHeader
                 | ArtifactKind::DeviceSecrets
         );
-        self.artifacts.push(Artifact {
+        self.files += 1;
+        self.sink.file(Artifact {
             path: path.clone(),
             kind,
             identity: identity.to_string(),
             bytes,
             secret,
-        });
-        path
+        })?;
+        Ok(path)
     }
 
-    /// Writes one identity's files; `chain` is its issuers, nearest first.
-    fn identity(&mut self, id: &Issued, chain: &[Vec<u8>]) -> Result<Files, Error> {
+    /// Writes one identity's files; `chain` is its issuers, nearest first. Gives back its
+    /// files and, for a device with secrets of its own, those.
+    fn identity(
+        &mut self,
+        id: &Issued,
+        chain: &[Vec<u8>],
+    ) -> Result<(Files, Option<DeviceSecret>), Error> {
         let (s, name) = (&id.planned.stem, id.planned.name.as_str());
         let cert_pem = export::pem::encode("CERTIFICATE", &id.cert_der);
         let mut files = Files {
@@ -68,13 +120,13 @@ impl Writer<'_> {
                 ArtifactKind::Cert,
                 name,
                 cert_pem.clone().into_bytes(),
-            ),
+            )?,
             der: self.push(
                 format!("{s}.der"),
                 ArtifactKind::Der,
                 name,
                 id.cert_der.clone(),
-            ),
+            )?,
             ..Files::default()
         };
         // Per-device secrets (issue 16 §2): a device's own .p12 password, and key passphrase
@@ -104,10 +156,16 @@ impl Writer<'_> {
                 None => (export::pem::private_key(key.pkcs8_der()), ArtifactKind::Key),
             };
             if let (Role::Device, Some(root)) = (id.planned.role, chain.last()) {
-                files.c_header =
-                    Some(self.c_header(id, &cert_pem, &text, key_password.is_none(), chain, root));
+                files.c_header = Some(self.c_header(
+                    id,
+                    &cert_pem,
+                    &text,
+                    key_password.is_none(),
+                    chain,
+                    root,
+                )?);
             }
-            files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes()));
+            files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes())?);
         }
         if !chain.is_empty() {
             let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
@@ -117,21 +175,18 @@ impl Writer<'_> {
                 ArtifactKind::Chain,
                 name,
                 chain_pem.into_bytes(),
-            ));
+            )?);
             files.fullchain = Some(self.push(
                 format!("{s}.fullchain.pem"),
                 ArtifactKind::Fullchain,
                 name,
                 full.into_bytes(),
-            ));
+            )?);
         }
         if let (false, Some(_)) = (id.planned.role.is_ca(), &id.key) {
             self.p12_files(id, chain, &mut files, own.as_ref().map(|o| o.p12.as_str()))?;
         }
-        if let Some(o) = own {
-            self.device_secrets.push((name.to_string(), o));
-        }
-        Ok(files)
+        Ok((files, own))
     }
 }
 
@@ -151,7 +206,7 @@ impl Writer<'_> {
         plain_key: bool,
         chain: &[Vec<u8>],
         root: &[u8],
-    ) -> String {
+    ) -> Result<String, Error> {
         let name = id.planned.name.as_str();
         let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
         let header = export::c_header::device_header(&export::c_header::DeviceFiles {
@@ -206,7 +261,7 @@ impl Writer<'_> {
                 &id.cert_der,
                 chain,
             )?;
-            let path = Some(self.push(format!("{s}.{ext}"), kind, name, bytes));
+            let path = Some(self.push(format!("{s}.{ext}"), kind, name, bytes)?);
             match flavour {
                 Flavour::Compatible => files.p12_compat = path,
                 Flavour::Modern => files.p12_modern = path,
@@ -215,39 +270,115 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// `devices.csv`: each device's files and own secrets, for provisioning (a secret file).
-    fn devices_csv(&mut self, manifest: &[ManifestIdentity]) {
+    /// A device's row of `devices.csv`: its files and own secrets, for provisioning.
+    fn devices_csv_row(&mut self, m: &ManifestIdentity, secret: &DeviceSecret) {
         use std::fmt::Write;
-        if self.device_secrets.is_empty() {
-            return;
+        if self.devices_csv.is_empty() {
+            self.devices_csv =
+                "name,serial,sha256,not_after,files,p12_password,key_passphrase\n".into();
         }
-        let mut csv =
-            String::from("name,serial,sha256,not_after,files,p12_password,key_passphrase\n");
-        for (name, secret) in &self.device_secrets {
-            let Some(m) = manifest.iter().find(|i| &i.name == name) else {
-                continue;
-            };
-            let f = &m.files;
-            let list: Vec<&str> = f.paths().collect();
-            let _ = writeln!(
-                csv,
-                "{},{},{},{},{},{},{}",
-                csv_field(name),
-                m.serial,
-                m.sha256,
-                m.not_after,
-                csv_field(&list.join(" ")),
-                secret.p12,
-                secret.key.as_deref().unwrap_or("")
-            );
-        }
-        self.push(
-            DEVICES_CSV.into(),
-            ArtifactKind::DeviceSecrets,
-            "",
-            csv.into_bytes(),
+        let list: Vec<&str> = m.files.paths().collect();
+        let _ = writeln!(
+            self.devices_csv,
+            "{},{},{},{},{},{},{}",
+            csv_field(&m.name),
+            m.serial,
+            m.sha256,
+            m.not_after,
+            csv_field(&list.join(" ")),
+            secret.p12,
+            secret.key.as_deref().unwrap_or("")
         );
     }
+
+    /// Writes identity `id` (issued by `issuer`, under `chain`) and its manifest entry.
+    fn add(&mut self, id: &Issued, chain: &[Vec<u8>], issuer: &str) -> Result<(), Error> {
+        let (files, own) = self.identity(id, chain)?;
+        let entry = manifest_entry(self.plan, issuer, id, files);
+        if let Some(secret) = own {
+            self.devices_csv_row(&entry, &secret);
+        }
+        let mut piece = if self.entries == 0 {
+            format!(
+                "{{\n  \"generator\": {},\n  \"issued_at\": {},\n  \"identities\": [\n",
+                json(&generator())?,
+                json(&rfc3339(self.issued_at))?
+            )
+        } else {
+            ",\n".to_string()
+        };
+        let pretty = serde_json::to_string_pretty(&entry)
+            .map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))?;
+        for (n, line) in pretty.lines().enumerate() {
+            if n > 0 {
+                piece.push('\n');
+            }
+            piece.push_str("    ");
+            piece.push_str(line);
+        }
+        self.sink.manifest_piece(piece.as_bytes())?;
+        self.sink.identity(&entry)?;
+        self.entries += 1;
+        let shown = self
+            .listed
+            .iter()
+            .filter(|i| i.role == Role::Device)
+            .count();
+        if entry.role == Role::Device && shown >= LISTED_DEVICES {
+            self.more_devices += 1;
+        } else {
+            self.listed.push(entry);
+        }
+        Ok(())
+    }
+
+    /// Writes `devices.csv`, README.txt and the end of manifest.json.
+    fn finish(mut self) -> Result<Streamed, Error> {
+        let device_secrets = (!self.devices_csv.is_empty()).then(|| DEVICES_CSV.to_string());
+        if device_secrets.is_some() {
+            let csv = std::mem::take(&mut self.devices_csv);
+            self.push(
+                DEVICES_CSV.into(),
+                ArtifactKind::DeviceSecrets,
+                "",
+                csv.into_bytes(),
+            )?;
+        }
+        let manifest = Manifest {
+            generator: generator(),
+            issued_at: rfc3339(self.issued_at),
+            identities: std::mem::take(&mut self.listed),
+            device_secrets,
+        };
+        let readme = export::readme::render(&manifest, self.more_devices);
+        self.push(
+            "README.txt".into(),
+            ArtifactKind::Readme,
+            "",
+            readme.into_bytes(),
+        )?;
+        let mut tail = String::from("\n  ]");
+        if let Some(csv) = &manifest.device_secrets {
+            tail.push_str(&format!(",\n  \"device_secrets\": {}", json(csv)?));
+        }
+        tail.push_str("\n}");
+        self.sink.manifest_piece(tail.as_bytes())?;
+        self.files += 1;
+        Ok(Streamed {
+            issued_at: self.issued_at,
+            manifest,
+            more_devices: self.more_devices,
+            files: self.files,
+        })
+    }
+}
+
+fn generator() -> String {
+    format!("certlab {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn json(s: &str) -> Result<String, Error> {
+    serde_json::to_string(s).map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))
 }
 
 /// The provisioning list of a kit with per-device secrets.
@@ -273,15 +404,12 @@ fn chain_of(issued: &[Issued], i: usize) -> Vec<Vec<u8>> {
     chain
 }
 
-fn manifest_entry(plan: &Plan, issued: &[Issued], id: &Issued, files: Files) -> ManifestIdentity {
+fn manifest_entry(plan: &Plan, issuer: &str, id: &Issued, files: Files) -> ManifestIdentity {
     let p = &id.planned;
     ManifestIdentity {
         name: p.name.clone(),
         role: p.role,
-        issuer: p
-            .issuer
-            .map(|u| issued[u].planned.name.clone())
-            .unwrap_or_else(|| p.name.clone()),
+        issuer: issuer.to_string(),
         common_name: p.common_name.clone(),
         subject: crate::decode::subject_line(&id.cert_der),
         sans: p.sans.iter().map(|s| s.to_string()).collect(),
@@ -340,44 +468,167 @@ fn refuse_collisions(plan: &Plan, artifacts: &[Artifact]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Assembles files and manifest from issued certificates.
+/// A kit held in memory: what [`crate::generate`] gives and the page zips.
+#[derive(Default)]
+struct MemorySink {
+    artifacts: Vec<Artifact>,
+    manifest_json: Vec<u8>,
+    identities: Vec<ManifestIdentity>,
+}
+
+impl KitSink for MemorySink {
+    fn file(&mut self, artifact: Artifact) -> Result<(), Error> {
+        self.artifacts.push(artifact);
+        Ok(())
+    }
+    fn manifest_piece(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.manifest_json.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn identity(&mut self, entry: &ManifestIdentity) -> Result<(), Error> {
+        self.identities.push(entry.clone());
+        Ok(())
+    }
+}
+
+impl MemorySink {
+    fn into_kit(mut self, plan: &Plan, end: Streamed) -> Result<Kit, Error> {
+        refuse_collisions(plan, &self.artifacts)?;
+        self.artifacts.push(Artifact {
+            path: "manifest.json".into(),
+            kind: ArtifactKind::Manifest,
+            identity: String::new(),
+            bytes: self.manifest_json,
+            secret: false,
+        });
+        Ok(Kit {
+            issued_at: end.issued_at,
+            artifacts: self.artifacts,
+            manifest: Manifest {
+                identities: self.identities,
+                ..end.manifest
+            },
+        })
+    }
+}
+
+fn writer<'a>(plan: &'a Plan, sink: &'a mut dyn KitSink, at: OffsetDateTime) -> Writer<'a> {
+    Writer {
+        plan,
+        sink,
+        p12: [None, None],
+        devices_csv: String::new(),
+        entries: 0,
+        listed: Vec::new(),
+        more_devices: 0,
+        files: 0,
+        issued_at: at,
+    }
+}
+
+/// Assembles files and manifest from issued certificates, in memory.
 pub(crate) fn assemble(
     plan: &Plan,
     issued: &[Issued],
     issued_at: OffsetDateTime,
 ) -> Result<Kit, Error> {
-    let mut w = Writer {
-        plan,
-        artifacts: Vec::new(),
-        p12: [None, None],
-        device_secrets: Vec::new(),
-    };
-    let mut identities = Vec::with_capacity(issued.len());
+    let mut sink = MemorySink::default();
+    let mut w = writer(plan, &mut sink, issued_at);
     for (i, id) in issued.iter().enumerate() {
-        let files = w.identity(id, &chain_of(issued, i))?;
-        identities.push(manifest_entry(plan, issued, id, files));
+        let issuer = id
+            .planned
+            .issuer
+            .map_or(&id.planned.name, |u| &issued[u].planned.name);
+        w.add(id, &chain_of(issued, i), issuer)?;
     }
-    w.devices_csv(&identities);
-    refuse_collisions(plan, &w.artifacts)?;
-    let manifest = Manifest {
-        generator: format!("certlab {}", env!("CARGO_PKG_VERSION")),
-        issued_at: rfc3339(issued_at),
-        identities,
-        device_secrets: (!w.device_secrets.is_empty()).then(|| DEVICES_CSV.to_string()),
+    let end = w.finish()?;
+    sink.into_kit(plan, end)
+}
+
+/// Issues a validated plan one identity at a time, each one's files handed to `sink` as soon
+/// as they are made: only the CAs stay in memory.
+pub(crate) fn stream(
+    plan: &Plan,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress<'_>),
+    sink: &mut dyn KitSink,
+) -> Result<Streamed, Error> {
+    let at = opts.now.unwrap_or_else(crate::issue::now_utc);
+    let opts = Options {
+        now: Some(at),
+        keys: opts.keys.clone(),
     };
-    let readme = export::readme::render(&manifest);
-    w.push(
-        "README.txt".into(),
-        ArtifactKind::Readme,
-        "",
-        readme.into_bytes(),
-    );
-    let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Error::Internal(format!("manifest encoding failed: {e}")))?;
-    w.push("manifest.json".into(), ArtifactKind::Manifest, "", json);
-    Ok(Kit {
-        issued_at,
-        artifacts: w.artifacts,
-        manifest,
-    })
+    let mut signer = Signer::new(plan, &opts)?;
+    let mut w = writer(plan, sink, at);
+    let total = plan.identities.len();
+    for (index, planned) in plan.identities.iter().enumerate() {
+        progress(Progress {
+            index,
+            total,
+            name: &planned.name,
+            role: planned.role,
+            key: planned.key,
+        });
+        let id = signer.sign(index)?;
+        let mut chain = Vec::new();
+        let mut up = planned.issuer;
+        while let Some(u) = up.and_then(|u| signer.kept(u).map(|ca| (u, ca))) {
+            chain.push(u.1.cert_der.clone());
+            up = u.1.planned.issuer;
+        }
+        let issuer = planned
+            .issuer
+            .map_or(&planned.name, |u| &plan.identities[u].name);
+        w.add(&id, &chain, issuer)?;
+        if planned.role.is_ca() {
+            signer.keep(index, id);
+        }
+    }
+    w.finish()
+}
+
+/// Validates `spec` and writes the kit into `sink` as it is made (see [`KitSink`]): the
+/// CLI's way to a fleet of 100,000 devices in flat memory.
+pub fn generate_into(
+    spec: &crate::Spec,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress<'_>),
+    sink: &mut dyn KitSink,
+) -> Result<Streamed, Error> {
+    let plan = crate::validate::plan_up_to(spec, crate::validate::MAX_STREAMED_DEVICES)?;
+    stream(&plan, opts, progress, sink)
+}
+
+/// Like [`generate_into`], the kit held in memory.
+pub(crate) fn generate_kit(
+    plan: &Plan,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Kit, Error> {
+    let mut sink = MemorySink::default();
+    let end = stream(plan, opts, progress, &mut sink)?;
+    sink.into_kit(plan, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_json_written_in_pieces_is_the_manifest() {
+        let mut spec = crate::Preset::Iot.spec(crate::KeyAlgorithm::EcdsaP256);
+        spec.per_device_secrets = true;
+        spec.devices[0].count = LISTED_DEVICES as u32 + 5;
+        let kit = crate::generate(&spec).expect("kit");
+        let json = &kit.get("manifest.json").expect("manifest.json").bytes;
+        let whole = serde_json::to_vec_pretty(&kit.manifest).expect("json");
+        assert_eq!(
+            String::from_utf8_lossy(json),
+            String::from_utf8_lossy(&whole)
+        );
+        let readme =
+            String::from_utf8_lossy(&kit.get("README.txt").expect("readme").bytes).into_owned();
+        assert!(readme.contains("… and 5 more devices"), "{readme}");
+        assert!(!readme.contains(&format!("sensor-{:04}", LISTED_DEVICES + 1)));
+    }
 }

@@ -54,6 +54,8 @@ pub enum ErrorKind {
     BadPattern,
     /// A count is zero or above the limit.
     BadCount,
+    /// A line of a device list is malformed (its message names the line).
+    BadList,
     /// Input that would cost more time or memory than certlab allows (a huge file, a key
     /// whose KDF parameters ask for hours or gigabytes).
     TooCostly,

@@ -241,33 +241,42 @@ fn kit_unit() -> Result<String, Error> {
     Ok(format!("kit {}", hex::encode(rng::bytes::<4>()?)))
 }
 
-/// Signs every identity of a plan, issuers first.
-pub(crate) fn issue_plan(
-    plan: &Plan,
-    opts: &Options,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<Vec<Issued>, Error> {
-    let now = opts.now.unwrap_or_else(now_utc);
-    let total = plan.identities.len();
-    let mut issued: Vec<Issued> = Vec::with_capacity(total);
-    let mut ca_params: Vec<Option<CertificateParams>> = Vec::with_capacity(total);
-    let unit = kit_unit()?;
-    for (index, planned) in plan.identities.iter().enumerate() {
-        progress(Progress {
-            index,
-            total,
-            name: &planned.name,
-            role: planned.role,
-            key: planned.key,
-        });
-        let key = key_for(planned, opts)?;
-        let (not_before, not_after) = window(now, planned.days);
+/// Signs a plan's identities one at a time, issuers first, holding on only to the CAs: a
+/// fleet's devices are made, written and dropped one by one.
+pub(crate) struct Signer<'a> {
+    plan: &'a Plan,
+    opts: &'a Options,
+    now: OffsetDateTime,
+    unit: String,
+    /// The parameters of the CAs signed so far (rcgen's issuer needs them), by plan index.
+    params: BTreeMap<usize, CertificateParams>,
+    /// The CAs handed back with [`Signer::keep`], by plan index.
+    cas: BTreeMap<usize, Issued>,
+}
+
+impl<'a> Signer<'a> {
+    pub(crate) fn new(plan: &'a Plan, opts: &'a Options) -> Result<Self, Error> {
+        Ok(Signer {
+            plan,
+            opts,
+            now: opts.now.unwrap_or_else(now_utc),
+            unit: kit_unit()?,
+            params: BTreeMap::new(),
+            cas: BTreeMap::new(),
+        })
+    }
+
+    /// Signs identity `index` of the plan; its issuer must have been signed and kept.
+    pub(crate) fn sign(&mut self, index: usize) -> Result<Issued, Error> {
+        let planned = &self.plan.identities[index];
+        let key = key_for(planned, self.opts)?;
+        let (not_before, not_after) = window(self.now, planned.days);
         let serial = rng::serial()?;
         let profile = Profile {
             role: planned.role,
             common_name: &planned.common_name,
             subject: &planned.subject,
-            unit: planned.role.is_ca().then_some(unit.as_str()),
+            unit: planned.role.is_ca().then_some(self.unit.as_str()),
             sans: &planned.sans,
             key: planned.key,
             server_auth: planned.server_auth,
@@ -282,8 +291,13 @@ pub(crate) fn issue_plan(
         let cert = match planned.issuer {
             None => params.self_signed(&key)?,
             Some(i) => {
-                let (Some(Some(ip)), Some(Some(issuer_key))) =
-                    (ca_params.get(i), issued.get(i).map(|x| x.key.as_ref()))
+                let (
+                    Some(ip),
+                    Some(Issued {
+                        key: Some(issuer_key),
+                        ..
+                    }),
+                ) = (self.params.get(&i), self.cas.get(&i))
                 else {
                     return Err(Error::Internal(format!(
                         "issuer of `{}` was not made first",
@@ -293,17 +307,28 @@ pub(crate) fn issue_plan(
                 params.signed_by(&key, &rcgen::Issuer::from_params(ip, issuer_key))?
             }
         };
-        ca_params.push(planned.role.is_ca().then_some(params));
-        issued.push(Issued {
+        if planned.role.is_ca() {
+            self.params.insert(index, params);
+        }
+        Ok(Issued {
             planned: planned.clone(),
             cert_der: cert.der().to_vec(),
             key: Some(key),
             serial: serial.to_vec(),
             not_before,
             not_after,
-        });
+        })
     }
-    Ok(issued)
+
+    /// Keeps CA `index`, once its files are written, to sign what it issues.
+    pub(crate) fn keep(&mut self, index: usize, ca: Issued) {
+        self.cas.insert(index, ca);
+    }
+
+    /// The CA kept at `index`.
+    pub(crate) fn kept(&self, index: usize) -> Option<&Issued> {
+        self.cas.get(&index)
+    }
 }
 
 /// Signs one leaf under an existing CA (imported certificate + key). `public_key` is the

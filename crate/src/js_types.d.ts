@@ -14,7 +14,7 @@ export interface ClientSpec { name?: string; common_name?: string; email?: strin
   /** Also a TLS server for `names` (reverse connections: the client listens, the server dials). */
   server_auth?: boolean; names?: string[]; subject?: SubjectFields; }
 /** A batch of devices; `pattern` holds `{n}` or `{n:04}`. */
-export interface DeviceBatch { pattern?: string; count?: number; start?: number; key?: KeyAlgorithm; days?: number; server_auth?: boolean; subject?: SubjectFields; }
+export interface DeviceBatch { /** One device per line, or CSV with a header `name,names,email,o,ou,c,st,l`; replaces pattern/count/start. */ list?: string | null; pattern?: string; count?: number; start?: number; key?: KeyAlgorithm; days?: number; server_auth?: boolean; subject?: SubjectFields; }
 /** PBES2 AES-256-CBC with PBKDF2-SHA256 (iterations ≥ 10000) or scrypt. */
 export type KeyEncryption = { pbkdf2: { iterations: number } } | "scrypt";
 /** `auto` = exactly the kit's names; `none`; or DNS names / CIDR ranges. */
@@ -77,7 +77,7 @@ export interface Manifest { generator: string; issued_at: string; identities: Ma
 /** A generated kit: every file with its bytes, the manifest, and the zip when asked for. */
 export interface Kit { manifest: Manifest; files: KitFile[]; zip?: Uint8Array; }
 
-export type ErrorKind = "missing" | "too-long" | "invalid-dns-name" | "invalid-ip" | "bad-wildcard" | "invalid-email" | "invalid-validity" | "outlives-issuer" | "weak-key" | "unsupported-algorithm" | "empty-password" | "wrong-password" | "key-mismatch" | "not-a-ca" | "expired" | "bad-pem" | "bad-der" | "bad-signature" | "outside-constraints" | "duplicate-name" | "bad-file-name" | "bad-pattern" | "bad-count" | "inconsistent";
+export type ErrorKind = "missing" | "too-long" | "invalid-dns-name" | "invalid-ip" | "bad-wildcard" | "invalid-email" | "invalid-validity" | "outlives-issuer" | "weak-key" | "unsupported-algorithm" | "empty-password" | "wrong-password" | "key-mismatch" | "not-a-ca" | "expired" | "bad-pem" | "bad-der" | "bad-signature" | "outside-constraints" | "duplicate-name" | "bad-file-name" | "bad-pattern" | "bad-count" | "bad-list" | "inconsistent";
 /** One thing wrong with the input, tied to its field (`servers[0].names[2]`). */
 export interface FieldError { field: string; kind: ErrorKind; problem: string; fix: string; }
 /** What every function throws: a JS Error with the first problem's field, kind and fix. */

@@ -44,6 +44,7 @@ mod text;
 mod validate;
 
 pub use add::add_to_kit;
+pub use assemble::{KitSink, LISTED_DEVICES, Streamed, generate_into};
 pub use decode::{
     Cert, Csr, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm, certificates, parse_csr,
 };
@@ -51,6 +52,7 @@ pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};
 pub use export::mobileconfig::mobileconfig;
 pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
+pub use export::zip::{ZipStream, zip_deflates};
 pub use import::{
     ImportedCa, MAX_INPUT_BYTES, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N,
     MAX_SCRYPT_RP, import_ca, private_key,
@@ -69,7 +71,10 @@ pub use spec::{
     ServerSpec, Spec, SubjectFields,
 };
 pub use text::{MAX_QUOTED_CHARS, clip, clip_quoted, escape_control};
-pub use validate::{MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, Plan, Planned, expand_pattern, plan};
+pub use validate::{
+    MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, MAX_STREAMED_DEVICES, Plan, Planned, device_list_text,
+    expand_pattern, plan,
+};
 
 /// Validates `spec` and issues the whole kit with fresh keys at the current time.
 pub fn generate(spec: &Spec) -> Result<Kit, Error> {
@@ -83,7 +88,5 @@ pub fn generate_with(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Kit, Error> {
     let plan = validate::plan(spec)?;
-    let issued = issue::issue_plan(&plan, opts, progress)?;
-    let at = opts.now.unwrap_or_else(issue::now_utc);
-    assemble::assemble(&plan, &issued, at)
+    assemble::generate_kit(&plan, opts, progress)
 }

@@ -277,10 +277,15 @@ impl Default for ClientSpec {
     }
 }
 
-/// A batch of device certificates named from a pattern.
+/// A batch of device certificates, named from a pattern or from a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeviceBatch {
+    /// The devices as a list, one per line: a name (serial number, MAC address, host name)
+    /// or CSV under a header line `name,names,email,o,ou,c,st,l` (any of the columns after
+    /// `name`). When set, `pattern`, `count` and `start` are not used. Errors name the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
     /// CN pattern; `{n}` is the device number, `{n:04}` zero-padded to 4 digits.
     pub pattern: String,
     /// Number of devices.
@@ -300,6 +305,7 @@ pub struct DeviceBatch {
 impl Default for DeviceBatch {
     fn default() -> Self {
         DeviceBatch {
+            list: None,
             pattern: "sensor-{n:04}".into(),
             count: 10,
             start: 1,

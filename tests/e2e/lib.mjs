@@ -66,11 +66,14 @@ export function sameNameCa(kitDir) {
   return d;
 }
 
-/** Starts `certlab-echo serve` for the kit in `dir` on 127.0.0.1:0; resolves once listening. */
-export async function startEcho(dir, { server = "server", clientCa = "ca.crt", clientAuth = "optional" } = {}) {
-  const args = ["serve", "--cert", join(dir, `${server}.fullchain.pem`), "--key", join(dir, `${server}.key`), "--listen", "127.0.0.1:0"];
-  if (clientCa) args.push("--client-ca", join(dir, clientCa), "--client-auth", clientAuth);
-  const proc = spawn(bin("certlab-echo"), args, { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `certlab-echo serve` for the kit in `dir` on 127.0.0.1:0; resolves once listening.
+ * `args` (the serve arguments, run in `dir`) replaces the ones built from the other options.
+ */
+export async function startEcho(dir, { server = "server", clientCa = "ca.crt", clientAuth = "optional", args: given } = {}) {
+  const args = given ? ["serve", ...given] : ["serve", "--cert", join(dir, `${server}.fullchain.pem`), "--key", join(dir, `${server}.key`), "--listen", "127.0.0.1:0"];
+  if (clientCa && !given) args.push("--client-ca", join(dir, clientCa), "--client-auth", clientAuth);
+  const proc = spawn(bin("certlab-echo"), args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d));

@@ -167,6 +167,31 @@ test("subject fields: a bad country is shown at its field, good ones reach every
   await page.close();
 });
 
+test("a device list: pasted with a bad line (named at its line), then a CSV file chosen", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.click("[data-preset=iot]");
+  await page.selectOption("select[name='devices[0].named-by']", "list");
+  await page.fill("textarea[name='devices[0].list']", "sn-001\nsn 002\nsn-001\n");
+  const problem = await page.waitForSelector("li.field-error[data-field='devices[0].list']", { timeout: 60_000 });
+  const all = await page.$$eval("li.field-error[data-field='devices[0].list']", (els) => els.map((e) => e.textContent));
+  assert.match(all.join("\n"), /line 2: `sn 002` cannot be used as a file name/);
+  assert.match(all.join("\n"), /line 3: `sn-001` repeats the device of line 1/);
+  assert.ok(problem);
+  assert.ok(await page.isDisabled("#generate"));
+  // A spreadsheet's CSV, chosen as a file: `;` separators, a MAC address, SANs, an OU.
+  const dir = mkdtempSync(join(tmpdir(), "certlab-list-"));
+  writeFileSync(join(dir, "bench.csv"), "\ufeffname;names;ou\r\nAA:BB:CC:00:11:22;cam.lab 10.0.0.7;Bench A\r\nsn-002;;\r\n");
+  await page.setInputFiles("input[name='devices[0].list-file']", join(dir, "bench.csv"));
+  await page.waitForSelector("li.field-error[data-field='devices[0].list']", { state: "detached", timeout: 60_000 });
+  const m = await generateAndCheck(page, requests, "device-list");
+  const devices = m.identities.filter((i) => i.role === "device");
+  assert.deepEqual(devices.map((d) => d.name), ["AA-BB-CC-00-11-22", "sn-002"]);
+  assert.equal(devices[0].subject, "OU=Bench A, CN=AA:BB:CC:00:11:22");
+  assert.deepEqual(devices[0].sans, ["DNS:cam.lab", "IP:10.0.0.7"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the PKCS#12 flavour choice: modern only, then compatible only", async () => {
   const { page, requests, errors } = await openPage();
   await page.click("[data-preset=mtls]");

@@ -9,4 +9,4 @@ pub(crate) mod pkcs12;
 pub(crate) mod pkcs8;
 pub(crate) mod readme;
 pub(crate) mod snippets;
-mod zip;
+pub(crate) mod zip;

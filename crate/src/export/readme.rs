@@ -6,8 +6,24 @@ use crate::export::snippets;
 use crate::kit::Manifest;
 use std::fmt::Write;
 
-/// Renders README.txt for a manifest: one function per section.
-pub(crate) fn render(m: &Manifest) -> String {
+/// Renders README.txt for a whole manifest: its devices past the first
+/// [`crate::LISTED_DEVICES`] are counted, not listed.
+pub(crate) fn render_whole(m: &Manifest) -> String {
+    let mut shown = 0;
+    let (listed, more): (Vec<_>, Vec<_>) = m.identities.iter().partition(|i| {
+        shown += usize::from(i.role == Role::Device);
+        i.role != Role::Device || shown <= crate::LISTED_DEVICES
+    });
+    let listed = Manifest {
+        identities: listed.into_iter().cloned().collect(),
+        ..m.clone()
+    };
+    render(&listed, more.len())
+}
+
+/// Renders README.txt for a manifest: one function per section. `more_devices` devices are
+/// in the kit (and in manifest.json) besides those `m` lists: README.txt names them by count.
+pub(crate) fn render(m: &Manifest, more_devices: usize) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -24,7 +40,7 @@ pub(crate) fn render(m: &Manifest) -> String {
              never share it with the certificates.\n"
         );
     }
-    files(&mut o, m);
+    files(&mut o, m, more_devices);
     import_it(&mut o, m);
     check_with_openssl(&mut o, m);
     connect_it(&mut o, m);
@@ -33,7 +49,7 @@ pub(crate) fn render(m: &Manifest) -> String {
 }
 
 /// FILES: every identity, what it is and what each of its files is for.
-fn files(o: &mut String, m: &Manifest) {
+fn files(o: &mut String, m: &Manifest, more_devices: usize) {
     o.push_str("FILES\n=====\n");
     for i in &m.identities {
         let issuer = if i.issuer == i.name {
@@ -97,6 +113,13 @@ fn files(o: &mut String, m: &Manifest) {
                 "  {h:<34} C header for firmware (mbedTLS): see FIRMWARE below; secret"
             );
         }
+    }
+    if more_devices > 0 {
+        let _ = writeln!(
+            o,
+            "\n… and {more_devices} more devices in devices/, each with the same files as those above:\n\
+             manifest.json lists every one (name, serial, SHA-256, validity, files)."
+        );
     }
 }
 

@@ -51,6 +51,18 @@ pub(crate) fn check_cn(p: &mut Problems, field: String, cn: &str) {
     }
 }
 
+/// At most 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`: a name every
+/// file system and shell takes as it is.
+pub(crate) fn is_safe_stem(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 /// A file stem: a short, safe file name, unique (case-insensitively) among `seen`.
 pub(crate) fn check_stem(p: &mut Problems, field: String, name: &str, seen: &mut HashSet<String>) {
     if name.is_empty() {
@@ -62,13 +74,7 @@ pub(crate) fn check_stem(p: &mut Problems, field: String, name: &str, seen: &mut
         );
         return;
     }
-    if name.len() > 64
-        || name.starts_with('.')
-        || name.starts_with('-')
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
+    if !is_safe_stem(name) {
         p.push(
             field,
             ErrorKind::BadFileName,

@@ -1,9 +1,14 @@
-//! Device batches: a name pattern × a count, expanded into one identity per device.
+//! Device batches: a name pattern × a count, or a list ([`super::device_list`]), expanded
+//! into one identity per device.
 
-use super::{MAX_DEVICES, Planned, Planner, check_cn, check_days, check_stem, device_dns};
+use super::{
+    MAX_DEVICES, MAX_STREAMED_DEVICES, Planned, Planner, check_cn, check_days, check_stem,
+    device_dns, device_list,
+};
 use crate::error::ErrorKind;
+use crate::names::SanName;
 use crate::role::Role;
-use crate::spec::Spec;
+use crate::spec::{DeviceBatch, Spec, SubjectFields};
 
 /// Expands a device pattern such as `sensor-{n:04}` for number `n`.
 pub fn expand_pattern(pattern: &str, n: u32) -> Result<String, String> {
@@ -39,73 +44,157 @@ pub fn expand_pattern(pattern: &str, n: u32) -> Result<String, String> {
 
 /// Plans every device of every batch, issued by `issuer`.
 pub(super) fn plan_devices(pl: &mut Planner, spec: &Spec, issuer: usize) {
-    let Planner { p, ids, seen, .. } = pl;
-    let mut total_devices: u64 = 0;
+    let mut total: u64 = 0;
     for (i, d) in spec.devices.iter().enumerate() {
-        let f = format!("devices[{i}]");
-        check_days(p, format!("{f}.days"), d.days);
-        total_devices += u64::from(d.count);
-        if d.count == 0 {
-            p.push(
-                format!("{f}.count"),
-                ErrorKind::BadCount,
-                "the device count is 0",
-                "give a count from 1 to 10,000, or remove the batch",
-            );
-            continue;
-        }
-        if total_devices > u64::from(MAX_DEVICES) {
-            p.push(format!("{f}.count"), ErrorKind::BadCount, format!("the kit would hold {total_devices} devices"), format!("make at most {MAX_DEVICES} devices per kit; split larger fleets into several kits under an imported CA"));
-            continue;
-        }
-        let Some(last) = d.start.checked_add(d.count - 1) else {
-            p.push(
-                format!("{f}.start"),
-                ErrorKind::BadCount,
-                "the device numbers overflow",
-                "start from a smaller number",
-            );
-            continue;
+        let b = Batch {
+            spec,
+            d,
+            f: format!("devices[{i}]"),
+            issuer,
         };
-        if let Err(why) = expand_pattern(&d.pattern, d.start) {
-            p.push(
-                format!("{f}.pattern"),
-                ErrorKind::BadPattern,
-                format!("the pattern `{}` is not usable: {why}", d.pattern),
-                "write a pattern such as `sensor-{n:04}`",
-            );
-            continue;
-        }
-        for n in d.start..=last {
-            let cn = expand_pattern(&d.pattern, n).unwrap_or_default();
-            let before = p.0.len();
-            check_cn(p, format!("{f}.pattern"), &cn);
-            check_stem(p, format!("{f}.pattern"), &cn, seen);
-            let sans = if d.server_auth {
-                device_dns(p, &format!("{f}.pattern"), &cn)
-                    .into_iter()
-                    .collect()
+        check_days(&mut pl.p, format!("{}.days", b.f), d.days);
+        let (field, count) = match &d.list {
+            Some(list) => ("list", from_list(pl, &b, list)),
+            None => ("count", from_pattern(pl, &b)),
+        };
+        total += count as u64;
+        if total > u64::from(pl.max_devices) {
+            let fix = if pl.max_devices <= MAX_DEVICES {
+                format!(
+                    "a kit made in the page or the JS package is held in memory: make at most {MAX_DEVICES} devices there, or make the fleet with the CLI (`certlab kit`), which writes up to {MAX_STREAMED_DEVICES} to disk as they are made"
+                )
             } else {
-                Vec::new()
+                format!(
+                    "make at most {} devices per kit; split larger fleets into several kits",
+                    pl.max_devices
+                )
             };
-            if p.0.len() > before {
-                break; // one bad name in a pattern makes them all bad: report it once
-            }
-            ids.push(Planned {
-                name: cn.clone(),
-                stem: format!("devices/{cn}"),
-                role: Role::Device,
-                common_name: cn,
-                sans,
-                key: d.key,
-                days: d.days,
-                issuer: Some(issuer),
-                constraints: Vec::new(),
-                server_auth: d.server_auth,
-                client_auth: true,
-                subject: d.subject.or(&spec.subject),
-                field: f.clone(),
-            });
+            pl.p.push(
+                format!("{}.{field}", b.f),
+                ErrorKind::BadCount,
+                format!("the kit would hold {total} devices"),
+                fix,
+            );
+            return;
         }
     }
+}
+
+/// One batch being planned.
+struct Batch<'a> {
+    spec: &'a Spec,
+    d: &'a DeviceBatch,
+    /// Its field, `devices[i]`.
+    f: String,
+    issuer: usize,
+}
+
+impl Batch<'_> {
+    /// The device `cn`, with file stem `stem`.
+    fn device(&self, cn: String, stem: &str, sans: Vec<SanName>, own: &SubjectFields) -> Planned {
+        Planned {
+            name: stem.to_string(),
+            stem: format!("devices/{stem}"),
+            role: Role::Device,
+            common_name: cn,
+            sans,
+            key: self.d.key,
+            days: self.d.days,
+            issuer: Some(self.issuer),
+            constraints: Vec::new(),
+            server_auth: self.d.server_auth,
+            client_auth: true,
+            subject: own.or(&self.d.subject).or(&self.spec.subject),
+            field: self.f.clone(),
+        }
+    }
+}
+
+/// The devices of a batch named by a list; how many the list names.
+fn from_list(pl: &mut Planner, b: &Batch, list: &str) -> usize {
+    let field = format!("{}.list", b.f);
+    let listed = match device_list::read(list, &field) {
+        Ok(l) => l,
+        Err(errors) => {
+            pl.p.0.extend(errors);
+            return 0;
+        }
+    };
+    let count = listed.len();
+    for dev in listed {
+        let before = pl.p.0.len();
+        check_stem(&mut pl.p, field.clone(), &dev.stem, &mut pl.seen);
+        let mut sans: Vec<SanName> = Vec::new();
+        if b.d.server_auth {
+            sans.extend(device_dns(&mut pl.p, &field, &dev.common_name));
+        }
+        for san in dev.sans {
+            if !sans.contains(&san) {
+                sans.push(san);
+            }
+        }
+        if pl.p.0.len() > before {
+            for e in &mut pl.p.0[before..] {
+                e.problem = format!("line {}: {}", dev.line, e.problem);
+            }
+            continue;
+        }
+        pl.ids
+            .push(b.device(dev.common_name, &dev.stem, sans, &dev.subject));
+    }
+    count
+}
+
+/// The devices of a pattern batch; how many it asks for.
+fn from_pattern(pl: &mut Planner, b: &Batch) -> usize {
+    let (d, f, p) = (b.d, &b.f, &mut pl.p);
+    if d.count == 0 {
+        p.push(
+            format!("{f}.count"),
+            ErrorKind::BadCount,
+            "the device count is 0",
+            "give a count of 1 or more, or remove the batch",
+        );
+        return 0;
+    }
+    if d.count > pl.max_devices {
+        return d.count as usize; // the caller reports the kit's total
+    }
+    let Some(last) = d.start.checked_add(d.count - 1) else {
+        p.push(
+            format!("{f}.start"),
+            ErrorKind::BadCount,
+            "the device numbers overflow",
+            "start from a smaller number",
+        );
+        return 0;
+    };
+    if let Err(why) = expand_pattern(&d.pattern, d.start) {
+        p.push(
+            format!("{f}.pattern"),
+            ErrorKind::BadPattern,
+            format!("the pattern `{}` is not usable: {why}", d.pattern),
+            "write a pattern such as `sensor-{n:04}`, or give a device list",
+        );
+        return 0;
+    }
+    for n in d.start..=last {
+        let cn = expand_pattern(&d.pattern, n).unwrap_or_default();
+        let before = pl.p.0.len();
+        check_cn(&mut pl.p, format!("{f}.pattern"), &cn);
+        check_stem(&mut pl.p, format!("{f}.pattern"), &cn, &mut pl.seen);
+        let sans = if d.server_auth {
+            device_dns(&mut pl.p, &format!("{f}.pattern"), &cn)
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if pl.p.0.len() > before {
+            break; // one bad name in a pattern makes them all bad: report it once
+        }
+        pl.ids
+            .push(b.device(cn.clone(), &cn, sans, &SubjectFields::default()));
+    }
+    d.count as usize
 }

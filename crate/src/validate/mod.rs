@@ -5,12 +5,14 @@
 
 mod checks;
 mod constraints;
+mod device_list;
 mod devices;
 
 pub(crate) use checks::{
     check_cn, check_days, check_secrets, check_stem, check_subject, default_server_cn, device_dns,
     email_san, server_names,
 };
+pub use device_list::device_list_text;
 pub use devices::expand_pattern;
 
 use crate::error::{Error, ErrorKind, Problems};
@@ -22,8 +24,10 @@ use std::collections::HashSet;
 
 /// Longest validity accepted, in days (100 years).
 pub const MAX_DAYS: u32 = 36_525;
-/// Most devices in one kit.
+/// Most devices in a kit held in memory ([`crate::generate`]: the page, the JS package).
 pub const MAX_DEVICES: u32 = 10_000;
+/// Most devices in a kit written as it is made ([`crate::generate_into`]: the CLI).
+pub const MAX_STREAMED_DEVICES: u32 = 1_000_000;
 /// X.520 upper bound of a common name.
 pub const MAX_CN_LEN: usize = 64;
 
@@ -83,6 +87,8 @@ pub(crate) struct Planner {
     pub(crate) seen: HashSet<String>,
     /// The subject fields every CA gets (the kit's, with its organisation).
     pub(crate) ca_subject: SubjectFields,
+    /// Most devices the kit may hold.
+    pub(crate) max_devices: u32,
 }
 
 impl Planner {
@@ -243,9 +249,18 @@ impl Planner {
     }
 }
 
-/// Checks a spec and resolves it into a plan.
+/// Checks a spec and resolves it into a plan, for a kit held in memory (at most
+/// [`MAX_DEVICES`] devices).
 pub fn plan(spec: &Spec) -> Result<Plan, Error> {
-    let mut pl = Planner::default();
+    plan_up_to(spec, MAX_DEVICES)
+}
+
+/// Checks a spec and resolves it into a plan of at most `max_devices` devices.
+pub(crate) fn plan_up_to(spec: &Spec, max_devices: u32) -> Result<Plan, Error> {
+    let mut pl = Planner {
+        max_devices,
+        ..Planner::default()
+    };
     pl.kit_wide(spec);
     let root = pl.ca("root", &spec.root, Role::RootCa, None);
     let inter = spec

@@ -1,6 +1,7 @@
 //! The spec editor: CAs, servers, clients, device batches and the advanced settings. Every
 //! edit produces a new [`Spec`]; validation and lint run on it live.
 
+use super::device_list::DeviceList;
 use super::fields::{
     CheckField, FieldNotes, KeySelect, ListField, NumberField, Problems, TextField,
 };
@@ -179,15 +180,7 @@ fn devices(p: &EditorProps) -> Html {
         <h3>{ "Devices (IoT)" }</h3>
         { for s.devices.iter().enumerate().map(|(i, d)| html! {
             <div class="item" key={format!("devices-{i}")}>
-                <div class="row">
-                    <TextField label="Name pattern" field={format!("devices[{i}].pattern")} value={d.pattern.clone()} problems={pr.clone()}
-                        on_change={edit(p, move |s, v: String| if let Some(x) = s.devices.get_mut(i) { x.pattern = v })}
-                        help="{n} is the device number, {n:04} pads it to 4 digits." />
-                    <NumberField label="How many" field={format!("devices[{i}].count")} value={d.count} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.count = v })} />
-                    <NumberField label="First number" field={format!("devices[{i}].start")} value={d.start} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.start = v })} />
-                </div>
+                { device_names(p, i, d) }
                 <div class="row">
                     <KeySelect field={format!("devices[{i}].key")} value={d.key} problems={pr.clone()}
                         on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.key = v })} />
@@ -203,6 +196,42 @@ fn devices(p: &EditorProps) -> Html {
         <button class="add" onclick={edit(p, |s, _: MouseEvent| s.devices.push(DeviceBatch { key: s.root.key, ..DeviceBatch::default() }))}>{ "Add device batch" }</button>
     </section>
     }
+}
+
+/// How a batch's devices are named: a pattern × a count, or a list.
+fn device_names(p: &EditorProps, i: usize, d: &DeviceBatch) -> Html {
+    let pr = p.problems.clone();
+    let by_list = d.list.is_some();
+    let choose = edit(p, move |s, e: Event| {
+        let list = e.target_unchecked_into::<HtmlSelectElement>().value() == "list";
+        if let Some(x) = s.devices.get_mut(i) {
+            x.list = list.then(String::new);
+        }
+    });
+    html! { <>
+        <div class="row">
+            <label class="field"><span class="label">{ "Devices named by" }</span>
+                <select name={format!("devices[{i}].named-by")} onchange={choose}>
+                    <option value="pattern" selected={!by_list}>{ "a pattern and a count" }</option>
+                    <option value="list" selected={by_list}>{ "a list (names or CSV)" }</option>
+                </select>
+            </label>
+        </div>
+        if let Some(list) = &d.list {
+            <DeviceList field={format!("devices[{i}].list")} value={list.clone()} problems={pr.clone()}
+                on_change={edit(p, move |s, v: String| if let Some(x) = s.devices.get_mut(i) { x.list = Some(v) })} />
+        } else {
+            <div class="row">
+                <TextField label="Name pattern" field={format!("devices[{i}].pattern")} value={d.pattern.clone()} problems={pr.clone()}
+                    on_change={edit(p, move |s, v: String| if let Some(x) = s.devices.get_mut(i) { x.pattern = v })}
+                    help="{n} is the device number, {n:04} pads it to 4 digits." />
+                <NumberField label="How many" field={format!("devices[{i}].count")} value={d.count} problems={pr.clone()}
+                    on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.count = v })} />
+                <NumberField label="First number" field={format!("devices[{i}].start")} value={d.start} problems={pr}
+                    on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.start = v })} />
+            </div>
+        }
+    </> }
 }
 
 /// The editor's advanced settings section.

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod chain;
+pub mod device_list;
 pub mod editor;
 pub mod fields;
 pub mod guide;

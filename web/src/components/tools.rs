@@ -10,22 +10,28 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// Reads the first file of an `<input type=file>` as bytes: `Ok(None)` when none is chosen,
-/// `Err(sentence)` for a file larger than [`certlab::MAX_INPUT_BYTES`] (refused before it is
-/// read: a disk image would freeze the tab) or one the browser cannot read.
+/// else as [`read_blob`].
 async fn read_file(input: &HtmlInputElement) -> Result<Option<Vec<u8>>, String> {
-    let Some(file) = input.files().and_then(|f| f.get(0)) else {
-        return Ok(None);
-    };
+    match input.files().and_then(|f| f.get(0)) {
+        Some(file) => read_blob(&file).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Reads a chosen or dropped file as bytes; `Err(sentence)` for a file larger than
+/// [`certlab::MAX_INPUT_BYTES`] (refused before it is read: a disk image would freeze the
+/// tab) or one the browser cannot read.
+pub(crate) async fn read_blob(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let name = certlab::clip(&certlab::escape_control(&file.name()), 60).into_owned();
     if file.size() > certlab::MAX_INPUT_BYTES as f64 {
         return Err(format!(
-            "{name} is {:.0} MiB, larger than any certificate, key, CSR or .p12 ({} MiB at most). Choose the file itself.",
+            "{name} is {:.0} MiB, larger than any certificate, key, CSR, .p12 or device list ({} MiB at most). Choose the file itself.",
             file.size() / 1_048_576.0,
             certlab::MAX_INPUT_BYTES >> 20
         ));
     }
     match JsFuture::from(file.array_buffer()).await {
-        Ok(buf) => Ok(Some(js_sys::Uint8Array::new(&buf).to_vec())),
+        Ok(buf) => Ok(js_sys::Uint8Array::new(&buf).to_vec()),
         Err(_) => Err(format!(
             "The browser could not read {name}. Choose it again, or paste its text."
         )),

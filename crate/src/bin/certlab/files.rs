@@ -39,6 +39,12 @@ pub fn read(path: &Path, flag: &str) -> Result<Vec<u8>, Fail> {
     Ok(bytes)
 }
 
+/// Reads a device list named by a flag (as [`read`]), decoded by the engine's rules.
+pub fn read_list(path: &Path, flag: &str) -> Result<String, Fail> {
+    let field = format!("{flag} {}", path.display());
+    Ok(certlab::device_list_text(&read(path, flag)?, &field)?)
+}
+
 /// An I/O failure naming the path.
 pub fn io(path: &Path) -> impl Fn(std::io::Error) -> Fail + '_ {
     move |e| Fail::Io(format!("cannot write `{}`: {e}", path.display()))
@@ -147,12 +153,4 @@ pub fn check_zip(zip: &Path, out: &Path, force: bool) -> Result<(), Fail> {
         ));
     }
     Ok(())
-}
-
-/// Writes the zip (mode 0600: it holds private keys) through a temporary sibling.
-pub fn write_zip(zip: &Path, bytes: &[u8]) -> Result<(), Fail> {
-    if let Some(dir) = zip.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    replace(zip, bytes, true)
 }

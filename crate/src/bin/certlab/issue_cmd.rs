@@ -199,7 +199,7 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
         )
     })?;
     kit_dir::add(&kit, &a.out)?;
-    show::kit_summary(&kit, &a.out);
+    show::kit_summary(&kit.manifest, kit.artifacts.len(), 0, &a.out);
     Ok(())
 }
 

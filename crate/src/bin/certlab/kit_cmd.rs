@@ -1,9 +1,8 @@
 //! `certlab kit`: a whole kit from a preset and flags, or from a spec file.
 
-use crate::{Fail, KeyFlags, files, key_alg, kit_dir, show, split_list};
+use crate::{Fail, KeyFlags, files, key_alg, kit_dir, kit_stream, show, split_list};
 use certlab::{
-    CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, Options, Preset, ServerSpec,
-    Spec,
+    CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, Preset, ServerSpec, Spec,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -44,6 +43,10 @@ pub(crate) struct KitArgs {
     /// Number of devices.
     #[arg(long, default_value_t = 10)]
     pub(crate) count: u32,
+    /// Devices from a list instead of a pattern: one name per line (serial number, MAC
+    /// address, host name), or CSV with a header `name,names,email,o,ou,c,st,l`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["devices", "spec"])]
+    pub(crate) devices_from: Option<PathBuf>,
     /// Devices may also act as TLS servers.
     #[arg(long)]
     pub(crate) device_server_auth: bool,
@@ -93,7 +96,7 @@ fn read_spec(path: &std::path::Path) -> Result<Spec, Fail> {
 }
 
 /// The preset's spec with the identities the flags name.
-fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
+fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) -> Result<(), Fail> {
     if let Some(names) = &a.server {
         let mut s = spec.servers.first().cloned().unwrap_or(ServerSpec {
             key,
@@ -132,12 +135,21 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) {
             ..DeviceBatch::default()
         }];
     }
+    if let Some(path) = &a.devices_from {
+        spec.devices = vec![DeviceBatch {
+            list: Some(files::read_list(path, "--devices-from")?),
+            key,
+            server_auth: a.device_server_auth,
+            ..DeviceBatch::default()
+        }];
+    }
     if a.intermediate && spec.intermediate.is_none() {
         spec.intermediate = Some(CaSpec::intermediate(key));
     }
     if a.separate_client_ca {
         spec.client_ca = Some(CaSpec::client_ca(key));
     }
+    Ok(())
 }
 
 /// The spec the flags describe.
@@ -149,7 +161,7 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
         PresetArg::Iot => Preset::Iot,
     }
     .spec(key);
-    identities(&a, &mut spec, key);
+    identities(&a, &mut spec, key)?;
     spec.subject = a.subject.into();
     spec.per_device_secrets = a.per_device_secrets;
     spec.p12_password = a.keys.p12_password;
@@ -177,8 +189,9 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     Ok(spec)
 }
 
-/// The kit-wide subject fields came from flags: errors name those, not `subject.country`.
-fn subject_flags(e: certlab::Error) -> certlab::Error {
+/// The kit-wide subject fields and the device list came from flags: errors name those, not
+/// `subject.country` or `devices[0].list`.
+fn flag_fields(e: certlab::Error, devices_from: Option<&std::path::Path>) -> certlab::Error {
     match e {
         certlab::Error::Invalid(v) => certlab::Error::Invalid(
             v.into_iter()
@@ -187,6 +200,9 @@ fn subject_flags(e: certlab::Error) -> certlab::Error {
                         && let Some(flag) = crate::subject_flag(&fe.field)
                     {
                         fe.field = flag.to_string();
+                    }
+                    if let (Some(path), "devices[0].list") = (devices_from, fe.field.as_str()) {
+                        fe.field = format!("--devices-from {}", path.display());
                     }
                     fe
                 })
@@ -200,6 +216,7 @@ fn subject_flags(e: certlab::Error) -> certlab::Error {
 pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
     let (out, zip, force) = (a.out.clone(), a.zip.take(), a.force);
     let from_flags = a.spec.is_none();
+    let devices_from = a.devices_from.clone();
     let spec = match a.spec.take() {
         Some(path) => read_spec(&path)?,
         None => spec_from_flags(a)?,
@@ -213,7 +230,7 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
         files::check_zip(z, &out, force)?;
     }
     let mut last = String::new();
-    let kit = certlab::generate_with(&spec, &Options::default(), &mut |p| {
+    let mut progress = |p: certlab::Progress<'_>| {
         if p.key.is_rsa() && p.name != last {
             eprintln!(
                 "  making {} ({}, {}/{})…",
@@ -224,17 +241,19 @@ pub(crate) fn run(mut a: KitArgs) -> Result<(), Fail> {
             );
             last = p.name.to_string();
         }
-    })
-    .map_err(|e| if from_flags { subject_flags(e) } else { e })?;
-    // Everything is made in memory before the first byte is written.
-    let zip = match zip {
-        Some(z) => Some((kit.zip("certlab-kit")?, z)),
-        None => None,
     };
-    kit_dir::write_new(&kit, &out, force)?;
-    if let Some((bytes, z)) = zip {
-        files::write_zip(&z, &bytes)?;
-    }
-    show::kit_summary(&kit, &out);
+    // Written as it is made: a fleet's files go to disk (and the zip) one identity at a time.
+    let streamed = kit_stream::write(&spec, &mut progress, &out, force, zip.as_deref()).map_err(
+        |e| match e {
+            Fail::Engine(e) if from_flags => Fail::Engine(flag_fields(e, devices_from.as_deref())),
+            other => other,
+        },
+    )?;
+    show::kit_summary(
+        &streamed.manifest,
+        streamed.files,
+        streamed.more_devices,
+        &out,
+    );
     Ok(())
 }

@@ -134,8 +134,9 @@ fn foreign_file(out: &Path, m: &Manifest) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Writes `kit` as a new kit at `out`, whole or not at all (see the module documentation).
-pub fn write_new(kit: &Kit, out: &Path, force: bool) -> Result<(), Fail> {
+/// Checks that a new kit may go to `out` and makes the temporary folder it is written in
+/// first; gives back where it goes (`out` resolved) and that folder.
+pub fn prepare(out: &Path, force: bool) -> Result<(PathBuf, PathBuf), Fail> {
     check_new(out, force)?;
     // The folder the user named, even through a symlink: the kit replaces what it points to.
     let out = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
@@ -144,6 +145,12 @@ pub fn write_new(kit: &Kit, out: &Path, force: bool) -> Result<(), Fail> {
     }
     let tmp = temp_sibling(&out, "new");
     fs::create_dir(&tmp).map_err(io(&tmp))?;
+    Ok((out, tmp))
+}
+
+/// Writes `kit` as a new kit at `out`, whole or not at all (see the module documentation).
+pub fn write_new(kit: &Kit, out: &Path, force: bool) -> Result<(), Fail> {
+    let (out, tmp) = prepare(out, force)?;
     let written = write_all(kit, &tmp).and_then(|()| swap_in(&tmp, &out));
     if written.is_err() {
         let _ = fs::remove_dir_all(&tmp);
@@ -165,7 +172,7 @@ fn write_all(kit: &Kit, dir: &Path) -> Result<(), Fail> {
 
 /// Puts the finished folder `tmp` at `out`: into a free or empty place, or over an old kit
 /// (already checked) that is moved aside first and removed last.
-fn swap_in(tmp: &Path, out: &Path) -> Result<(), Fail> {
+pub fn swap_in(tmp: &Path, out: &Path) -> Result<(), Fail> {
     if fs::symlink_metadata(out).is_err() || fs::remove_dir(out).is_ok() {
         return fs::rename(tmp, out).map_err(io(out));
     }

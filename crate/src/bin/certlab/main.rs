@@ -8,6 +8,7 @@ mod guide_cmd;
 mod issue_cmd;
 mod kit_cmd;
 mod kit_dir;
+mod kit_stream;
 mod show;
 mod snippets_cmd;
 

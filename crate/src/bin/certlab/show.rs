@@ -2,7 +2,7 @@
 
 use crate::Fail;
 use crate::files;
-use certlab::{Finding, Item, Kit, Severity};
+use certlab::{Finding, Item, Severity};
 use std::path::{Path, PathBuf};
 
 /// Prints one finding to stderr.
@@ -21,9 +21,9 @@ pub fn finding(f: &Finding) {
 }
 
 /// What was written.
-pub fn kit_summary(kit: &Kit, out: &Path) {
-    println!("wrote {} files to {}", kit.artifacts.len(), out.display());
-    for i in &kit.manifest.identities {
+pub fn kit_summary(m: &certlab::Manifest, files: usize, more_devices: usize, out: &Path) {
+    println!("wrote {files} files to {}", out.display());
+    for i in &m.identities {
         let sans = if i.sans.is_empty() {
             String::new()
         } else {
@@ -35,6 +35,12 @@ pub fn kit_summary(kit: &Kit, out: &Path) {
             i.role.id(),
             i.key_algorithm,
             i.common_name
+        );
+    }
+    if more_devices > 0 {
+        println!(
+            "  … and {more_devices} more devices (all in {}/manifest.json)",
+            out.display()
         );
     }
     println!(

@@ -164,7 +164,7 @@ fn apple_lint_shows_on_macos_and_ios() {
 #[test]
 fn guide_text_is_what_the_readme_says() {
     let m = manifest(SHORT);
-    let readme = crate::export::readme::render(&m);
+    let readme = crate::export::readme::render(&m, 0);
     assert!(
         readme.contains(&guide(&m, &GuideOptions::default()).text(&[])),
         "{readme}"
