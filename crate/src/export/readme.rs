@@ -4,6 +4,7 @@
 use crate::export::guide::{self, GuideOptions};
 use crate::export::snippets;
 use crate::kit::Manifest;
+use crate::role::Role;
 use std::fmt::Write;
 
 /// Renders README.txt for a whole manifest: its devices past the first
