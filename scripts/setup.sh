@@ -98,24 +98,49 @@ ensure_cli_tools() {
   ensure_apt script bsdutils
 }
 
+# The servers the kit's snippets are for (echo/tests/snippets.rs, mqtt.rs): Debian's nginx,
+# started by the tests in the foreground with a temporary prefix, and the mosquitto broker
+# with its clients mosquitto_pub/mosquitto_sub.
+ensure_nginx() {
+  ensure_apt nginx nginx
+}
+ensure_mosquitto() {
+  ensure_apt mosquitto mosquitto
+  ensure_apt mosquitto_pub mosquitto-clients
+}
+
+# Qt 5's headers and QtNetwork for the one small program echo/tests/qt.rs compiles around the
+# kit's Qt snippet (g++ and pkg-config with it).
+ensure_qt() {
+  ensure_apt g++ g++
+  ensure_apt pkg-config pkg-config
+  pkg-config --exists Qt5Network || apt_install qtbase5-dev
+}
+
 # The second browser of the end-to-end tests (tests/e2e/firefox.test.mjs).
 ensure_firefox() {
   ensure_apt firefox-esr firefox-esr
 }
 
 # Python packages (pinned) for the tests: `websockets`, an independent wss client for
-# certlab-echo's tests (echo/tests/py/ws_client.py), and `cryptography`, an independent X.509
-# verifier for the engine's (crate/tests/py/verify_kit.py). pip first; if the interpreter is
+# certlab-echo's tests (echo/tests/py/ws_client.py), `cryptography`, an independent X.509
+# verifier for the engine's (crate/tests/py/verify_kit.py), and `requests` and `paho-mqtt`,
+# which the kit's snippets use (echo/tests/snippets.rs, echo/tests/mqtt.rs). pip first; if the interpreter is
 # externally managed (PEP 668), a venv under the ignored target/ dir. CERTLAB_PYTHON (and
 # ECHO_PYTHON, the same) tell the tests which python3 to run.
 PY_WEBSOCKETS_VERSION=15.0.1
 PY_CRYPTOGRAPHY_VERSION=48.0.0
-PY_PACKAGES=("websockets==$PY_WEBSOCKETS_VERSION" "cryptography==$PY_CRYPTOGRAPHY_VERSION")
+PY_REQUESTS_VERSION=2.32.5
+PY_PAHO_MQTT_VERSION=2.1.0
+PY_PACKAGES=("websockets==$PY_WEBSOCKETS_VERSION" "cryptography==$PY_CRYPTOGRAPHY_VERSION"
+  "requests==$PY_REQUESTS_VERSION" "paho-mqtt==$PY_PAHO_MQTT_VERSION")
 python_has_packages() {
   "$1" - <<PY >/dev/null 2>&1
 import importlib.metadata as m
 assert m.version("websockets") == "$PY_WEBSOCKETS_VERSION"
 assert m.version("cryptography") == "$PY_CRYPTOGRAPHY_VERSION"
+assert m.version("requests") == "$PY_REQUESTS_VERSION"
+assert m.version("paho-mqtt") == "$PY_PAHO_MQTT_VERSION"
 PY
 }
 ensure_python_packages() {

@@ -51,6 +51,7 @@ pub use decode::{
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};
 pub use export::mobileconfig::mobileconfig;
+pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
 pub use export::zip::{ZipStream, zip_deflates};
 pub use import::{
     ImportedCa, MAX_INPUT_BYTES, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N,

@@ -1,6 +1,7 @@
 //! `certlab-echo probe`: connect to a wss:// (or ws://) server, print the server chain, the
 //! verification verdict, the greeting and the echo of a message. Succeeds only if all of
-//! that worked. With `--listen` it is the listening client of `certlab-echo dial`
+//! that worked. `tls://HOST:PORT` (or `--tls-only`) stops after the TLS handshake, for the
+//! plain TLS endpoints of other servers (mosquitto's 8883, nginx, a Cute server's cutes://). With `--listen` it is the listening client of `certlab-echo dial`
 //! (see [`crate::listen`]).
 
 use crate::client::{note_seen, parse_url, websocket};
@@ -23,7 +24,8 @@ use tokio_rustls::TlsConnector;
 /// `certlab-echo probe` flags.
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// Server URL, e.g. wss://localhost:8443/ (ws:// for a plain listener).
+    /// Server URL, e.g. wss://localhost:8443/ (ws:// for a plain listener), or
+    /// tls://HOST:PORT for the TLS handshake only (any TLS server: mosquitto, nginx…).
     #[arg(required_unless_present = "listen", conflicts_with = "listen")]
     pub url: Option<String>,
     /// Listen here for `certlab-echo dial` instead of connecting (reverse mode): accept one
@@ -53,6 +55,14 @@ pub struct ProbeArgs {
     /// Text to send and expect back.
     #[arg(long, value_name = "TEXT", default_value = "hello certlab")]
     pub send: String,
+    /// Stop after the TLS handshake of a wss:// URL (what tls:// does): no websocket, no echo.
+    #[arg(long)]
+    pub tls_only: bool,
+    /// TLS handshake only: how long to wait after it for a refusal the server sends late (in
+    /// TLS 1.3 a server judges the client certificate after the client's last handshake
+    /// message); a refusal ends the wait at once, silence for this long counts as accepted.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub settle: Duration,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -111,7 +121,7 @@ pub async fn run(args: ProbeArgs) -> Result<()> {
         (None, None) => Err(Error::Input("give a URL or --listen ADDR:PORT".into())),
     };
     let result = result.and_then(|()| {
-        if report.echo.as_deref() == Some(args.send.as_str()) {
+        if report.mode == "tls" || report.echo.as_deref() == Some(args.send.as_str()) {
             Ok(())
         } else {
             Err(Error::Check("echo differs from what was sent".into()))
@@ -125,8 +135,42 @@ pub async fn run(args: ProbeArgs) -> Result<()> {
     result
 }
 
+/// Reads `tls://HOST:PORT` as the wss:// URL of the same authority (one reading of hosts and
+/// ports, certlab-wire's); `None` for other schemes.
+fn tls_target(url: &str) -> Option<Result<certlab_wire::Target>> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = url
+        .trim()
+        .get(6..)
+        .filter(|_| lower.starts_with("tls://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let has_port = match authority.strip_prefix('[') {
+        Some(v6) => v6.contains("]:"),
+        None => authority.contains(':'),
+    };
+    Some(if has_port {
+        parse_url(&format!("wss://{rest}"))
+            .map_err(|e| Error::Input(e.to_string().replacen("wss://", "tls://", 1)))
+    } else {
+        Err(Error::Input(format!(
+            "{url:?}: tls:// needs a port, e.g. tls://localhost:8883 (MQTT over TLS)"
+        )))
+    })
+}
+
 async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
-    let target = parse_url(url)?;
+    let (target, tls_only) = match tls_target(url) {
+        Some(t) => (t?, true),
+        None => (parse_url(url)?, args.tls_only),
+    };
+    if tls_only && !target.secure {
+        return Err(Error::Input(format!(
+            "{url:?}: --tls-only needs TLS: give wss:// or tls://"
+        )));
+    }
+    if tls_only {
+        report.mode = "tls";
+    }
     let step = args.timeout;
     let tcp = timeout(
         step,
@@ -193,5 +237,27 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
     report.cipher_suite = conn
         .negotiated_cipher_suite()
         .map(|s| format!("{:?}", s.suite()));
+    if tls_only {
+        return settle(stream, args.settle).await;
+    }
     websocket(&target.url, step, &args.send, report, stream).await
+}
+
+/// After a handshake-only probe: waits up to `wait` for the server to refuse late (an alert or
+/// a close); silence means it kept the connection, so the handshake stands.
+async fn settle<S: tokio::io::AsyncRead + Unpin>(mut stream: S, wait: Duration) -> Result<()> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 512];
+    match timeout(wait, stream.read(&mut buf)).await {
+        Err(_) | Ok(Ok(1..)) => Ok(()),
+        Ok(Ok(0)) => Err(Error::Refused(
+            "the server closed the connection right after the handshake (it refused our client \
+             certificate, or that none was sent)"
+                .into(),
+        )),
+        Ok(Err(e)) => Err(Error::check_or_refused(format!(
+            "after the TLS handshake: {}",
+            crate::client::explain(e)
+        ))),
+    }
 }

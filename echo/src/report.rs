@@ -7,7 +7,8 @@ use serde_json::Value;
 /// Everything the probe found out (connecting, or listening for a dialer).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
-    /// `connect` (probe URL) or `listen` (probe --listen, the client of `dial`).
+    /// `connect` (probe URL), `tls` (the TLS handshake only: tls:// or --tls-only) or
+    /// `listen` (probe --listen, the client of `dial`).
     pub mode: &'static str,
     /// The URL probed, or `listen ADDR` in listening mode.
     pub url: String,
@@ -122,6 +123,9 @@ impl Report {
         if let Some(e) = &self.echo {
             println!("sent: {}", self.sent);
             println!("echo: {e}");
+        }
+        if self.mode == "tls" {
+            println!("handshake only (tls://): no application data exchanged");
         }
         if let Some(e) = &self.error {
             println!("error: {e}");

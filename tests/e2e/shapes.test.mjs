@@ -21,8 +21,8 @@ function makeKit() {
   const dir = join(temp("shapes"), "kit");
   execFileSync(bin("certlab"), ["kit", "--out", dir, "--preset", "mtls", "--intermediate", "--separate-client-ca"], { stdio: "ignore" });
   const readme = readFileSync(join(dir, "README.txt"), "utf8");
-  const serve = readme.match(/^certlab-echo serve (.*)$/m);
-  const probe = readme.match(/^certlab-echo probe \S+ --ca (\S+) /m);
+  const serve = readme.match(/^ *certlab-echo serve (.*)$/m);
+  const probe = readme.match(/^ *certlab-echo probe \S+ --ca (\S+) /m);
   assert.ok(serve && probe, `README.txt has no certlab-echo serve/probe lines:\n${readme}`);
   const args = serve[1].split(" ").map((a) => (/^(127\.0\.0\.1|localhost):\d+$/.test(a) ? "127.0.0.1:0" : a));
   assert.ok(args.includes("127.0.0.1:0"), `no --listen address in: ${serve[0]}`);

@@ -100,6 +100,13 @@ test("the import guide: tabs from the engine, README.txt's lines, the same .mobi
   assert.ok(blocks.length >= 2, blocks.join("\n---\n"));
   assert.match(blocks[0], /^db="\$HOME\/\.pki\/nssdb"; \[ -d "\$db" \] \|\| db="\$HOME\/\.local\/share\/pki\/nssdb"\n/);
   for (const line of blocks.join("\n").split("\n")) assert.ok(readme.includes(`       ${line}\n`), `README.txt lacks: ${line}`);
+  // The snippets tab: the engine's snippets, the same as README.txt's CONNECT IT section.
+  await tab("curl, Python, Node, nginx, Qt…");
+  const snippets = await page.locator("#guide .snippet pre").allTextContents();
+  const ids = await page.locator("#guide .snippet").evaluateAll((els) => els.map((e) => e.dataset.snippet));
+  for (const id of ["certlab-echo", "curl-mtls", "nginx", "mosquitto-conf", "qt", "cute-listener"]) assert.ok(ids.includes(id), `no ${id} snippet: ${ids}`);
+  assert.match(snippets.join("\n"), /setPrivateKey\(QSslKey\(keyFile\.readAll\(\), QSsl::Ec/);
+  for (const line of snippets.join("\n").split("\n").filter((l) => l)) assert.ok(readme.includes(`    ${line}\n`), `README.txt lacks: ${line}`);
   await tab("Firefox (desktop)");
   assert.match(await page.textContent("#guide pre.file[data-file='policies.json']"), /"Install": \["ca\.crt"\]/);
   await tab("iPhone / iPad");

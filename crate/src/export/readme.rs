@@ -1,7 +1,8 @@
 //! The kit's `README.txt`: what every file is, how to import it (the import guide), the openssl
-//! commands and the `certlab-echo` command line for this kit.
+//! commands and the servers' and clients' snippets for this kit.
 
 use crate::export::guide::{self, GuideOptions};
+use crate::export::snippets;
 use crate::kit::Manifest;
 use crate::role::Role;
 use std::fmt::Write;
@@ -43,7 +44,7 @@ pub(crate) fn render(m: &Manifest, more_devices: usize) -> String {
     files(&mut o, m, more_devices);
     import_it(&mut o, m);
     check_with_openssl(&mut o, m);
-    prove_with_echo(&mut o, m);
+    connect_it(&mut o, m);
     firmware(&mut o, m);
     o
 }
@@ -205,63 +206,29 @@ fn check_with_openssl(o: &mut String, m: &Manifest) {
     }
 }
 
-/// PROVE IT OVER wss://: certlab-echo serving the first server, and clients to reach it.
-fn prove_with_echo(o: &mut String, m: &Manifest) {
-    let server = m.identities.iter().find(|i| i.role == Role::Server);
-    let client = m
-        .identities
-        .iter()
-        .find(|i| matches!(i.role, Role::Client | Role::Device));
-    if let Some(s) = server {
-        let root = m.root_of(s);
-        let fc = m.presented(s);
-        o.push_str(
-            "\nPROVE IT OVER wss:// WITH certlab-echo\n======================================\n",
-        );
-        let mut cmd = format!(
-            "certlab-echo serve --cert {fc} --key {} --listen 127.0.0.1:8443",
-            s.files.key.as_deref().unwrap_or("SERVER.key")
-        );
-        if let Some(croot) = client.and(m.client_trust()) {
-            let _ = write!(
-                cmd,
-                " --client-ca {} --client-auth optional",
-                croot.files.cert
-            );
-        }
-        let _ = writeln!(o, "{cmd}");
-        let host = s
-            .sans
-            .iter()
-            .find_map(|n| n.strip_prefix("DNS:"))
-            .filter(|h| !h.starts_with('*'))
-            .unwrap_or("localhost");
-        let _ = writeln!(
-            o,
-            "openssl s_client -connect 127.0.0.1:8443 -servername {host} -CAfile {} -verify_return_error",
-            root.files.cert
-        );
-        if let Some(c) = client {
-            let _ = writeln!(
-                o,
-                "certlab-echo probe wss://{host}:8443/ --ca {} --cert {} --key {} --send hello",
-                root.files.cert,
-                c.files.fullchain.as_deref().unwrap_or(&c.files.cert),
-                c.files.key.as_deref().unwrap_or("CLIENT.key")
-            );
-            let _ = writeln!(
-                o,
-                "curl --cacert {} --cert {} --key {} https://{host}:8443/info",
-                root.files.cert,
-                c.files.cert,
-                c.files.key.as_deref().unwrap_or("CLIENT.key")
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "curl --cacert {} https://{host}:8443/info",
-                root.files.cert
-            );
+/// CONNECT IT: the kit's snippets ([`crate::export::snippets`], the page's tab shows the same),
+/// each under its title, indented.
+fn connect_it(o: &mut String, m: &Manifest) {
+    let all = snippets::snippets(m, &snippets::Endpoint::of(m));
+    if all.is_empty() {
+        return;
+    }
+    o.push_str("\nCONNECT IT: SERVERS AND CLIENTS\n===============================\n");
+    o.push_str(
+        "Run these in this folder. Servers listen on 127.0.0.1 (https/wss 8443, MQTT 8883 and\n",
+    );
+    o.push_str(
+        "8884 for MQTT over WebSockets); every client checks the server against the kit's root.\n",
+    );
+    for s in &all {
+        let _ = writeln!(o, "\n{} — {}", s.title, s.file);
+        for line in s.text.lines() {
+            match line {
+                "" => o.push('\n'),
+                l => {
+                    let _ = writeln!(o, "    {l}");
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! loopback with its "listening" lines parsed, and the probe.
 #![allow(dead_code)]
 
+pub mod peers;
 mod proc;
 pub mod raw;
 

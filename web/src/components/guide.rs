@@ -1,6 +1,7 @@
 //! How to import the root and a client identity on each platform — the engine's import
 //! guide ([`certlab::guide`], the same steps README.txt and `certlab guide` print) — and ready
-//! snippets for common clients, filled in with this kit's file names.
+//! the engine's snippets for servers and clients ([`certlab::snippets`]), filled in with this
+//! kit's file names.
 
 use crate::download;
 use crate::generator::KitView;
@@ -29,65 +30,27 @@ fn tabs() -> impl Iterator<Item = (Tab, &'static str)> {
         .chain([(Tab::Snippets, "curl, Python, Node, nginx, Qt…")])
 }
 
+/// The root the iOS profile installs: its DER file and its CN.
 struct Names {
-    root: String,
     root_der: String,
     root_cn: String,
-    server_full: String,
-    server_key: String,
-    host: String,
-    client_crt: String,
-    client_key: String,
-    client_ca: String,
 }
 
 fn names(kit: Option<&Rc<KitView>>) -> Names {
     let m = kit.map(|k| &k.manifest);
-    let server = m.and_then(|m| m.first(Role::Server));
     // The root clients trust for the server (the kit's first root when it has no server).
     let root = m.and_then(|m| {
-        server
+        m.first(Role::Server)
             .map(|s| m.root_of(s))
             .or_else(|| m.first(Role::RootCa))
     });
-    let client = m.and_then(|m| m.first(Role::Client).or_else(|| m.first(Role::Device)));
-    let client_root = m
-        .filter(|_| client.is_some())
-        .and_then(|m| m.client_trust())
-        .map(|r| r.files.cert.clone());
     Names {
-        root: root
-            .map(|r| r.files.cert.clone())
-            .unwrap_or_else(|| "ca.crt".into()),
         root_der: root
             .map(|r| r.files.der.clone())
             .unwrap_or_else(|| "ca.der".into()),
         root_cn: root
             .map(|r| r.common_name.clone())
             .unwrap_or_else(|| "certlab Root CA".into()),
-        server_full: m
-            .zip(server)
-            .map(|(m, s)| m.presented(s).to_string())
-            .unwrap_or_else(|| "server.fullchain.pem".into()),
-        server_key: server
-            .and_then(|s| s.files.key.clone())
-            .unwrap_or_else(|| "server.key".into()),
-        host: server
-            .and_then(|s| {
-                s.sans
-                    .iter()
-                    .find_map(|n| n.strip_prefix("DNS:"))
-                    .filter(|h| !h.starts_with('*'))
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "localhost".into()),
-        client_crt: client
-            .map(|c| c.files.cert.clone())
-            .unwrap_or_else(|| "alice.crt".into()),
-        client_key: client
-            .and_then(|c| c.files.key.clone())
-            .unwrap_or_else(|| "alice.key".into()),
-        client_ca: client_root.unwrap_or_else(|| "ca.crt".into()),
     }
 }
 
@@ -117,7 +80,7 @@ pub fn guide(p: &GuideProps) -> Html {
         Tab::Import(platform) => html! { <ol data-platform={platform.id()}>
             { for guide.section(platform).into_iter().flat_map(|s| s.steps.iter()).map(|s| step(s, profile.as_ref())) }
         </ol> },
-        Tab::Snippets => snippets(&n),
+        Tab::Snippets => snippets(p.kit.as_ref()),
     };
     html! {
         <section class="guide" id="guide">
@@ -150,40 +113,22 @@ fn step(s: &Step, profile: Option<&Callback<MouseEvent>>) -> Html {
     }
 }
 
-/// Ready snippets for common clients, with this kit's file names.
-fn snippets(n: &Names) -> Html {
-    html! { <pre class="snippets">{ format!(
-"# curl (mutual TLS)
-curl --cacert {root} --cert {ccrt} --key {ckey} https://{host}:8443/info
-
-# openssl
-openssl s_client -connect {host}:8443 -servername {host} -CAfile {root} -verify_return_error
-
-# Python ssl
-import ssl, socket
-ctx = ssl.create_default_context(cafile=\"{root}\")
-ctx.load_cert_chain(\"{ccrt}\", \"{ckey}\")
-with socket.create_connection((\"{host}\", 8443)) as s, ctx.wrap_socket(s, server_hostname=\"{host}\") as t:
-    print(t.version())
-
-# paho-mqtt
-client.tls_set(ca_certs=\"{root}\", certfile=\"{ccrt}\", keyfile=\"{ckey}\")
-
-# Node tls
-tls.connect({{ host: \"{host}\", port: 8443, ca: fs.readFileSync(\"{root}\"), cert: fs.readFileSync(\"{ccrt}\"), key: fs.readFileSync(\"{ckey}\") }})
-
-# nginx
-ssl_certificate     {sfull};
-ssl_certificate_key {skey};
-ssl_client_certificate {cca};
-ssl_verify_client optional;
-
-# Qt
-QSslConfiguration c = QSslConfiguration::defaultConfiguration();
-c.setCaCertificates(QSslCertificate::fromPath(\"{root}\"));
-c.setLocalCertificate(QSslCertificate::fromPath(\"{ccrt}\").first());
-
-# certlab-echo
-certlab-echo serve --cert {sfull} --key {skey} --client-ca {cca} --client-auth optional --listen 127.0.0.1:8443",
-    root = n.root, ccrt = n.client_crt, ckey = n.client_key, host = n.host, sfull = n.server_full, skey = n.server_key, cca = n.client_ca) }</pre> }
+/// The engine's snippets for the kit ([`certlab::snippets`], README.txt's CONNECT IT section),
+/// each under its title.
+fn snippets(kit: Option<&Rc<KitView>>) -> Html {
+    let Some(m) = kit.map(|k| &k.manifest) else {
+        return html! { <p>{ "Generate a kit: its snippets name its own files." }</p> };
+    };
+    let all = certlab::snippets(m, &certlab::Endpoint::of(m));
+    if all.is_empty() {
+        return html! { <p>{ "This kit has no server: the snippets are servers and their clients." }</p> };
+    }
+    html! { <div class="snippets">
+        { for all.iter().map(|s| html! {
+            <section class="snippet" data-snippet={s.id}>
+                <h3>{ format!("{} — {}", s.title, s.file) }</h3>
+                <pre data-language={s.language}><code>{ &s.text }</code></pre>
+            </section>
+        }) }
+    </div> }
 }

@@ -35,22 +35,27 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
     })
 }
 
-/// Prints the guide.
-pub(crate) fn run(a: GuideArgs) -> Result<(), Fail> {
-    let bytes = files::read(&a.kit.join("manifest.json"), "kit")?;
-    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+/// The manifest.json of the kit folder `kit` (for `guide` and `snippets`).
+pub(crate) fn read_manifest(kit: &std::path::Path) -> Result<Manifest, Fail> {
+    let bytes = files::read(&kit.join("manifest.json"), "kit")?;
+    serde_json::from_slice(&bytes).map_err(|e| {
         Fail::Engine(Error::field(
             "kit",
             ErrorKind::Inconsistent,
             format!(
                 "{} is not a certlab manifest (line {}, column {})",
-                a.kit.join("manifest.json").display(),
+                kit.join("manifest.json").display(),
                 e.line(),
                 e.column()
             ),
             "give the folder `certlab kit --out` wrote, or the unpacked zip of the page",
         ))
-    })?;
+    })
+}
+
+/// Prints the guide.
+pub(crate) fn run(a: GuideArgs) -> Result<(), Fail> {
+    let manifest = read_manifest(&a.kit)?;
     let opts = GuideOptions {
         // `certlab guide .` names the files as README.txt does.
         dir: (a.kit != std::path::Path::new(".")).then(|| a.kit.display().to_string()),

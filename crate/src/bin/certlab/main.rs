@@ -11,6 +11,7 @@ mod kit_cmd;
 mod kit_dir;
 mod kit_stream;
 mod show;
+mod snippets_cmd;
 mod ui;
 
 use certlab::{Error, ErrorKind, KeyAlgorithm, P12Flavours};
@@ -136,6 +137,8 @@ enum Cmd {
     },
     /// Print a kit's import guide (what its README.txt says), with its folder in the paths.
     Guide(guide_cmd::GuideArgs),
+    /// Print a kit's server and client snippets (README.txt's CONNECT IT), for any host/ports.
+    Snippets(snippets_cmd::SnippetsArgs),
     /// Only the lint findings; exit 1 if any finding is an error.
     Lint {
         /// Files to lint.
@@ -191,6 +194,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Kit(args) => kit_cmd::run(args),
         Cmd::Issue(args) => issue_cmd::run(args),
         Cmd::Guide(args) => guide_cmd::run(args),
+        Cmd::Snippets(args) => snippets_cmd::run(args),
         Cmd::Inspect {
             files: paths,
             password,

@@ -1,0 +1,108 @@
+//! The server snippets: certlab-echo, an nginx `server {}` block and a Cute server listener.
+
+use super::{LISTEN_ADDRESS, Parts, Snippet};
+
+pub(super) fn all(p: &Parts<'_>) -> Vec<Snippet> {
+    vec![echo(p), nginx(p), cute(p)]
+}
+
+/// certlab-echo serving the kit's first server; client certificates verified when sent.
+fn echo(p: &Parts<'_>) -> Snippet {
+    let mut cmd = format!(
+        "certlab-echo serve --cert {} --key {}",
+        p.server_chain, p.server_key
+    );
+    if p.client.is_some() {
+        cmd.push_str(&format!(
+            " --client-ca {} --client-auth optional",
+            p.client_trust
+        ));
+    }
+    cmd.push_str(&format!(" --listen {LISTEN_ADDRESS}:{}\n", p.at.port));
+    Snippet::new(
+        "certlab-echo",
+        "certlab-echo",
+        "sh",
+        "serve.sh",
+        "certlab-echo: the kit's server over https:// and wss://, client certificates checked when sent",
+        cmd,
+    )
+}
+
+/// An nginx `server {}` block (inside `http {}`), mutual TLS on when the kit has clients.
+fn nginx(p: &Parts<'_>) -> Snippet {
+    let mtls = if p.client.is_some() {
+        format!(
+            "    # mutual TLS: clients must present a certificate from this CA (and their chain)\n\
+             \x20   ssl_client_certificate {};\n\
+             \x20   ssl_verify_client on;\n\
+             \x20   ssl_verify_depth 2;\n",
+            p.client_trust
+        )
+    } else {
+        String::new()
+    };
+    let text = format!(
+        "# nginx: put this block inside http {{}}; relative paths are relative to nginx's conf\n\
+         # directory (copy the files there, or give full paths). {addr} serves this machine only.\n\
+         server {{\n\
+         \x20   listen {addr}:{port} ssl;\n\
+         \x20   server_name {host};\n\
+         \x20   ssl_certificate     {chain};\n\
+         \x20   ssl_certificate_key {key};\n\
+         {mtls}\
+         \x20   location / {{\n\
+         \x20       default_type text/plain;\n\
+         \x20       return 200 \"hello $ssl_client_s_dn ($ssl_client_verify)\\n\";\n\
+         \x20   }}\n\
+         }}\n",
+        addr = LISTEN_ADDRESS,
+        port = p.at.port,
+        host = p.at.host,
+        chain = p.server_chain,
+        key = p.server_key,
+    );
+    Snippet::new(
+        "nginx",
+        "nginx",
+        "nginx",
+        "certlab.conf",
+        "nginx: a server {} block presenting the full chain, mutual TLS on",
+        text,
+    )
+}
+
+/// The Cute server's `[Listener]` section: certificate, privateKey, caCertificates,
+/// twoWaySSL (the names of the Cute server's configuration file).
+fn cute(p: &Parts<'_>) -> Snippet {
+    let two_way = if p.client.is_some() {
+        format!(
+            "    twoWaySSL = true\n    caCertificates = {}\n",
+            p.client_trust
+        )
+    } else {
+        String::new()
+    };
+    let text = format!(
+        "; Cute server: the listener section of its configuration file (make the paths\n\
+         ; absolute: the kit's folder + these names). Clients use the Qt lines (cutes://{host}:{port}).\n\
+         [Listener.certlab]\n\
+         \x20   address = {LISTEN_ADDRESS}\n\
+         \x20   port = {port}\n\
+         \x20   certificate = {chain}\n\
+         \x20   privateKey = {key}\n\
+         {two_way}",
+        host = p.at.host,
+        port = p.at.port,
+        chain = p.server_chain,
+        key = p.server_key,
+    );
+    Snippet::new(
+        "cute-listener",
+        "Cute server",
+        "ini",
+        "cute-listener.ini",
+        "Cute server: a [Listener] section (certificate, privateKey, twoWaySSL, caCertificates)",
+        text,
+    )
+}

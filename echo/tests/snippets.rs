@@ -1,0 +1,264 @@
+//! Every snippet the engine prints for a kit (the page's tab and README.txt, from
+//! [`certlab::snippets`]) saved verbatim and run by the real program it names: certlab-echo
+//! serves the kit as its own `certlab-echo` snippet says, then curl, openssl s_client, the
+//! probe, Python (`ssl`, `requests`, `websockets`) and Node (`https`, `tls`) reach it; nginx
+//! (Debian's, in the foreground with a temporary prefix) serves the `server {}` block and curl
+//! reaches it with the client identity; the Cute `[Listener]` section's files serve mutual TLS.
+//! The MQTT snippets run in `mqtt.rs`, the Qt one in `qt.rs`; `every_snippet_is_run` keeps
+//! that list whole.
+
+mod common;
+
+use certlab::{KeyAlgorithm, Preset};
+use common::peers::{Served, endpoint, need, run_snippet, snippet, wait_port};
+use common::{KitDir, Proc, free_port, write_kit};
+
+/// The snippets each test file runs; a snippet missing here fails `every_snippet_is_run`.
+const RUN_HERE: &[&str] = &[
+    "certlab-echo",
+    "nginx",
+    "cute-listener",
+    "probe",
+    "curl",
+    "openssl",
+    "curl-mtls",
+    "openssl-mtls",
+    "python-ssl",
+    "python-requests",
+    "python-websockets",
+    "node-https",
+    "node-tls",
+];
+const RUN_IN_QT_RS: &[&str] = &["qt"];
+const RUN_IN_MQTT_RS: &[&str] = &[
+    "mosquitto-conf",
+    "mosquitto-sub",
+    "mosquitto-pub",
+    "paho-mqtt",
+    "paho-mqtt-websockets",
+    "probe-tls",
+];
+
+/// A kit of `preset`; `split` adds an intermediate and a separate client CA (the server's
+/// root and the clients' root then differ: the snippets must name each in its place).
+fn kit(preset: Preset, alg: KeyAlgorithm, split: bool) -> KitDir {
+    let mut spec = preset.spec(alg);
+    if split {
+        spec.intermediate = Some(certlab::CaSpec::intermediate(alg));
+        spec.client_ca = Some(certlab::CaSpec::client_ca(alg));
+    }
+    write_kit(certlab::generate(&spec).expect("generate kit"))
+}
+
+/// Starts the kit's `certlab-echo` snippet (bash, verbatim) and waits for its listener.
+fn serve(k: &KitDir, at: &certlab::Endpoint) -> Served {
+    let s = snippet(&k.kit.manifest, at, "certlab-echo");
+    let p = Served::start(k.dir.path(), &s);
+    wait_port(at.port, "certlab-echo (its snippet)");
+    p
+}
+
+/// Runs the client snippets `ids` against the server at `at`; each must succeed and print
+/// every one of `expect`.
+fn clients_pass(k: &KitDir, at: &certlab::Endpoint, ids: &[&str], expect: &[&str]) {
+    for id in ids {
+        let s = snippet(&k.kit.manifest, at, id);
+        let ran = run_snippet(k.dir.path(), &s);
+        assert!(ran.ok, "snippet {id} failed:\n{}\n---\n{}", s.text, ran.out);
+        for e in expect {
+            assert!(
+                ran.out.contains(e),
+                "snippet {id} printed no {e:?}:\n{}",
+                ran.out
+            );
+        }
+    }
+}
+
+#[test]
+fn every_snippet_is_run() {
+    for preset in [Preset::Iot, Preset::Mtls, Preset::Dev] {
+        let kit = certlab::generate(&preset.spec(KeyAlgorithm::EcdsaP256)).expect("kit");
+        for s in certlab::snippets(&kit.manifest, &certlab::Endpoint::of(&kit.manifest)) {
+            assert!(
+                [RUN_HERE, RUN_IN_QT_RS, RUN_IN_MQTT_RS]
+                    .concat()
+                    .contains(&s.id),
+                "snippet {} has no test that runs it: a snippet no test runs does not ship",
+                s.id
+            );
+        }
+    }
+}
+
+/// A mutual-TLS kit with an intermediate and a separate client CA: every client snippet, as
+/// alice, through the kit's own certlab-echo line (which trusts the client CA); the greeting names alice and the verdict.
+#[test]
+fn mutual_tls_clients_reach_certlab_echo() {
+    need("curl", "ensure_base_tools");
+    need("openssl", "ensure_base_tools");
+    let k = kit(Preset::Mtls, KeyAlgorithm::EcdsaP256, true);
+    let at = endpoint(free_port(), 0, 0);
+    let _server = serve(&k, &at);
+    clients_pass(
+        &k,
+        &at,
+        &[
+            "curl-mtls",
+            "python-ssl",
+            "python-requests",
+            "python-websockets",
+            "node-https",
+            "node-tls",
+        ],
+        &["\"common_name\": \"alice\"", "\"verdict\": \"verified\""],
+    );
+    clients_pass(
+        &k,
+        &at,
+        &["probe"],
+        &["verification: verified", "alice", "OK"],
+    );
+    clients_pass(
+        &k,
+        &at,
+        &["openssl-mtls", "openssl"],
+        &["Verify return code: 0 (ok)"],
+    );
+    // One-way curl: served too (the echo's client certificates are optional), no client seen.
+    clients_pass(&k, &at, &["curl"], &["\"client_certificate\": null"]);
+    // The same snippets from another kit trust another root: refused by the client.
+    let other = kit(Preset::Mtls, KeyAlgorithm::EcdsaP256, false);
+    for id in ["curl", "python-requests", "node-https", "openssl"] {
+        let ran = run_snippet(other.dir.path(), &snippet(&other.kit.manifest, &at, id));
+        assert!(!ran.ok, "{id} of another kit connected:\n{}", ran.out);
+    }
+}
+
+/// A one-way kit (RSA, no clients): the snippets carry no client identity and connect.
+#[test]
+fn one_way_clients_reach_certlab_echo() {
+    let k = kit(Preset::Dev, KeyAlgorithm::Rsa2048, false);
+    let at = endpoint(free_port(), 0, 0);
+    let _server = serve(&k, &at);
+    clients_pass(
+        &k,
+        &at,
+        &[
+            "curl",
+            "python-ssl",
+            "python-requests",
+            "python-websockets",
+            "node-https",
+            "node-tls",
+        ],
+        &[
+            "\"client_certificate\": null",
+            "\"verdict\": \"no client certificate\"",
+        ],
+    );
+    clients_pass(&k, &at, &["openssl"], &["Verify return code: 0 (ok)"]);
+    clients_pass(&k, &at, &["probe"], &["verification: verified", "OK"]);
+}
+
+/// nginx serves the kit's `server {}` block verbatim (included from a wrapper in the kit's
+/// folder, nginx's conf directory) with mutual TLS on; curl's mutual-TLS snippet is served as
+/// alice, the one-way snippet (no certificate) is refused.
+#[test]
+fn nginx_serves_the_server_block() {
+    need("nginx", "ensure_nginx");
+    let k = kit(Preset::Mtls, KeyAlgorithm::EcdsaP384, true);
+    let at = endpoint(free_port(), 0, 0);
+    let block = snippet(&k.kit.manifest, &at, "nginx");
+    assert!(
+        block.text.contains("ssl_client_certificate client-ca.crt;"),
+        "{}",
+        block.text
+    );
+    let dir = k.dir.path();
+    std::fs::write(dir.join("certlab.conf"), &block.text).expect("write block");
+    std::fs::write(
+        dir.join("nginx.conf"),
+        "daemon off;\nmaster_process off;\npid nginx.pid;\nerror_log stderr info;\n\
+         events {}\nhttp {\n  access_log off;\n  client_body_temp_path tmp;\n  proxy_temp_path tmp;\n\
+         \x20 fastcgi_temp_path tmp;\n  uwsgi_temp_path tmp;\n  scgi_temp_path tmp;\n\
+         \x20 include certlab.conf;\n}\n",
+    )
+    .expect("write nginx.conf");
+    std::fs::create_dir_all(dir.join("tmp")).expect("tmp");
+    let conf = dir.join("nginx.conf");
+    let mut nginx = Proc::spawn(
+        std::process::Command::new("nginx")
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(&conf)
+            .args(["-e", "stderr"]),
+    );
+    wait_port(at.port, "nginx");
+    assert!(nginx.alive(), "nginx exited:\n{}", nginx.log());
+    let curl = snippet(&k.kit.manifest, &at, "curl-mtls");
+    let ran = run_snippet(dir, &curl);
+    assert!(
+        ran.ok,
+        "{}\n{}\nnginx:\n{}",
+        curl.text,
+        ran.out,
+        nginx.log()
+    );
+    assert!(ran.out.contains("hello CN=alice (SUCCESS)"), "{}", ran.out);
+    let one_way = run_snippet(dir, &snippet(&k.kit.manifest, &at, "curl"));
+    assert!(
+        !one_way.ok,
+        "nginx served a client without a certificate:\n{}",
+        one_way.out
+    );
+    assert!(one_way.out.contains("400"), "{}", one_way.out);
+}
+
+/// The Cute server's `[Listener]` section: its certificate, privateKey and caCertificates
+/// (twoWaySSL = true: client certificates required) served by certlab-echo at its address and
+/// port; curl's mutual-TLS snippet gets in as alice, the one-way one does not.
+#[test]
+fn the_cute_listener_files_serve_two_way_tls() {
+    let k = kit(Preset::Mtls, KeyAlgorithm::EcdsaP256, true);
+    let at = endpoint(free_port(), 0, 0);
+    let ini = snippet(&k.kit.manifest, &at, "cute-listener").text;
+    let key = |name: &str| -> String {
+        ini.lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == name).then(|| v.trim().to_string())
+            })
+            .unwrap_or_else(|| panic!("no {name} in\n{ini}"))
+    };
+    assert!(ini.contains("[Listener."), "{ini}");
+    assert_eq!(key("twoWaySSL"), "true");
+    let listen = format!("{}:{}", key("address"), key("port"));
+    let (cert, pkey, ca) = (
+        k.p(&key("certificate")),
+        k.p(&key("privateKey")),
+        k.p(&key("caCertificates")),
+    );
+    let server = common::Server::start(&[
+        "--cert",
+        &cert,
+        "--key",
+        &pkey,
+        "--client-ca",
+        &ca,
+        "--client-auth",
+        "required",
+        "--listen",
+        &listen,
+    ]);
+    assert_eq!(server.port(), at.port);
+    clients_pass(&k, &at, &["curl-mtls"], &["\"common_name\": \"alice\""]);
+    let ran = run_snippet(k.dir.path(), &snippet(&k.kit.manifest, &at, "curl"));
+    assert!(
+        !ran.ok,
+        "two-way TLS served a client without a certificate:\n{}",
+        ran.out
+    );
+    drop(server);
+}
