@@ -35,6 +35,8 @@ struct Writer<'a> {
     p12: [Option<P12Writer>; 2],
     /// Devices' own secrets, in kit order (empty unless the plan asks for them).
     device_secrets: Vec<(String, DeviceSecret)>,
+    /// When the kit is issued: the CRLs' thisUpdate.
+    issued_at: OffsetDateTime,
 }
 
 impl Writer<'_> {
@@ -108,6 +110,11 @@ impl Writer<'_> {
                     Some(self.c_header(id, &cert_pem, &text, key_password.is_none(), chain, root));
             }
             files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes()));
+        }
+        if let (true, Some(key)) = (id.planned.role.is_ca(), &id.key) {
+            let der = crate::crl::empty_crl(&id.cert_der, key, id.not_after, self.issued_at)?;
+            let pem = export::pem::encode("X509 CRL", &der);
+            files.crl = Some(self.push(format!("{s}.crl"), ArtifactKind::Crl, name, pem.into()));
         }
         if !chain.is_empty() {
             let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
@@ -351,6 +358,7 @@ pub(crate) fn assemble(
         artifacts: Vec::new(),
         p12: [None, None],
         device_secrets: Vec::new(),
+        issued_at,
     };
     let mut identities = Vec::with_capacity(issued.len());
     for (i, id) in issued.iter().enumerate() {

@@ -24,3 +24,14 @@ pub(crate) use p12::{looks_like_pkcs12, read_p12};
 pub use pem::certificates;
 pub(crate) use pem::{CERT_TAGS, CSR_TAGS};
 pub(crate) use pem::{is_pem, pem_blocks};
+
+/// Verifies `sig` over `msg` with the key in `spki_der` (a CRL's signature by its CA); the
+/// error says why in plain words.
+pub(crate) fn verify_signature(
+    spki_der: &[u8],
+    alg: &SignatureAlgorithm,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), String> {
+    verify::verify(spki_der, alg, msg, sig).map_err(|e| e.to_string())
+}

@@ -8,6 +8,7 @@ mod guide_cmd;
 mod issue_cmd;
 mod kit_cmd;
 mod kit_dir;
+mod revoke_cmd;
 mod show;
 
 use certlab::{Error, ErrorKind, KeyAlgorithm, P12Flavours};
@@ -115,6 +116,8 @@ enum Cmd {
     Kit(kit_cmd::KitArgs),
     /// Issue one more leaf under an existing CA, or sign a CSR.
     Issue(issue_cmd::IssueArgs),
+    /// Revoke a leaf (or a serial): a new CRL signed by its CA, earlier entries kept.
+    Revoke(revoke_cmd::RevokeArgs),
     /// Explain certificates, chains, CSRs, keys and .p12 files, with lint findings.
     Inspect {
         /// Files to inspect.
@@ -180,6 +183,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Kit(args) => kit_cmd::run(args),
         Cmd::Issue(args) => issue_cmd::run(args),
         Cmd::Guide(args) => guide_cmd::run(args),
+        Cmd::Revoke(args) => revoke_cmd::run(args),
         Cmd::Inspect {
             files: paths,
             password,
