@@ -79,6 +79,7 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
                 if let Some(c) = &f.fullchain { { save_button(kit, c, "fullchain") } }
                 if let Some(c) = &f.p12_compat { { save_button(kit, c, ".p12 (compatible)") } }
                 if let Some(c) = &f.p12_modern { { save_button(kit, c, ".p12 (modern)") } }
+                if let Some(c) = &f.crl { { save_button(kit, c, ".crl (revocation list)") } }
             </div>
             <details class="learn">
                 <summary>{ "The same with openssl" }</summary>
