@@ -45,9 +45,10 @@ mod text;
 mod validate;
 
 pub use add::add_to_kit;
-pub use crl::{CRL_DAYS, Crl, Reason, Revocation, RevokeTarget, Revoked, read_crl, revoke};
+pub use crl::{CRL_DAYS, Revocation, RevokeTarget, revoke};
 pub use decode::{
-    Cert, Csr, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm, certificates, parse_csr,
+    Cert, Crl, Csr, Curve, Eku, KeyType, KeyUsage, Reason, Revoked, SignatureAlgorithm,
+    certificates, parse_csr, read_crl,
 };
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};

@@ -4,6 +4,7 @@
 //! server describe peers with them. Nothing here signs, writes or depends on a layer above.
 
 mod cert;
+mod crl;
 mod csr;
 mod name;
 mod p12;
@@ -12,6 +13,8 @@ mod verify;
 
 pub(crate) use cert::parse_x509;
 pub use cert::{Cert, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm};
+pub(crate) use crl::normal_hex;
+pub use crl::{Crl, Reason, Revoked, read_crl};
 pub use csr::{Csr, parse_csr};
 pub(crate) use name::rfc3339;
 
@@ -24,14 +27,3 @@ pub(crate) use p12::{looks_like_pkcs12, read_p12};
 pub use pem::certificates;
 pub(crate) use pem::{CERT_TAGS, CSR_TAGS};
 pub(crate) use pem::{is_pem, pem_blocks};
-
-/// Verifies `sig` over `msg` with the key in `spki_der` (a CRL's signature by its CA); the
-/// error says why in plain words.
-pub(crate) fn verify_signature(
-    spki_der: &[u8],
-    alg: &SignatureAlgorithm,
-    msg: &[u8],
-    sig: &[u8],
-) -> Result<(), String> {
-    verify::verify(spki_der, alg, msg, sig).map_err(|e| e.to_string())
-}

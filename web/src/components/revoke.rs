@@ -67,7 +67,7 @@ pub fn revoke(kit: &KitView, crls: &Crls, id: &ManifestIdentity) -> Result<Crls,
                 .insert(crl_path.clone(), Rc::new(crl.pem().into_bytes()));
             format!(
                 "Revoked: serial {serial} is in {crl_path} (CRL number {}, {} revoked). Download it and give it to the servers that check {}'s clients.",
-                crl.number,
+                crl.number_text(),
                 crl.revoked.len(),
                 ca.name
             )

@@ -121,7 +121,7 @@ pub(crate) fn run(a: RevokeArgs) -> Result<(), Fail> {
             .map(|r| format!(" ({})", r.name()))
             .unwrap_or_default(),
         a.out.display(),
-        crl.number,
+        crl.number_text(),
         crl.revoked.len(),
         rfc3339(crl.next_update)
     );
