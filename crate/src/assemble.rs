@@ -167,6 +167,11 @@ impl Writer<'_> {
             }
             files.key = Some(self.push(format!("{s}.key"), kind, name, text.into_bytes())?);
         }
+        if let (true, Some(key)) = (id.planned.role.is_ca(), &id.key) {
+            let der = crate::crl::empty_crl(&id.cert_der, key, id.not_after, self.issued_at)?;
+            let pem = export::pem::encode("X509 CRL", &der);
+            files.crl = Some(self.push(format!("{s}.crl"), ArtifactKind::Crl, name, pem.into())?);
+        }
         if !chain.is_empty() {
             let chain_pem = export::pem::certificates(chain.iter().map(Vec::as_slice));
             let full = format!("{cert_pem}{chain_pem}");

@@ -65,9 +65,9 @@ export interface GenerateOptions {
 }
 export interface IssueOptions extends GenerateOptions { caKeyPassword?: string; }
 
-export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | "fullchain" | "p12-compat" | "p12-modern" | "c-header" | "device-secrets" | "readme" | "manifest";
+export type ArtifactKind = "cert" | "der" | "key" | "encrypted-key" | "chain" | "fullchain" | "p12-compat" | "p12-modern" | "c-header" | "crl" | "device-secrets" | "readme" | "manifest";
 export interface KitFile { path: string; kind: ArtifactKind; identity: string; secret: boolean; bytes: Uint8Array; }
-export interface ManifestFiles { cert: string; key?: string; der: string; chain?: string; fullchain?: string; p12_compat?: string; p12_modern?: string; c_header?: string; }
+export interface ManifestFiles { cert: string; key?: string; der: string; chain?: string; fullchain?: string; p12_compat?: string; p12_modern?: string; c_header?: string; crl?: string; }
 export interface ManifestIdentity {
   name: string; role: Role; issuer: string; common_name: string; subject: string; sans: string[];
   key_algorithm: KeyAlgorithm; serial: string; not_before: string; not_after: string; sha256: string;

@@ -29,6 +29,9 @@ pub enum ArtifactKind {
     /// A device's firmware header (`devices/NAME.h`): certificate, key and CA chain as C
     /// string literals and byte arrays, for mbedTLS.
     CHeader,
+    /// A CA's certificate revocation list, PEM (`NAME.crl`): empty in a new kit, signed by
+    /// that CA, valid [`crate::CRL_DAYS`] days (or to the CA's end); `certlab revoke` adds to it.
+    Crl,
     /// `devices.csv`: each device's files and own secrets (kits with per-device secrets).
     DeviceSecrets,
     /// The kit's `README.txt`.
@@ -81,6 +84,9 @@ pub struct Files {
     /// Firmware C header (devices).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub c_header: Option<String>,
+    /// The CA's certificate revocation list (CAs whose key the kit holds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub crl: Option<String>,
 }
 
 impl Files {
@@ -95,6 +101,7 @@ impl Files {
         .into_iter()
         .chain([self.fullchain.as_ref(), self.p12_compat.as_ref()])
         .chain([self.p12_modern.as_ref(), self.c_header.as_ref()])
+        .chain([self.crl.as_ref()])
         .flatten()
         .map(String::as_str)
     }

@@ -14,7 +14,7 @@
 //!
 //! Layers, bottom up (each uses only those below it; `scripts/import-cycles` checks for
 //! circles): `text`, `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
-//! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `kit` (and `parts`: which file plays which part) → `export` →
+//! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `crl` → `kit` (and `parts`: which file plays which part) → `export` →
 //! `assemble` → `leaf`, `add` → this face.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -22,6 +22,7 @@
 
 mod add;
 mod assemble;
+mod crl;
 mod decode;
 mod error;
 mod export;
@@ -45,8 +46,10 @@ mod validate;
 
 pub use add::add_to_kit;
 pub use assemble::{KitSink, LISTED_DEVICES, Streamed, generate_into};
+pub use crl::{CRL_DAYS, Revocation, RevokeTarget, revoke};
 pub use decode::{
-    Cert, Csr, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm, certificates, parse_csr,
+    Cert, Crl, Csr, Curve, Eku, KeyType, KeyUsage, Reason, Revoked, SignatureAlgorithm,
+    certificates, parse_csr, read_crl,
 };
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};

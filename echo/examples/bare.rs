@@ -44,6 +44,7 @@ async fn main() -> Result<(), String> {
         key: args.key,
         key_password: None,
         client_ca: Vec::new(),
+        crl: Vec::new(),
         client_auth: ClientAuth::Required,
     };
     let (config, _) = certlab_echo::tls::server_config(&settings).map_err(|e| e.to_string())?;

@@ -417,8 +417,9 @@ async fn main() -> Result<(), String> {
     if !target.secure {
         return Err("give a wss:// URL".into());
     }
-    let (mut config, _) = certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), None)
-        .map_err(|e| e.to_string())?;
+    let (mut config, _) =
+        certlab_echo::tls::client_config(std::slice::from_ref(&args.ca), &[], None)
+            .map_err(|e| e.to_string())?;
     // Every handshake is a full one: no session tickets, no PSK resumption (with it, every
     // connection after the first skips the certificate and its signature).
     config.resumption = rustls::client::Resumption::disabled();

@@ -31,7 +31,11 @@ pub fn note_seen(report: &mut Report, seen: &Seen) {
 /// Adds the likely cause to errors that are hard to read in TLS 1.3.
 pub fn explain(e: impl std::fmt::Display) -> String {
     let text = e.to_string();
-    if text.contains("received fatal alert") {
+    if text.contains("received fatal alert: CertificateRevoked") {
+        format!(
+            "{text} (the server refused our client certificate as revoked: its CA's CRL lists it)"
+        )
+    } else if text.contains("received fatal alert") {
         // In TLS 1.3 the server judges the client certificate after the client finished its
         // side of the handshake, so a refusal arrives as an alert on the first read.
         format!("{text} (the server refused our client certificate, or that none was sent)")

@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// CA whose client certificates are accepted (repeatable). Enables mutual TLS.
     #[arg(long, value_name = "CA")]
     pub client_ca: Vec<PathBuf>,
+    /// CRL of a client CA (repeatable; `certlab revoke` writes them, a kit has NAME.crl):
+    /// revoked client certificates are refused. Needs --client-ca.
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// With --client-ca: demand a client certificate (default) or only verify one if sent.
     #[arg(long, value_enum, value_name = "MODE")]
     pub client_auth: Option<ClientAuth>,
@@ -104,6 +108,8 @@ struct FileConfig {
     key_password_file: Option<PathBuf>,
     #[serde(default)]
     client_ca: Vec<PathBuf>,
+    #[serde(default)]
+    crl: Vec<PathBuf>,
     client_auth: Option<ClientAuth>,
     #[serde(default)]
     listen: Vec<String>,
@@ -132,6 +138,7 @@ struct FileListener {
     key_password: Option<String>,
     key_password_file: Option<PathBuf>,
     client_ca: Option<Vec<PathBuf>>,
+    crl: Option<Vec<PathBuf>>,
     client_auth: Option<ClientAuth>,
 }
 
@@ -146,6 +153,8 @@ pub struct TlsSettings {
     pub key_password: Option<String>,
     /// Client CA files; empty means no client authentication.
     pub client_ca: Vec<PathBuf>,
+    /// CRLs of the client CAs; empty means no revocation check.
+    pub crl: Vec<PathBuf>,
     /// Required or optional client certificates (meaningful with client CAs).
     pub client_auth: ClientAuth,
 }
@@ -195,6 +204,7 @@ struct Identity {
     key_password: Option<String>,
     key_password_file: Option<PathBuf>,
     client_ca: Vec<PathBuf>,
+    crl: Vec<PathBuf>,
     client_auth: Option<ClientAuth>,
 }
 
@@ -210,6 +220,11 @@ impl Identity {
         if self.client_auth.is_some() && self.client_ca.is_empty() {
             return Err(Error::Input(format!(
                 "{who}: --client-auth needs at least one --client-ca"
+            )));
+        }
+        if !self.crl.is_empty() && self.client_ca.is_empty() {
+            return Err(Error::Input(format!(
+                "{who}: --crl needs --client-ca (a CRL lists revoked client certificates of a trusted CA)"
             )));
         }
         let key_password = match (self.key_password, self.key_password_file) {
@@ -236,6 +251,7 @@ impl Identity {
             key,
             key_password,
             client_ca: self.client_ca,
+            crl: self.crl,
             client_auth: self.client_auth.unwrap_or(ClientAuth::Required),
         })
     }
@@ -281,6 +297,11 @@ impl Settings {
                 rebase_all(file.client_ca)
             } else {
                 args.client_ca
+            },
+            crl: if args.crl.is_empty() {
+                rebase_all(file.crl)
+            } else {
+                args.crl
             },
             client_auth: args.client_auth.or(file.client_auth),
         };
@@ -351,6 +372,7 @@ impl Settings {
                         .client_ca
                         .map(rebase_all)
                         .unwrap_or_else(|| top.client_ca.clone()),
+                    crl: l.crl.map(rebase_all).unwrap_or_else(|| top.crl.clone()),
                     client_auth: l.client_auth.or(top.client_auth),
                 };
                 Some(own.finish(&who, &mut prompted)?)

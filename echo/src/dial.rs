@@ -65,6 +65,9 @@ pub struct DialArgs {
     /// The session CA(s) the listener's certificate must chain to (repeatable).
     #[arg(long, value_name = "CA", required = true)]
     pub ca: Vec<PathBuf>,
+    /// CRL of the listener's CA (repeatable): a revoked listener certificate is refused.
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// Time between attempts while the listener is away.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub retry: Duration,
@@ -128,7 +131,7 @@ pub async fn run(args: DialArgs) -> Result<()> {
          demands clientAuth: use a certlab client identity, or issue the server with \
          client_auth: true (\"Also allow the certificate to authenticate as a TLS client\")",
     )?;
-    let (config, cas) = tls::client_config(&args.ca, Some(identity))?;
+    let (config, cas) = tls::client_config(&args.ca, &args.crl, Some(identity))?;
     let limits = Limits::parse(LimitFlags {
         handshake_timeout: args.handshake_timeout.as_deref(),
         idle_timeout: args.idle_timeout.as_deref(),

@@ -37,6 +37,8 @@ pub struct ListenArgs<'a> {
     pub identity: Option<IdentitySource>,
     /// CAs the dialer's client certificate must chain to.
     pub ca: &'a [PathBuf],
+    /// CRLs the dialer's client certificate is looked up in.
+    pub crl: &'a [PathBuf],
     /// Text to send and expect back.
     pub send: &'a str,
     /// Time allowed for each step after the dialer connected.
@@ -74,7 +76,8 @@ pub async fn run(args: &ListenArgs<'_>, report: &mut Report) -> Result<()> {
             "--listen needs --ca CA to verify the dialer's client certificate".into(),
         ));
     }
-    let (config, cas) = tls::server_config_for(identity, args.ca, ClientAuth::Required, "--ca")?;
+    let (config, cas) =
+        tls::server_config_for(identity, args.ca, args.crl, ClientAuth::Required, "--ca")?;
     report.checked = Some(format!(
         "the dialer's client certificate against CA {}",
         cas.join(" | ")

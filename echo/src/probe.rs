@@ -36,6 +36,10 @@ pub struct ProbeArgs {
     /// CA certificate(s) to trust for the peer (repeatable).
     #[arg(long, value_name = "CA")]
     pub ca: Vec<PathBuf>,
+    /// CRL of the peer's CA (repeatable): a revoked peer certificate is refused (the
+    /// server's, or in --listen mode the dialer's).
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// Certificate (with its issuers) to present: client certificate for mutual TLS, or the
     /// server certificate in --listen mode.
     #[arg(long, value_name = "CERT", requires = "key", conflicts_with = "p12")]
@@ -107,6 +111,7 @@ pub async fn run(args: ProbeArgs) -> Result<()> {
                 addr,
                 identity: args.identity(),
                 ca: &args.ca,
+                crl: &args.crl,
                 send: &args.send,
                 timeout: args.timeout,
                 wait: args.wait,
@@ -197,7 +202,7 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
     }
 
     let identity = args.identity().map(|i| i.load()).transpose()?;
-    let (config, ca_subjects) = tls::client_config(&args.ca, identity)?;
+    let (config, ca_subjects) = tls::client_config(&args.ca, &args.crl, identity)?;
     // rustls sends no SNI for an IP address (RFC 6066); the address is still checked.
     report.sni = target
         .host
@@ -213,6 +218,10 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
             ca_subjects.join(" | ")
         )
     });
+    if let Some(checked) = report.checked.as_mut().filter(|_| !args.crl.is_empty()) {
+        let files: Vec<String> = args.crl.iter().map(|p| p.display().to_string()).collect();
+        checked.push_str(&format!(", revocation in CRL {}", files.join(" | ")));
+    }
     let name = ServerName::try_from(target.host.clone())
         .map_err(|e| Error::Input(format!("{:?} is not a valid server name: {e}", target.host)))?;
     let connector = TlsConnector::from(Arc::new(config));

@@ -9,7 +9,10 @@ use crate::peer::{cert_facts, subject_of};
 use crate::verify::{ClientVerifier, ServerVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{
+    CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer,
+};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use std::path::{Path, PathBuf};
@@ -121,6 +124,36 @@ impl IdentitySource {
     }
 }
 
+/// Reads the CRLs of `paths` (each PEM `X509 CRL` blocks, or one DER CRL), as `certlab
+/// revoke` and a kit's `NAME.crl` write them. Their signatures are checked by webpki
+/// against the CA of each certificate they judge.
+pub fn load_crls(
+    paths: &[PathBuf],
+    flag: &str,
+) -> Result<Vec<CertificateRevocationListDer<'static>>> {
+    let mut crls = Vec::new();
+    for path in paths {
+        let bytes = read(path, flag)?;
+        if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            let found: Vec<_> = CertificateRevocationListDer::pem_slice_iter(&bytes)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| {
+                    Error::File(format!("{flag} {}: damaged PEM ({e})", path.display()))
+                })?;
+            if found.is_empty() {
+                return Err(Error::File(format!(
+                    "{flag} {}: no X509 CRL block (is it a certificate? give the CA's .crl file)",
+                    path.display()
+                )));
+            }
+            crls.extend(found);
+        } else {
+            crls.push(CertificateRevocationListDer::from(bytes));
+        }
+    }
+    Ok(crls)
+}
+
 /// A root store holding every certificate of every file in `paths`, and their subjects.
 pub fn root_store(paths: &[impl AsRef<Path>], what: &str) -> Result<(RootCertStore, Vec<String>)> {
     let mut roots = RootCertStore::empty();
@@ -179,6 +212,7 @@ pub fn server_provider() -> Arc<CryptoProvider> {
 
 fn server_builder(
     client_roots: Option<(RootCertStore, Vec<String>, ClientAuth)>,
+    crls: Vec<CertificateRevocationListDer<'static>>,
 ) -> Result<rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>> {
     let builder = ServerConfig::builder_with_provider(server_provider())
         .with_safe_default_protocol_versions()
@@ -186,14 +220,23 @@ fn server_builder(
     Ok(match client_roots {
         None => builder.with_no_client_auth(),
         Some((roots, subjects, mode)) => {
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider());
+            let mut verifier =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider());
+            if !crls.is_empty() {
+                // As openssl's -crl_check and Python's VERIFY_CRL_CHECK_LEAF: the client's own
+                // certificate is looked up in its issuer's CRL, which must be given and current.
+                verifier = verifier
+                    .with_crls(crls)
+                    .only_check_end_entity_revocation()
+                    .enforce_revocation_expiration();
+            }
             let verifier = match mode {
                 ClientAuth::Required => verifier,
                 ClientAuth::Optional => verifier.allow_unauthenticated(),
             };
             let inner = verifier
                 .build()
-                .map_err(|e| Error::File(format!("client CA: {e}")))?;
+                .map_err(|e| Error::File(format!("client CA or --crl: {e}")))?;
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(inner, subjects)))
         }
     })
@@ -205,9 +248,11 @@ fn server_builder(
 pub fn server_config_for(
     identity: Identity,
     client_ca: &[PathBuf],
+    crl: &[PathBuf],
     mode: ClientAuth,
     ca_flag: &str,
 ) -> Result<(ServerConfig, Vec<String>)> {
+    let crls = load_crls(crl, "--crl")?;
     let (roots, subjects) = if client_ca.is_empty() {
         (None, Vec::new())
     } else {
@@ -215,7 +260,7 @@ pub fn server_config_for(
         (Some((roots, subjects.clone(), mode)), subjects)
     };
     let (chain, key) = identity;
-    let mut config = server_builder(roots)?
+    let mut config = server_builder(roots, crls)?
         .with_single_cert(chain, key)
         .map_err(|e| Error::File(format!("--cert/--key: {e}")))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -229,24 +274,33 @@ pub fn server_config(s: &TlsSettings) -> Result<(ServerConfig, Vec<String>)> {
         load_certs(&s.cert, "--cert")?,
         load_key(&s.key, s.key_password.as_deref(), "--key")?,
     );
-    server_config_for(identity, &s.client_ca, s.client_auth, "--client-ca")
+    server_config_for(identity, &s.client_ca, &s.crl, s.client_auth, "--client-ca")
 }
 
 /// A client configuration that verifies the server against `ca` (none: everything is
-/// refused as UnknownIssuer, and the report says so) and presents `identity` if asked.
+/// refused as UnknownIssuer, and the report says so) and, with `crl`, looks the server's
+/// certificate up in its issuer's CRL; presents `identity` if asked.
 /// Returns the config and the trusted CA subjects.
 pub fn client_config(
     ca: &[PathBuf],
+    crl: &[PathBuf],
     identity: Option<Identity>,
 ) -> Result<(ClientConfig, Vec<String>)> {
     let (roots, subjects) = root_store(ca, "--ca")?;
+    let crls = load_crls(crl, "--crl")?;
     let inner = if roots.is_empty() {
         None
     } else {
+        let mut b = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider());
+        if !crls.is_empty() {
+            b = b
+                .with_crls(crls)
+                .only_check_end_entity_revocation()
+                .enforce_revocation_expiration();
+        }
         Some(
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
-                .build()
-                .map_err(|e| Error::File(format!("--ca: {e}")))?,
+            b.build()
+                .map_err(|e| Error::File(format!("--ca or --crl: {e}")))?,
         )
     };
     let verifier = Arc::new(ServerVerifier::new(inner, provider(), subjects.clone()));

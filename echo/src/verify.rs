@@ -129,6 +129,26 @@ pub fn explain(
                 facts.map(|f| f.sans.join(", ")).unwrap_or_default()
             ),
         ),
+        CertificateError::Revoked => (
+            "revocation",
+            format!(
+                "{cert} was revoked by its CA: the CRL of \"{issuer}\" lists serial {}; its holder needs a new certificate",
+                facts.as_ref().map(|f| f.serial.as_str()).unwrap_or("?")
+            ),
+        ),
+        CertificateError::UnknownRevocationStatus => (
+            "revocation",
+            format!(
+                "{cert}: no CRL of its issuer \"{issuer}\" was given, so its revocation cannot be checked: add that CA's CRL with --crl"
+            ),
+        ),
+        CertificateError::ExpiredRevocationList
+        | CertificateError::ExpiredRevocationListContext { .. } => (
+            "revocation",
+            format!(
+                "{cert}: the CRL of \"{issuer}\" is past its nextUpdate: sign a fresh one (certlab revoke) and restart with it"
+            ),
+        ),
         other => ("certificate", format!("{cert}: {other:?}")),
     }
 }

@@ -42,7 +42,7 @@ fn still_serving(kit: &KitDir, server: &mut Server) {
 
 /// The bytes of a real TLS ClientHello for `localhost`.
 fn client_hello() -> Vec<u8> {
-    let (config, _) = certlab_echo::tls::client_config(&[] as &[std::path::PathBuf], None)
+    let (config, _) = certlab_echo::tls::client_config(&[] as &[std::path::PathBuf], &[], None)
         .expect("client config");
     let mut conn =
         rustls::ClientConnection::new(Arc::new(config), "localhost".try_into().expect("name"))
@@ -198,7 +198,7 @@ async fn thousand_abrupt_disconnects() {
 
     let hello = Arc::new(client_hello());
     let (config, _) =
-        certlab_echo::tls::client_config(&[kit.path("ca.crt")], None).expect("client config");
+        certlab_echo::tls::client_config(&[kit.path("ca.crt")], &[], None).expect("client config");
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let started = Instant::now();
     for batch in 0..DISCONNECTS / 50 {

@@ -62,9 +62,9 @@ fn greeting_from_a_real_handshake_reads_as_the_page_reads_it() {
     .load()
     .expect("alice identity");
     let (server_config, _) =
-        tls::server_config_for(server_id, &ca, ClientAuth::Required, "--client-ca")
+        tls::server_config_for(server_id, &ca, &[], ClientAuth::Required, "--client-ca")
             .expect("server config");
-    let (client_config, _) = tls::client_config(&ca, Some(alice_id)).expect("client config");
+    let (client_config, _) = tls::client_config(&ca, &[], Some(alice_id)).expect("client config");
     let name = ServerName::try_from("localhost").expect("name");
     let mut client = ClientConnection::new(Arc::new(client_config), name).expect("client");
     let mut server = ServerConnection::new(Arc::new(server_config)).expect("server");

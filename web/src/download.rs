@@ -56,6 +56,8 @@ pub fn mime(path: &str) -> &'static str {
         "application/pkix-cert"
     } else if path.ends_with(".zip") {
         "application/zip"
+    } else if path.ends_with(".crl") {
+        "application/pkix-crl"
     } else if path.ends_with(".json") {
         "application/json"
     } else {

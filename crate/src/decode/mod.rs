@@ -4,6 +4,7 @@
 //! server describe peers with them. Nothing here signs, writes or depends on a layer above.
 
 mod cert;
+mod crl;
 mod csr;
 mod name;
 mod p12;
@@ -12,6 +13,8 @@ mod verify;
 
 pub(crate) use cert::parse_x509;
 pub use cert::{Cert, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm};
+pub(crate) use crl::normal_hex;
+pub use crl::{Crl, Reason, Revoked, read_crl};
 pub use csr::{Csr, parse_csr};
 pub(crate) use name::rfc3339;
 

@@ -45,6 +45,7 @@ pub(crate) fn render(m: &Manifest, more_devices: usize) -> String {
     import_it(&mut o, m);
     check_with_openssl(&mut o, m);
     connect_it(&mut o, m);
+    revoke(&mut o, m);
     firmware(&mut o, m);
     o
 }
@@ -112,6 +113,12 @@ fn files(o: &mut String, m: &Manifest, more_devices: usize) {
             let _ = writeln!(
                 o,
                 "  {h:<34} C header for firmware (mbedTLS): see FIRMWARE below; secret"
+            );
+        }
+        if let Some(c) = &f.crl {
+            let _ = writeln!(
+                o,
+                "  {c:<34} revocation list (CRL, PEM) signed by this CA: see REVOKE below"
             );
         }
     }
@@ -231,4 +238,56 @@ fn connect_it(o: &mut String, m: &Manifest) {
             }
         }
     }
+}
+
+/// REVOKE: each CA's CRL, how long it is valid, and how to revoke a leaf and check it.
+fn revoke(o: &mut String, m: &Manifest) {
+    let Some(crl) = m.identities.iter().find_map(|i| i.files.crl.as_ref()) else {
+        return;
+    };
+    o.push_str("\nREVOKE\n======\n");
+    let _ = writeln!(
+        o,
+        "Each CA has a revocation list (CRL), empty and signed by that CA, valid {days} days\n\
+         from the kit's issue (or to the CA's end if sooner): a verifier that checks CRLs\n\
+         refuses an expired one, so revoke again (or make a new kit) within {days} days.\n\
+         To revoke a leaf, sign a new CRL with its CA (the entries already listed are kept):",
+        days = crate::crl::CRL_DAYS
+    );
+    let leaf = m
+        .first(Role::Client)
+        .or_else(|| m.first(Role::Device))
+        .or_else(|| m.first(Role::Server));
+    let (ca, leaf_cert) = match leaf.and_then(|l| Some((m.by_name(&l.issuer)?, l))) {
+        Some((ca, l)) => (ca, l.files.cert.as_str()),
+        None => match m
+            .identities
+            .iter()
+            .find(|i| i.files.crl.as_ref() == Some(crl))
+        {
+            Some(ca) => (ca, "LEAF.crt"),
+            None => return,
+        },
+    };
+    let ca_crl = ca.files.crl.as_deref().unwrap_or(crl);
+    let _ = writeln!(
+        o,
+        "certlab revoke --ca-cert {} --ca-key {} --cert {leaf_cert} --reason keyCompromise --crl {ca_crl} --out {ca_crl}",
+        ca.files.cert,
+        ca.files.key.as_deref().unwrap_or("CA.key")
+    );
+    if let Some(cmd) = leaf.and_then(|l| m.verify_command(l)) {
+        let cmd = cmd.replacen(
+            "openssl verify",
+            &format!("openssl verify -crl_check -CRLfile {ca_crl}"),
+            1,
+        );
+        let _ = writeln!(o, "{cmd}   # then: certificate revoked");
+    }
+    let _ = writeln!(
+        o,
+        "certlab-echo serve … --crl {ca_crl} refuses a revoked client; nginx: ssl_crl {ca_crl};\n\
+         mosquitto: crlfile {ca_crl}; Python ssl: load_verify_locations({ca_crl:?}) and\n\
+         verify_flags |= VERIFY_CRL_CHECK_LEAF."
+    );
 }

@@ -17,7 +17,8 @@ pub const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 /// A TLS connection to 127.0.0.1:`port` (SNI localhost) trusting `ca`. `recv_buffer` sets the
 /// socket's receive buffer (a client that reads nothing then holds only that much).
 pub async fn tls(port: u16, ca: &Path, recv_buffer: Option<u32>) -> TlsStream<TcpStream> {
-    let (config, _) = certlab_echo::tls::client_config(&[ca.to_path_buf()], None).expect("config");
+    let (config, _) =
+        certlab_echo::tls::client_config(&[ca.to_path_buf()], &[], None).expect("config");
     let socket = TcpSocket::new_v4().expect("socket");
     if let Some(size) = recv_buffer {
         socket.set_recv_buffer_size(size).expect("SO_RCVBUF");

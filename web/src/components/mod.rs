@@ -7,6 +7,7 @@ pub mod editor;
 pub mod fields;
 pub mod guide;
 pub mod results;
+pub mod revoke;
 pub mod tester;
 pub mod tester_help;
 pub mod tools;

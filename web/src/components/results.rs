@@ -2,6 +2,7 @@
 //! lint), download buttons for every file and the zip, and the openssl equivalents.
 
 use super::chain::ChainPicture;
+use super::revoke::{self, Crls};
 use crate::download;
 use crate::generator::KitView;
 use certlab::{Cert, Eku, ManifestIdentity, Severity};
@@ -28,7 +29,45 @@ fn save_button(kit: &Rc<KitView>, path: &str, label: &str) -> Html {
     html! { <button class="download" data-path={path.to_string()} {onclick}>{ label }</button> }
 }
 
-fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
+/// The download of a CA's CRL: the newest one signed in this page, else the kit's.
+fn crl_button(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, path: &str) -> Html {
+    let (k, c, p) = (kit.clone(), crls.clone(), path.to_string());
+    let onclick = Callback::from(move |_: MouseEvent| {
+        if let Some(b) = c.bytes(&k, &p) {
+            download::save(&p, b, download::mime(&p));
+        }
+    });
+    html! { <button class="download" data-path={path.to_string()} {onclick}>{ ".crl (revocation list)" }</button> }
+}
+
+/// The Revoke button of a leaf whose CA is in the kit, and what the last press said.
+fn revoke_part(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdentity) -> Html {
+    let Some(ca) = revoke::revocable(kit, i) else {
+        return html! {};
+    };
+    let (k, c, id) = (kit.clone(), crls.clone(), i.clone());
+    let onclick = Callback::from(move |_: MouseEvent| match revoke::revoke(&k, &c, &id) {
+        Ok(next) => c.set(next),
+        Err(why) => {
+            let mut next = (*c).clone();
+            next.said
+                .insert(id.name.clone(), format!("Not revoked: {why}"));
+            c.set(next);
+        }
+    });
+    let crl = ca.files.crl.clone().unwrap_or_default();
+    html! {
+        <div class="revoke">
+            <button class="revoke" data-revoke={i.name.clone()} title={format!("{} signs a new {crl} listing this certificate", ca.name)} {onclick}>{ "Revoke" }</button>
+            if let Some(said) = crls.said.get(&i.name) {
+                <p class="revoked" data-revoked={i.name.clone()}>{ said }</p>
+                { crl_button(kit, crls, &crl) }
+            }
+        </div>
+    }
+}
+
+fn card(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdentity) -> Html {
     let info = kit
         .file(&i.files.der)
         .and_then(|d| Cert::from_der(d, "certificate").ok());
@@ -79,7 +118,9 @@ fn card(kit: &Rc<KitView>, i: &ManifestIdentity) -> Html {
                 if let Some(c) = &f.fullchain { { save_button(kit, c, "fullchain") } }
                 if let Some(c) = &f.p12_compat { { save_button(kit, c, ".p12 (compatible)") } }
                 if let Some(c) = &f.p12_modern { { save_button(kit, c, ".p12 (modern)") } }
+                if let Some(c) = &f.crl { { crl_button(kit, crls, c) } }
             </div>
+            { revoke_part(kit, crls, i) }
             <details class="learn">
                 <summary>{ "The same with openssl" }</summary>
                 <pre>{ format!("openssl x509 -in {} -noout -text", f.cert) }
@@ -103,6 +144,13 @@ pub fn results(p: &ResultsProps) -> Html {
         })
     };
     let hidden = ids.len().saturating_sub(MAX_CARDS);
+    let crls = use_state(Crls::default);
+    {
+        // A new kit (its own root) starts from its own CRLs.
+        let crls = crls.clone();
+        let root = ids.first().map(|i| i.sha256.clone());
+        use_effect_with(root, move |_| crls.set(Crls::default()));
+    }
     html! {
         <section class="results" id="results">
             <h2>{ "Your kit" }</h2>
@@ -113,7 +161,7 @@ pub fn results(p: &ResultsProps) -> Html {
             { save_button(kit, "manifest.json", "manifest.json") }
             <ChainPicture identities={ids.clone()} />
             <div class="cards">
-                { for ids.iter().take(MAX_CARDS).map(|i| card(kit, i)) }
+                { for ids.iter().take(MAX_CARDS).map(|i| card(kit, &crls, i)) }
             </div>
             if hidden > 0 { <p>{ format!("…and {hidden} more identities: they are all in the zip.") }</p> }
         </section>

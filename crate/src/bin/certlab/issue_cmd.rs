@@ -208,7 +208,7 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
 }
 
 /// Renames engine field paths to the CLI flags the user typed.
-fn rename_fields(e: Error, map: &[(&str, &str)]) -> Error {
+pub(crate) fn rename_fields(e: Error, map: &[(&str, &str)]) -> Error {
     match e {
         Error::Invalid(v) => Error::Invalid(
             v.into_iter()

@@ -10,6 +10,7 @@ mod issue_cmd;
 mod kit_cmd;
 mod kit_dir;
 mod kit_stream;
+mod revoke_cmd;
 mod show;
 mod snippets_cmd;
 mod ui;
@@ -123,6 +124,8 @@ enum Cmd {
     Kit(kit_cmd::KitArgs),
     /// Issue one more leaf under an existing CA, or sign a CSR.
     Issue(issue_cmd::IssueArgs),
+    /// Revoke a leaf (or a serial): a new CRL signed by its CA, earlier entries kept.
+    Revoke(revoke_cmd::RevokeArgs),
     /// Explain certificates, chains, CSRs, keys and .p12 files, with lint findings.
     Inspect {
         /// Files to inspect.
@@ -195,6 +198,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Issue(args) => issue_cmd::run(args),
         Cmd::Guide(args) => guide_cmd::run(args),
         Cmd::Snippets(args) => snippets_cmd::run(args),
+        Cmd::Revoke(args) => revoke_cmd::run(args),
         Cmd::Inspect {
             files: paths,
             password,

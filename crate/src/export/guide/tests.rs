@@ -33,6 +33,7 @@ fn id(name: &str, role: Role, issuer: &str, days: (&str, &str)) -> ManifestIdent
             p12_compat: (role == Role::Client).then(|| format!("{name}.p12")),
             p12_modern: (role == Role::Client).then(|| format!("{name}.modern.p12")),
             c_header: None,
+            crl: None,
         },
     }
 }
