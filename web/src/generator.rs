@@ -8,7 +8,7 @@ use crate::webcrypto;
 use certlab::{ArtifactKind, Manifest, Spec};
 use js_sys::{Array, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -25,7 +25,7 @@ const RELOAD: &str = "Reload the page and press Generate again; if it keeps fail
      with the messages in the browser's console.";
 
 /// A finished kit as the page holds it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct KitView {
     /// The manifest.
     pub manifest: Manifest,
@@ -41,15 +41,23 @@ pub struct KitView {
     pub key_note: Option<String>,
     /// The worker's wasm memory at the end, in bytes.
     pub wasm_bytes: f64,
+    /// Where each file is in `files`, by path.
+    pub index: HashMap<String, usize>,
+}
+
+/// One kit is one run: two views are the same kit when they hold the same zip. (Comparing
+/// contents would compare every byte of a fleet's files each time yew diffs its props.)
+impl PartialEq for KitView {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.zip, &other.zip)
+    }
 }
 
 impl KitView {
     /// The bytes of the file at `path`.
     pub fn file(&self, path: &str) -> Option<&[u8]> {
-        self.files
-            .iter()
-            .find(|(m, _)| m.path == path)
-            .map(|(_, b)| b.as_slice())
+        let at = *self.index.get(path)?;
+        self.files.get(at).map(|(_, b)| b.as_slice())
     }
 }
 
@@ -278,7 +286,9 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         .get(0)
         .as_string()
         .and_then(|t| serde_json::from_str::<Reply>(&t).ok());
-    let blobs: Array = parts.get(1).unchecked_into();
+    // Every file's bytes in one buffer, and their lengths (see the worker).
+    let all: Uint8Array = parts.get(1).unchecked_into();
+    let lengths: js_sys::Uint32Array = parts.get(2).unchecked_into();
     let Some(Reply::Done {
         manifest,
         mut files,
@@ -293,24 +303,52 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         ));
         return;
     };
-    let bytes = blobs
-        .iter()
-        .map(|b| Rc::new(b.unchecked_into::<Uint8Array>().to_vec()));
-    // The zip travels among the files, labelled as such; the rest are the kit's files.
-    let (zips, files): (Vec<_>, Vec<_>) = files
-        .drain(..)
-        .zip(bytes)
-        .partition(|(meta, _)| meta.kind == ArtifactKind::Zip);
-    let zip = zips.into_iter().next().map(|(_, z)| z).unwrap_or_default();
-    events.emit(GenEvent::Done(Rc::new(KitView {
-        manifest,
-        files,
-        zip,
-        millis,
-        key_sources,
-        key_note: handoff.borrow().key_note.clone(),
-        wasm_bytes,
-    })));
+    let key_note = handoff.borrow().key_note.clone();
+    // A fleet's kit is tens of thousands of files: they are copied into the page's memory a
+    // thousand at a time, giving the browser back its thread between batches, so no single
+    // task blocks the page (issue 16 §4: the main thread never blocked > 100 ms).
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut bytes = Vec::with_capacity(lengths.length() as usize);
+        let mut at = 0u32;
+        for (n, len) in lengths.to_vec().into_iter().enumerate() {
+            if n > 0 && n % 1000 == 0 {
+                yield_to_browser().await;
+            }
+            bytes.push(Rc::new(all.subarray(at, at + len).to_vec()));
+            at += len;
+        }
+        // The zip travels among the files, labelled as such; the rest are the kit's files.
+        let (zips, files): (Vec<_>, Vec<_>) = files
+            .drain(..)
+            .zip(bytes)
+            .partition(|(meta, _)| meta.kind == ArtifactKind::Zip);
+        let zip = zips.into_iter().next().map(|(_, z)| z).unwrap_or_default();
+        let index = files
+            .iter()
+            .enumerate()
+            .map(|(n, (m, _))| (m.path.clone(), n))
+            .collect();
+        events.emit(GenEvent::Done(Rc::new(KitView {
+            index,
+            manifest,
+            files,
+            zip,
+            millis,
+            key_sources,
+            key_note,
+            wasm_bytes,
+        })));
+    });
+}
+
+/// Lets the browser run its other tasks (input, rendering) before going on.
+async fn yield_to_browser() {
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
 }
 
 /// Starts making the kit for `spec` on `handle`'s worker; events arrive on `events`.
