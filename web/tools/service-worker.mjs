@@ -33,8 +33,9 @@ const urls = new Map(FILES.map((f) => [new URL(f, scope).href, f]));
 urls.set(scope, "index.html");
 
 self.addEventListener("install", (event) => {
-  // cache: "reload" so a new build never precaches an older file from the HTTP cache.
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: "reload" })))));
+  // cache: "no-cache": revalidated with the server, so a new build never precaches an older
+  // file from the HTTP cache, and an unchanged one (304) is not downloaded again.
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: "no-cache" })))));
 });
 
 self.addEventListener("activate", (event) => {
