@@ -138,58 +138,64 @@ fn mbedtls_refuses_ca_certificates_with_name_constraints() {
     );
 }
 
-/// The ESP-IDF and Arduino lines README.txt's FIRMWARE section prints, extracted verbatim and
-/// compiled (`cc`/`c++ -Wall -Werror`) with the kit's header against those APIs' declarations
-/// (tests/c/*_api.h, as ESP-IDF 5 and the ESP32 Arduino core declare them): the field and
-/// method names and the types of the header's strings are right. Neither SDK is in Debian, so
-/// this compiles the snippets; the mbedTLS test above runs the same header on a real stack.
+/// The engine's ESP-IDF and Arduino snippets (README.txt's CONNECT IT and the page's tab print
+/// them) compiled (`cc`/`c++ -Wall -Werror`) verbatim, header include and all, against those
+/// APIs' declarations (tests/c/*_api.h, as ESP-IDF 5 and the ESP32 Arduino core declare them):
+/// the field and method names and the types of the header's strings are right. Neither SDK
+/// is in Debian, so this compiles the snippets; the mbedTLS test above runs the same header on
+/// a real TLS stack.
 #[test]
 fn esp_idf_and_arduino_snippets_compile_against_their_apis() {
     let mut spec = certlab::Preset::Iot.spec(KeyAlgorithm::EcdsaP256);
     spec.devices[0].count = 1;
     spec.name_constraints = certlab::NameConstraints::None;
-    let kit = write_kit(certlab::generate(&spec).expect("iot kit"));
+    let made = certlab::generate(&spec).expect("iot kit");
+    let all = certlab::snippets(&made.manifest, &certlab::Endpoint::of(&made.manifest));
+    let kit = write_kit(made);
     let readme = std::fs::read_to_string(kit.path("README.txt")).unwrap();
-    let block = |title: &str| -> String {
-        let lines: Vec<&str> = readme
-            .lines()
-            .skip_while(|l| !l.starts_with(title))
-            .skip(1)
-            .take_while(|l| l.starts_with("  "))
-            .collect();
-        assert!(
-            lines.len() >= 5,
-            "README.txt has no {title} snippet:\n{readme}"
-        );
-        lines.join("\n")
-    };
     let c_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c");
-    let header = kit.path("devices/sensor-0001.h");
-    for (title, compiler, api, ext) in [
-        ("ESP-IDF 5 (esp-mqtt):", "cc", "esp_mqtt_api.h", "c"),
-        ("Arduino (PubSubClient", "c++", "arduino_mqtt_api.h", "cpp"),
+    for (id, compiler, api) in [
+        ("esp-idf", "cc", "esp_mqtt_api.h"),
+        ("arduino", "c++", "arduino_mqtt_api.h"),
     ] {
-        let snippet = block(title);
-        assert!(snippet.contains("certlab_sensor_0001_key_pem"), "{snippet}");
-        let source = kit.path(&format!("snippet.{ext}"));
+        let s = all
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("no {id} snippet"));
+        assert!(s.text.contains("certlab_sensor_0001_key_pem"), "{}", s.text);
+        assert!(
+            readme.contains(s.text.lines().nth(3).unwrap()),
+            "README.txt prints the {id} snippet"
+        );
+        // The snippet's #include line stays first; its statements go in a function.
+        let (include, body) = s.text.split_once('\n').unwrap();
+        let source = kit.path(s.file);
         std::fs::write(
             &source,
-            format!(
-                "void setup_mqtt(void);\nvoid setup_mqtt(void) {{\n{snippet}\n(void)mqtt;\n}}\n"
-            ),
+            format!("{include}\nvoid setup_mqtt(void);\nvoid setup_mqtt(void) {{\n{body}\n(void)mqtt;\n}}\n"),
         )
         .unwrap();
         let out = Command::new(compiler)
-            .args(["-Wall", "-Werror", "-c", "-o", "/dev/null", "-include"])
-            .arg(c_dir.join(api))
+            .args([
+                "-Wall",
+                "-Werror",
+                "-c",
+                "-o",
+                "/dev/null",
+                "-x",
+                if compiler == "cc" { "c" } else { "c++" },
+            ])
+            .arg("-I")
+            .arg(kit.path(""))
             .arg("-include")
-            .arg(&header)
+            .arg(c_dir.join(api))
             .arg(&source)
             .output()
             .unwrap_or_else(|e| panic!("{compiler}: {e} (gcc and g++ come with build-essential)"));
         assert!(
             out.status.success(),
-            "{title} snippet does not compile:\n{snippet}\n{}",
+            "the {id} snippet does not compile:\n{}\n{}",
+            s.text,
             String::from_utf8_lossy(&out.stderr)
         );
     }

@@ -30,6 +30,8 @@ const RUN_HERE: &[&str] = &[
     "node-tls",
 ];
 const RUN_IN_QT_RS: &[&str] = &["qt"];
+/// Compiled against their SDKs' declarations in `firmware.rs` (the SDKs are not in Debian).
+const RUN_IN_FIRMWARE_RS: &[&str] = &["esp-idf", "arduino"];
 const RUN_IN_MQTT_RS: &[&str] = &[
     "mosquitto-conf",
     "mosquitto-sub",
@@ -81,7 +83,7 @@ fn every_snippet_is_run() {
         let kit = certlab::generate(&preset.spec(KeyAlgorithm::EcdsaP256)).expect("kit");
         for s in certlab::snippets(&kit.manifest, &certlab::Endpoint::of(&kit.manifest)) {
             assert!(
-                [RUN_HERE, RUN_IN_QT_RS, RUN_IN_MQTT_RS]
+                [RUN_HERE, RUN_IN_QT_RS, RUN_IN_MQTT_RS, RUN_IN_FIRMWARE_RS]
                     .concat()
                     .contains(&s.id),
                 "snippet {} has no test that runs it: a snippet no test runs does not ship",

@@ -188,6 +188,12 @@ test("a device list: pasted with a bad line (named at its line), then a CSV file
   assert.deepEqual(devices.map((d) => d.name), ["AA-BB-CC-00-11-22", "sn-002"]);
   assert.equal(devices[0].subject, "OU=Bench A, CN=AA:BB:CC:00:11:22");
   assert.deepEqual(devices[0].sans, ["DNS:cam.lab", "IP:10.0.0.7"]);
+  // The firmware lines for the first device's header, as README.txt prints them.
+  await page.click(`#guide button[role=tab]:text-is("curl, Python, Node, nginx, Qt…")`);
+  const esp = await page.locator("#guide .snippet[data-snippet=esp-idf] pre").textContent();
+  assert.match(esp, /#include "devices\/AA-BB-CC-00-11-22\.h"/);
+  assert.match(esp, /\.credentials\.authentication\.key = certlab_aa_bb_cc_00_11_22_key_pem/);
+  assert.equal(await page.locator("#guide .snippet[data-snippet=arduino]").count(), 1);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -154,38 +154,7 @@ fn firmware(o: &mut String, m: &Manifest) {
          The header holds the device's private key: keep it out of version control.",
         name = d.name
     );
-    let broker = m
-        .identities
-        .iter()
-        .find(|i| i.role == Role::Server)
-        .and_then(|s| s.sans.iter().find_map(|n| n.strip_prefix("DNS:")))
-        .unwrap_or("broker.lab");
-    let _ = writeln!(o, "\n{}", firmware_snippets(&id, &d.common_name, broker));
-}
-
-/// The ESP-IDF (esp-mqtt) and Arduino (PubSubClient over WiFiClientSecure) lines that give a
-/// device's header to its MQTT client, for the broker `broker` on 8883. Compiled against
-/// those APIs' declarations by `echo/tests/firmware.rs`.
-pub(crate) fn firmware_snippets(id: &str, client_id: &str, broker: &str) -> String {
-    format!(
-        "ESP-IDF 5 (esp-mqtt):\n\
-         \x20 const esp_mqtt_client_config_t mqtt_cfg = {{\n\
-         \x20     .broker.address.uri = \"mqtts://{broker}:8883\",\n\
-         \x20     .broker.verification.certificate = certlab_{id}_ca_pem,\n\
-         \x20     .credentials.client_id = \"{client_id}\",\n\
-         \x20     .credentials.authentication.certificate = certlab_{id}_cert_pem,\n\
-         \x20     .credentials.authentication.key = certlab_{id}_key_pem,\n\
-         \x20 }};\n\
-         \x20 esp_mqtt_client_handle_t mqtt = esp_mqtt_client_init(&mqtt_cfg);\n\
-         Arduino (PubSubClient over the ESP32 core's WiFiClientSecure):\n\
-         \x20 WiFiClientSecure net;\n\
-         \x20 PubSubClient mqtt(net);\n\
-         \x20 net.setCACert(certlab_{id}_ca_pem);\n\
-         \x20 net.setCertificate(certlab_{id}_cert_pem);\n\
-         \x20 net.setPrivateKey(certlab_{id}_key_pem);\n\
-         \x20 mqtt.setServer(\"{broker}\", 8883);\n\
-         \x20 mqtt.connect(\"{client_id}\");"
-    )
+    o.push_str("ESP-IDF's esp-mqtt and Arduino's WiFiClientSecure take the same strings: see CONNECT IT.\n");
 }
 
 /// IMPORT IT: the import guide ([`crate::export::guide`], the page's tabs say the same).

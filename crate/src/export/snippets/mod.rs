@@ -10,6 +10,7 @@
 //! (and a user) move the snippets to other ports.
 
 mod clients;
+mod firmware;
 mod mqtt;
 mod servers;
 
@@ -137,6 +138,7 @@ pub fn snippets(m: &Manifest, at: &Endpoint) -> Vec<Snippet> {
     let mut out = servers::all(&p);
     out.extend(clients::all(&p));
     out.extend(mqtt::all(&p));
+    out.extend(firmware::all(m, &p));
     out
 }
 

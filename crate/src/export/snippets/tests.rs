@@ -37,6 +37,8 @@ fn a_mutual_tls_kit_gets_every_snippet_with_its_own_files() {
             "paho-mqtt",
             "paho-mqtt-websockets",
             "probe-tls",
+            "esp-idf",
+            "arduino",
         ]
     );
     let text = |id: &str| &s.iter().find(|s| s.id == id).expect(id).text;
