@@ -289,9 +289,12 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     // Every file's bytes in one buffer, and their lengths (see the worker).
     let all: Uint8Array = parts.get(1).unchecked_into();
     let lengths: js_sys::Uint32Array = parts.get(2).unchecked_into();
+    // The manifest's identities and the files' descriptions, one JSON text each.
+    let (ids, metas): (Array, Array) =
+        (parts.get(3).unchecked_into(), parts.get(4).unchecked_into());
     let Some(Reply::Done {
-        manifest,
-        mut files,
+        mut manifest,
+        files: _,
         millis,
         key_sources,
         wasm_bytes,
@@ -308,6 +311,16 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     // thousand at a time, giving the browser back its thread between batches, so no single
     // task blocks the page (issue 16 §4: the main thread never blocked > 100 ms).
     wasm_bindgen_futures::spawn_local(async move {
+        let (Some(identities), Some(mut files)) =
+            (parse_each(&ids).await, parse_each::<FileMeta>(&metas).await)
+        else {
+            events.emit(GenEvent::Failed(
+                Vec::new(),
+                format!("The page could not read the kit its worker sent. {RELOAD}"),
+            ));
+            return;
+        };
+        manifest.identities = identities;
         let mut bytes = Vec::with_capacity(lengths.length() as usize);
         let mut at = 0u32;
         for (n, len) in lengths.to_vec().into_iter().enumerate() {
@@ -339,6 +352,18 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
             wasm_bytes,
         })));
     });
+}
+
+/// Parses each JSON text of `texts`, a thousand between browser tasks; `None` if one fails.
+async fn parse_each<T: serde::de::DeserializeOwned>(texts: &Array) -> Option<Vec<T>> {
+    let mut out = Vec::with_capacity(texts.length() as usize);
+    for (n, t) in texts.iter().enumerate() {
+        if n > 0 && n % 1000 == 0 {
+            yield_to_browser().await;
+        }
+        out.push(serde_json::from_str(&t.as_string()?).ok()?);
+    }
+    Some(out)
 }
 
 /// Lets the browser run its other tasks (input, rendering) before going on.

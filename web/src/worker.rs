@@ -162,9 +162,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 lengths.set_index(n as u32, p.len() as u32);
                 at += p.len() as u32;
             }
+            // The manifest's identities and the files' descriptions go as one JSON text each
+            // (a JS array of them), so the page reads a fleet's in batches, not in one block.
+            let mut manifest = kit.manifest;
+            let ids = json_texts(&std::mem::take(&mut manifest.identities));
+            let metas = json_texts(&files);
             let meta = Reply::Done {
-                manifest: kit.manifest,
-                files,
+                manifest,
+                files: Vec::new(),
                 millis: now_ms() - started,
                 key_sources,
                 wasm_bytes: wasm_memory_bytes(),
@@ -175,6 +180,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             ));
             msg.push(&all);
             msg.push(&lengths);
+            msg.push(&ids);
+            msg.push(&metas);
             let transfer = Array::of2(&all.buffer(), &lengths.buffer());
             let _ = scope.post_message_with_transfer(&msg, &transfer);
         }
@@ -215,4 +222,12 @@ pub fn start() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&scope, &Reply::Ready);
+}
+
+/// One JSON text per item, as a JS array (the page parses them in batches).
+fn json_texts<T: serde::Serialize>(items: &[T]) -> Array {
+    items
+        .iter()
+        .map(|i| JsValue::from_str(&serde_json::to_string(i).unwrap_or_default()))
+        .collect()
 }
