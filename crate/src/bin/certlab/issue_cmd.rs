@@ -15,17 +15,8 @@ pub(crate) enum ProfileArg {
 /// The flags of `certlab issue`.
 #[derive(Args)]
 pub(crate) struct IssueArgs {
-    /// The CA certificate (PEM or DER; may be followed by its issuers). Optional when
-    /// --ca-key is a .p12 holding the certificate.
-    #[arg(long)]
-    pub(crate) ca_cert: Option<PathBuf>,
-    /// The CA private key (PKCS#8, SEC1 or PKCS#1, PEM or DER, maybe encrypted, also
-    /// OpenSSL's traditional encryption), or a .p12/.pfx holding the CA's key and certificate.
-    #[arg(long)]
-    pub(crate) ca_key: PathBuf,
-    /// Passphrase of an encrypted CA key, or the password of a .p12.
-    #[arg(long)]
-    pub(crate) ca_key_password: Option<String>,
+    #[command(flatten)]
+    pub(crate) ca: crate::ca_flags::CaFlags,
     /// A server for these comma-separated names.
     #[arg(long, group = "what")]
     pub(crate) server: Option<String>,
@@ -128,26 +119,7 @@ fn leaf_spec(a: &IssueArgs, csr: Option<&Csr>, days: u32) -> Result<LeafSpec, Fa
 /// Runs `certlab issue`.
 pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
     let now = certlab::now_utc();
-    let ca_cert = match &a.ca_cert {
-        Some(p) => files::read(p, "--ca-cert")?,
-        None => Vec::new(),
-    };
-    let ca = certlab::import_ca(
-        &ca_cert,
-        &files::read(&a.ca_key, "--ca-key")?,
-        a.ca_key_password.as_deref(),
-        now,
-    )
-    .map_err(|e| {
-        rename_fields(
-            e,
-            &[
-                ("ca_cert", "--ca-cert"),
-                ("ca_key_password", "--ca-key-password"),
-                ("ca_key", "--ca-key"),
-            ],
-        )
-    })?;
+    let ca = a.ca.import(now)?;
     for f in &ca.findings {
         show::finding(f);
     }

@@ -3,6 +3,7 @@
 //! the field), 1 any other failure (and `lint` finding an error).
 #![forbid(unsafe_code)]
 
+mod ca_flags;
 mod docs_cmd;
 mod files;
 mod guide_cmd;

@@ -13,15 +13,8 @@ use std::path::{Path, PathBuf};
 #[derive(Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["cert", "serial"])))]
 pub(crate) struct RevokeArgs {
-    /// The CA certificate (PEM or DER). Optional when --ca-key is a .p12 holding it.
-    #[arg(long)]
-    pub(crate) ca_cert: Option<PathBuf>,
-    /// The CA private key, in any form `certlab issue` reads (or a .p12/.pfx).
-    #[arg(long)]
-    pub(crate) ca_key: PathBuf,
-    /// Passphrase of an encrypted CA key, or the password of a .p12.
-    #[arg(long)]
-    pub(crate) ca_key_password: Option<String>,
+    #[command(flatten)]
+    pub(crate) ca: crate::ca_flags::CaFlags,
     /// The certificate to revoke (PEM or DER); it must be issued by this CA.
     #[arg(long)]
     pub(crate) cert: Option<PathBuf>,
@@ -75,13 +68,7 @@ pub(crate) fn run(a: RevokeArgs) -> Result<(), Fail> {
         .map(Reason::from_name)
         .transpose()
         .map_err(|e| rename_fields(e, &FLAGS))?;
-    let ca_cert = match &a.ca_cert {
-        Some(p) => files::read(p, "--ca-cert")?,
-        None => Vec::new(),
-    };
-    let ca_key = files::read(&a.ca_key, "--ca-key")?;
-    let ca = certlab::import_ca(&ca_cert, &ca_key, a.ca_key_password.as_deref(), now)
-        .map_err(|e| rename_fields(e, &FLAGS))?;
+    let ca = a.ca.import(now)?;
     let leaf = a
         .cert
         .as_deref()
@@ -90,7 +77,13 @@ pub(crate) fn run(a: RevokeArgs) -> Result<(), Fail> {
     let target = match (&leaf, &a.serial) {
         (Some(bytes), _) => RevokeTarget::Cert(bytes),
         (None, Some(s)) => RevokeTarget::Serial(s),
-        (None, None) => unreachable!("clap requires --cert or --serial"),
+        (None, None) => {
+            return Err(files::refused(
+                "--cert/--serial",
+                "nothing to revoke was named".into(),
+                "give --cert LEAF.crt or --serial HEX",
+            ));
+        }
     };
     let current = a
         .crl
