@@ -289,9 +289,11 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     // Every file's bytes in one buffer, and their lengths (see the worker).
     let all: Uint8Array = parts.get(1).unchecked_into();
     let lengths: js_sys::Uint32Array = parts.get(2).unchecked_into();
-    // The manifest's identities and the files' descriptions, one JSON text each.
-    let (ids, metas): (Array, Array) =
-        (parts.get(3).unchecked_into(), parts.get(4).unchecked_into());
+    // The manifest's identities and the files' descriptions, one JSON line each.
+    let (ids, metas) = (
+        parts.get(3).as_string().unwrap_or_default(),
+        parts.get(4).as_string().unwrap_or_default(),
+    );
     let Some(Reply::Done {
         mut manifest,
         files: _,
@@ -354,14 +356,15 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
     });
 }
 
-/// Parses each JSON text of `texts`, a thousand between browser tasks; `None` if one fails.
-async fn parse_each<T: serde::de::DeserializeOwned>(texts: &Array) -> Option<Vec<T>> {
-    let mut out = Vec::with_capacity(texts.length() as usize);
-    for (n, t) in texts.iter().enumerate() {
+/// Parses each line of `lines` as JSON, a thousand between browser tasks; `None` if one
+/// fails.
+async fn parse_each<T: serde::de::DeserializeOwned>(lines: &str) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    for (n, line) in lines.lines().enumerate() {
         if n > 0 && n % 1000 == 0 {
             yield_to_browser().await;
         }
-        out.push(serde_json::from_str(&t.as_string()?).ok()?);
+        out.push(serde_json::from_str(line).ok()?);
     }
     Some(out)
 }

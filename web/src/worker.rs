@@ -224,10 +224,12 @@ pub fn start() {
     post(&scope, &Reply::Ready);
 }
 
-/// One JSON text per item, as a JS array (the page parses them in batches).
-fn json_texts<T: serde::Serialize>(items: &[T]) -> Array {
-    items
+/// One JSON text per item, a line each, as one string: one object crosses to the page, which
+/// parses the lines in batches (JSON text never holds a raw line break).
+fn json_texts<T: serde::Serialize>(items: &[T]) -> JsValue {
+    let lines: Vec<String> = items
         .iter()
-        .map(|i| JsValue::from_str(&serde_json::to_string(i).unwrap_or_default()))
-        .collect()
+        .map(|i| serde_json::to_string(i).unwrap_or_default())
+        .collect();
+    JsValue::from_str(&lines.join("\n"))
 }
