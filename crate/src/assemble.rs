@@ -1,14 +1,16 @@
 //! Assembly: issued certificates and keys in, files out — every identity's files (PEM, DER,
-//! key, chain, full chain, PKCS#12 flavours), its manifest entry, `README.txt` and
-//! `manifest.json` — handed to a [`KitSink`] one identity at a time, so a fleet is written
-//! as it is made ([`generate_into`]). A fresh kit, a streamed one and a leaf issued under an
-//! imported CA go through here alike.
+//! key, chain, full chain, PKCS#12 flavours, CRL), its manifest entry, `README.txt` and
+//! `manifest.json` — handed to a [`KitSink`] one identity at a time ([`crate::stream`] says
+//! when). A fresh kit, a streamed one and a leaf issued under an imported CA go through here
+//! alike.
 
 use crate::decode::rfc3339;
 use crate::error::{Error, ErrorKind};
 use crate::export::{self, pkcs12::Flavour, pkcs12::P12Writer};
-use crate::issue::{Issued, Options, Progress, Signer};
-use crate::kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
+use crate::issue::Issued;
+use crate::kit::{
+    Artifact, ArtifactKind, Files, KitSink, LISTED_DEVICES, Manifest, ManifestIdentity, Streamed,
+};
 use crate::role::Role;
 use crate::spec::P12Flavours;
 use crate::validate::Plan;
@@ -29,41 +31,9 @@ fn wanted(flavours: P12Flavours, f: Flavour) -> bool {
     }
 }
 
-/// Where a kit's files go as they are made: memory (a [`Kit`]), or in the CLI a folder and a
-/// zip on disk.
-pub trait KitSink {
-    /// One whole file.
-    fn file(&mut self, artifact: Artifact) -> Result<(), Error>;
-    /// The next piece of `manifest.json`, which is written as identities are made (pieces
-    /// come in order; together they are the file).
-    fn manifest_piece(&mut self, bytes: &[u8]) -> Result<(), Error>;
-    /// One identity's manifest entry, once its files are out.
-    fn identity(&mut self, _entry: &ManifestIdentity) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// How many devices README.txt and the summary list one by one; the rest are counted (every
-/// device has the same files, and manifest.json lists them all).
-pub const LISTED_DEVICES: usize = 20;
-
-/// What a streamed kit ends with: its manifest without the devices past the first
-/// [`LISTED_DEVICES`], and how many those are.
-#[derive(Debug, Clone)]
-pub struct Streamed {
-    /// When it was issued.
-    pub issued_at: OffsetDateTime,
-    /// The manifest: every CA, server and client, and the first devices.
-    pub manifest: Manifest,
-    /// Devices made but not in `manifest` (all are in `manifest.json`).
-    pub more_devices: usize,
-    /// Files written.
-    pub files: usize,
-}
-
 /// The kit being written: where files go, and one PKCS#12 writer per flavour (the
 /// password's keys are derived once per kit and flavour: pkcs12.rs says why).
-struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     plan: &'a Plan,
     sink: &'a mut dyn KitSink,
     p12: [Option<P12Writer>; 2],
@@ -297,7 +267,12 @@ impl Writer<'_> {
     }
 
     /// Writes identity `id` (issued by `issuer`, under `chain`) and its manifest entry.
-    fn add(&mut self, id: &Issued, chain: &[Vec<u8>], issuer: &str) -> Result<(), Error> {
+    pub(crate) fn add(
+        &mut self,
+        id: &Issued,
+        chain: &[Vec<u8>],
+        issuer: &str,
+    ) -> Result<(), Error> {
         let (files, own) = self.identity(id, chain)?;
         let entry = manifest_entry(self.plan, issuer, id, files);
         if let Some(secret) = own {
@@ -338,7 +313,7 @@ impl Writer<'_> {
     }
 
     /// Writes `devices.csv`, README.txt and the end of manifest.json.
-    fn finish(mut self) -> Result<Streamed, Error> {
+    pub(crate) fn finish(mut self) -> Result<Streamed, Error> {
         let device_secrets = (!self.devices_csv.is_empty()).then(|| DEVICES_CSV.to_string());
         if device_secrets.is_some() {
             let csv = std::mem::take(&mut self.devices_csv);
@@ -399,7 +374,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The issuers of `issued[i]`, nearest first.
-fn chain_of(issued: &[Issued], i: usize) -> Vec<Vec<u8>> {
+pub(crate) fn chain_of(issued: &[Issued], i: usize) -> Vec<Vec<u8>> {
     let mut chain = Vec::new();
     let mut up = issued[i].planned.issuer;
     while let Some(u) = up {
@@ -432,7 +407,7 @@ fn manifest_entry(plan: &Plan, issuer: &str, id: &Issued, files: Files) -> Manif
 /// systems (macOS, Windows) compare them: `alice.modern`'s `.p12` is `alice`'s `.modern.p12`,
 /// and a leaf named `ca` under an imported CA would overwrite `ca.crt`. Found here, after
 /// the kit is built in memory and before anything is written.
-fn refuse_collisions(plan: &Plan, artifacts: &[Artifact]) -> Result<(), Error> {
+pub(crate) fn refuse_collisions(plan: &Plan, artifacts: &[Artifact]) -> Result<(), Error> {
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     let reserved = ["readme.txt", "manifest.json", DEVICES_CSV];
     for a in artifacts {
@@ -473,51 +448,12 @@ fn refuse_collisions(plan: &Plan, artifacts: &[Artifact]) -> Result<(), Error> {
     Ok(())
 }
 
-/// A kit held in memory: what [`crate::generate`] gives and the page zips.
-#[derive(Default)]
-struct MemorySink {
-    artifacts: Vec<Artifact>,
-    manifest_json: Vec<u8>,
-    identities: Vec<ManifestIdentity>,
-}
-
-impl KitSink for MemorySink {
-    fn file(&mut self, artifact: Artifact) -> Result<(), Error> {
-        self.artifacts.push(artifact);
-        Ok(())
-    }
-    fn manifest_piece(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.manifest_json.extend_from_slice(bytes);
-        Ok(())
-    }
-    fn identity(&mut self, entry: &ManifestIdentity) -> Result<(), Error> {
-        self.identities.push(entry.clone());
-        Ok(())
-    }
-}
-
-impl MemorySink {
-    fn into_kit(mut self, plan: &Plan, end: Streamed) -> Result<Kit, Error> {
-        refuse_collisions(plan, &self.artifacts)?;
-        self.artifacts.push(Artifact {
-            path: "manifest.json".into(),
-            kind: ArtifactKind::Manifest,
-            identity: String::new(),
-            bytes: self.manifest_json,
-            secret: false,
-        });
-        Ok(Kit {
-            issued_at: end.issued_at,
-            artifacts: self.artifacts,
-            manifest: Manifest {
-                identities: self.identities,
-                ..end.manifest
-            },
-        })
-    }
-}
-
-fn writer<'a>(plan: &'a Plan, sink: &'a mut dyn KitSink, at: OffsetDateTime) -> Writer<'a> {
+/// A writer of `plan`'s kit into `sink`, issued at `at`.
+pub(crate) fn writer<'a>(
+    plan: &'a Plan,
+    sink: &'a mut dyn KitSink,
+    at: OffsetDateTime,
+) -> Writer<'a> {
     Writer {
         plan,
         sink,
@@ -528,112 +464,5 @@ fn writer<'a>(plan: &'a Plan, sink: &'a mut dyn KitSink, at: OffsetDateTime) -> 
         more_devices: 0,
         files: 0,
         issued_at: at,
-    }
-}
-
-/// Assembles files and manifest from issued certificates, in memory.
-pub(crate) fn assemble(
-    plan: &Plan,
-    issued: &[Issued],
-    issued_at: OffsetDateTime,
-) -> Result<Kit, Error> {
-    let mut sink = MemorySink::default();
-    let mut w = writer(plan, &mut sink, issued_at);
-    for (i, id) in issued.iter().enumerate() {
-        let issuer = id
-            .planned
-            .issuer
-            .map_or(&id.planned.name, |u| &issued[u].planned.name);
-        w.add(id, &chain_of(issued, i), issuer)?;
-    }
-    let end = w.finish()?;
-    sink.into_kit(plan, end)
-}
-
-/// Issues a validated plan one identity at a time, each one's files handed to `sink` as soon
-/// as they are made: only the CAs stay in memory.
-pub(crate) fn stream(
-    plan: &Plan,
-    opts: &Options,
-    progress: &mut dyn FnMut(Progress<'_>),
-    sink: &mut dyn KitSink,
-) -> Result<Streamed, Error> {
-    let at = opts.now.unwrap_or_else(crate::issue::now_utc);
-    let opts = Options {
-        now: Some(at),
-        keys: opts.keys.clone(),
-    };
-    let mut signer = Signer::new(plan, &opts)?;
-    let mut w = writer(plan, sink, at);
-    let total = plan.identities.len();
-    for (index, planned) in plan.identities.iter().enumerate() {
-        progress(Progress {
-            index,
-            total,
-            name: &planned.name,
-            role: planned.role,
-            key: planned.key,
-        });
-        let id = signer.sign(index)?;
-        let mut chain = Vec::new();
-        let mut up = planned.issuer;
-        while let Some(u) = up.and_then(|u| signer.kept(u).map(|ca| (u, ca))) {
-            chain.push(u.1.cert_der.clone());
-            up = u.1.planned.issuer;
-        }
-        let issuer = planned
-            .issuer
-            .map_or(&planned.name, |u| &plan.identities[u].name);
-        w.add(&id, &chain, issuer)?;
-        if planned.role.is_ca() {
-            signer.keep(index, id);
-        }
-    }
-    w.finish()
-}
-
-/// Validates `spec` and writes the kit into `sink` as it is made (see [`KitSink`]): the
-/// CLI's way to a fleet of 100,000 devices in flat memory.
-pub fn generate_into(
-    spec: &crate::Spec,
-    opts: &Options,
-    progress: &mut dyn FnMut(Progress<'_>),
-    sink: &mut dyn KitSink,
-) -> Result<Streamed, Error> {
-    let plan = crate::validate::plan_up_to(spec, crate::validate::MAX_STREAMED_DEVICES)?;
-    stream(&plan, opts, progress, sink)
-}
-
-/// Like [`generate_into`], the kit held in memory.
-pub(crate) fn generate_kit(
-    plan: &Plan,
-    opts: &Options,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<Kit, Error> {
-    let mut sink = MemorySink::default();
-    let end = stream(plan, opts, progress, &mut sink)?;
-    sink.into_kit(plan, end)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn manifest_json_written_in_pieces_is_the_manifest() {
-        let mut spec = crate::Preset::Iot.spec(crate::KeyAlgorithm::EcdsaP256);
-        spec.per_device_secrets = true;
-        spec.devices[0].count = LISTED_DEVICES as u32 + 5;
-        let kit = crate::generate(&spec).expect("kit");
-        let json = &kit.get("manifest.json").expect("manifest.json").bytes;
-        let whole = serde_json::to_vec_pretty(&kit.manifest).expect("json");
-        assert_eq!(
-            String::from_utf8_lossy(json),
-            String::from_utf8_lossy(&whole)
-        );
-        let readme =
-            String::from_utf8_lossy(&kit.get("README.txt").expect("readme").bytes).into_owned();
-        assert!(readme.contains("… and 5 more devices"), "{readme}");
-        assert!(!readme.contains(&format!("sensor-{:04}", LISTED_DEVICES + 1)));
     }
 }

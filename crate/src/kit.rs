@@ -1,7 +1,8 @@
 //! The output as plain data: a [`Kit`] of named artifacts (bytes + path + what it is) and its
-//! [`Manifest`]. Made by [`crate::assemble`], written by the CLI, zipped by
+//! [`Manifest`], and where they go ([`KitSink`]). Made by [`crate::assemble`], written by the CLI, zipped by
 //! [`crate::export`] and described in `README.txt`; nothing here computes or encodes.
 
+use crate::error::Error;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -180,4 +181,36 @@ impl Kit {
     pub fn identity(&self, name: &str) -> Option<&ManifestIdentity> {
         self.manifest.identities.iter().find(|i| i.name == name)
     }
+}
+
+/// Where a kit's files go as they are made: memory (a [`Kit`]), or in the CLI a folder and a
+/// zip on disk. [`crate::generate_into`] writes into one.
+pub trait KitSink {
+    /// One whole file.
+    fn file(&mut self, artifact: Artifact) -> Result<(), Error>;
+    /// The next piece of `manifest.json`, which is written as identities are made (pieces
+    /// come in order; together they are the file).
+    fn manifest_piece(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    /// One identity's manifest entry, once its files are out.
+    fn identity(&mut self, _entry: &ManifestIdentity) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// How many devices README.txt and the summary list one by one; the rest are counted (every
+/// device has the same files, and manifest.json lists them all).
+pub const LISTED_DEVICES: usize = 20;
+
+/// What a streamed kit ends with: its manifest without the devices past the first
+/// [`LISTED_DEVICES`], and how many those are.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    /// When it was issued.
+    pub issued_at: OffsetDateTime,
+    /// The manifest: every CA, server and client, and the first devices.
+    pub manifest: Manifest,
+    /// Devices made but not in `manifest` (all are in `manifest.json`).
+    pub more_devices: usize,
+    /// Files written.
+    pub files: usize,
 }

@@ -337,5 +337,5 @@ pub fn issue_leaf(
         key_encryption: leaf.key_encryption,
         per_device_secrets: false,
     };
-    crate::assemble::assemble(&plan, &issued, now)
+    crate::stream::assemble(&plan, &issued, now)
 }

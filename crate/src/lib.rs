@@ -41,11 +41,11 @@ mod parts;
 mod rng;
 mod role;
 mod spec;
+mod stream;
 mod text;
 mod validate;
 
 pub use add::add_to_kit;
-pub use assemble::{KitSink, LISTED_DEVICES, Streamed, generate_into};
 pub use crl::{CRL_DAYS, Revocation, RevokeTarget, revoke};
 pub use decode::{
     Cert, Crl, Csr, Curve, Eku, KeyType, KeyUsage, Reason, Revoked, SignatureAlgorithm,
@@ -63,7 +63,10 @@ pub use import::{
 pub use inspect::{CertInfo, CsrInfo, Inspection, Item, KeyInfo, inspect};
 pub use issue::{CLOCK_SKEW, Options, Progress, now_utc};
 pub use keys::{KeyAlgorithm, KeyPair, PublicKey};
-pub use kit::{Artifact, ArtifactKind, Files, Kit, Manifest, ManifestIdentity};
+pub use kit::{
+    Artifact, ArtifactKind, Files, Kit, KitSink, LISTED_DEVICES, Manifest, ManifestIdentity,
+    Streamed,
+};
 pub use leaf::{LeafSpec, issue_leaf, leaf_days_under};
 pub use lint::{Finding, Rule, Severity, lint_cert, lint_spec};
 pub use names::{SanName, Subtree};
@@ -73,6 +76,7 @@ pub use spec::{
     DEFAULT_ROOT_DAYS, DeviceBatch, KeyEncryption, NameConstraints, P12Flavours, Preset,
     ServerSpec, Spec, SubjectFields,
 };
+pub use stream::generate_into;
 pub use text::{MAX_QUOTED_CHARS, clip, clip_quoted, escape_control};
 pub use validate::{
     MAX_CN_LEN, MAX_DAYS, MAX_DEVICES, MAX_STREAMED_DEVICES, Plan, Planned, device_list_text,
@@ -91,5 +95,5 @@ pub fn generate_with(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Kit, Error> {
     let plan = validate::plan(spec)?;
-    assemble::generate_kit(&plan, opts, progress)
+    stream::generate_kit(&plan, opts, progress)
 }
