@@ -76,6 +76,27 @@ pub(crate) fn empty_crl(
     sign(ca_der, ca_key, ca_not_after, Vec::new(), vec![1], now)
 }
 
+/// A CRL of a CA certlab just made, listing `serials` (revoked at `now`, no reason): the
+/// gallery's revoked server and client.
+pub(crate) fn crl_listing(
+    ca_der: &[u8],
+    ca_key: &KeyPair,
+    ca_not_after: OffsetDateTime,
+    serials: &[&[u8]],
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, Error> {
+    let entries = serials
+        .iter()
+        .map(|s| RevokedCertParams {
+            serial_number: SerialNumber::from_slice(s),
+            revocation_time: now - Duration::minutes(5),
+            reason_code: Some(RevocationReason::KeyCompromise),
+            invalidity_date: None,
+        })
+        .collect();
+    sign(ca_der, ca_key, ca_not_after, entries, vec![1], now)
+}
+
 fn sign(
     ca_der: &[u8],
     ca_key: &KeyPair,

@@ -4,7 +4,7 @@
 use crate::decode::{self, Cert, KeyType};
 use crate::error::{Error, ErrorKind};
 use crate::import;
-use crate::lint::{self, Finding};
+use crate::lint::{self, Finding, Trust};
 use serde::Serialize;
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate, X509CertificationRequest};
@@ -275,6 +275,17 @@ pub fn inspect(
     password: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Inspection, Error> {
+    inspect_with(bytes, password, now, &Trust::default())
+}
+
+/// Like [`inspect`], and lints the certificates in the order given (a chain as a server sends
+/// it) as the client in `trust` sees them: host name, purpose, trusted roots, CRLs.
+pub fn inspect_with(
+    bytes: &[u8],
+    password: Option<&str>,
+    now: OffsetDateTime,
+    trust: &Trust,
+) -> Result<Inspection, Error> {
     let mut found = Found::default();
     let format = if decode::is_pem(bytes) {
         found.pem(bytes, password)?;
@@ -305,6 +316,7 @@ pub fn inspect(
         let issuer = certs.get(i + 1).filter(|n| n.subject == c.issuer);
         findings.extend(lint::lint_cert(c, issuer, now));
     }
+    findings.extend(lint::lint_path(&certs, trust));
     Ok(Inspection {
         format: format.into(),
         items,

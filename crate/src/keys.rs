@@ -314,6 +314,20 @@ impl KeyPair {
         )
     }
 
+    /// A 1024-bit RSA key, for the gallery's "weak key" lesson only: [`KeyPair::from_rsa`]
+    /// refuses it everywhere else. It signs with SHA-256 like the 2048-bit keys (the label
+    /// `Rsa2048` only picks that signature algorithm).
+    pub(crate) fn weak_rsa_1024() -> Result<Self, Error> {
+        let mut rng = Csprng::new();
+        let k = rsa::RsaPrivateKey::new(&mut rng, 1024)
+            .map_err(|e| internal("RSA key generation failed", e))?;
+        rng.check()?;
+        Self::from_signer(
+            KeyAlgorithm::Rsa2048,
+            Signer_::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k))),
+        )
+    }
+
     /// The key's algorithm.
     pub fn algorithm(&self) -> KeyAlgorithm {
         self.alg

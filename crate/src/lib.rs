@@ -15,7 +15,7 @@
 //! Layers, bottom up (each uses only those below it; `scripts/import-cycles` checks for
 //! circles): `text`, `error`, `oid`, `rng`, `names`, `role` → `keys` → `decode` (with its signature
 //! check) → `spec` → `lint` → `validate`, `import` → `inspect`, `issue` → `crl` → `kit` (and `parts`: which file plays which part) → `export` →
-//! `assemble` → `leaf`, `add` → this face.
+//! `assemble` → `leaf`, `add`, `gallery` → this face.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
@@ -26,6 +26,7 @@ mod crl;
 mod decode;
 mod error;
 mod export;
+mod gallery;
 mod import;
 mod inspect;
 mod issue;
@@ -56,11 +57,15 @@ pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, gui
 pub use export::mobileconfig::mobileconfig;
 pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
 pub use export::zip::{ZipStream, zip_deflates};
+pub use gallery::{
+    Expect, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex, GalleryOptions, NotMade,
+    Outcome, gallery,
+};
 pub use import::{
     ImportedCa, MAX_INPUT_BYTES, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N,
     MAX_SCRYPT_RP, import_ca, private_key,
 };
-pub use inspect::{CertInfo, CsrInfo, Inspection, Item, KeyInfo, inspect};
+pub use inspect::{CertInfo, CsrInfo, Inspection, Item, KeyInfo, inspect, inspect_with};
 pub use issue::{CLOCK_SKEW, Options, Progress, now_utc};
 pub use keys::{KeyAlgorithm, KeyPair, PublicKey};
 pub use kit::{
@@ -68,7 +73,7 @@ pub use kit::{
     Streamed,
 };
 pub use leaf::{LeafSpec, issue_leaf, leaf_days_under};
-pub use lint::{Finding, Rule, Severity, lint_cert, lint_spec};
+pub use lint::{Finding, Purpose, Rule, Severity, Trust, lint_cert, lint_path, lint_spec};
 pub use names::{SanName, Subtree};
 pub use role::Role;
 pub use spec::{

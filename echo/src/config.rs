@@ -98,6 +98,29 @@ pub struct ServeArgs {
     pub max_connections: Option<usize>,
 }
 
+impl ServeArgs {
+    /// Only `--config FILE`: everything else from the file.
+    pub fn from_config(config: PathBuf) -> Self {
+        ServeArgs {
+            config: Some(config),
+            cert: None,
+            key: None,
+            key_password: None,
+            key_password_file: None,
+            client_ca: Vec::new(),
+            crl: Vec::new(),
+            client_auth: None,
+            listen: Vec::new(),
+            plain_listen: Vec::new(),
+            handshake_timeout: None,
+            idle_timeout: None,
+            write_timeout: None,
+            max_message_size: None,
+            max_connections: None,
+        }
+    }
+}
+
 /// The same settings read from a TOML file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

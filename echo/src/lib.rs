@@ -7,6 +7,7 @@
 //!   listening client of `dial`.
 //! * `dial` ([`dial`]): the echo side connects out to a listening client ("server phones
 //!   home") and serves it with the same per-connection code ([`conn`]).
+//! * `gallery` ([`gallery`]): serves every case of a `certlab gallery` on its own port.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod conn;
 pub mod dial;
 pub mod error;
+pub mod gallery;
 pub mod http;
 pub mod input;
 pub mod limits;

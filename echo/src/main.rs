@@ -13,7 +13,7 @@
 
 use certlab_echo::error::Error;
 use certlab_echo::outside::{MAX_MESSAGE_CHARS, SafeStderr, shown_max};
-use certlab_echo::{config, dial, probe, serve};
+use certlab_echo::{config, dial, gallery, probe, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -40,6 +40,9 @@ enum Command {
     /// Connect OUT to a listening client (`probe --listen`) and be its echo server; retry
     /// while it is away.
     Dial(dial::DialArgs),
+    /// Serve every case of a gallery made by `certlab gallery --out DIR`, each on its own
+    /// loopback port (DIR/echo.toml).
+    Gallery(gallery::GalleryArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,10 @@ fn main() -> ExitCode {
         ),
         Command::Probe(args) => (runtime.block_on(probe::run(args)), true),
         Command::Dial(args) => (runtime.block_on(dial::run(args)), false),
+        Command::Gallery(args) => (
+            gallery::settings(&args).and_then(|s| runtime.block_on(serve::run(s))),
+            false,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

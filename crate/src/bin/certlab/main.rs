@@ -6,6 +6,7 @@
 mod ca_flags;
 mod docs_cmd;
 mod files;
+mod gallery_cmd;
 mod guide_cmd;
 mod issue_cmd;
 mod kit_cmd;
@@ -127,6 +128,9 @@ enum Cmd {
     Issue(issue_cmd::IssueArgs),
     /// Revoke a leaf (or a serial): a new CRL signed by its CA, earlier entries kept.
     Revoke(revoke_cmd::RevokeArgs),
+    /// Make the teaching gallery: certificates broken on purpose, one per lesson, to serve
+    /// with `certlab-echo gallery DIR`.
+    Gallery(gallery_cmd::GalleryArgs),
     /// Explain certificates, chains, CSRs, keys and .p12 files, with lint findings.
     Inspect {
         /// Files to inspect.
@@ -138,6 +142,9 @@ enum Cmd {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// The client's side: host, purpose, trusted roots, CRLs.
+        #[command(flatten)]
+        trust: show::TrustArgs,
     },
     /// Print a kit's import guide (what its README.txt says), with its folder in the paths.
     Guide(guide_cmd::GuideArgs),
@@ -154,6 +161,9 @@ enum Cmd {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// The client's side: host, purpose, trusted roots, CRLs.
+        #[command(flatten)]
+        trust: show::TrustArgs,
     },
     /// Print a shell completion script: `source <(certlab completions bash)`.
     Completions(docs_cmd::CompletionsArgs),
@@ -200,16 +210,19 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Guide(args) => guide_cmd::run(args),
         Cmd::Snippets(args) => snippets_cmd::run(args),
         Cmd::Revoke(args) => revoke_cmd::run(args),
+        Cmd::Gallery(args) => gallery_cmd::run(args),
         Cmd::Inspect {
             files: paths,
             password,
             json,
-        } => show::inspect(&paths, password.as_deref(), json, false),
+            trust,
+        } => show::inspect(&paths, password.as_deref(), json, false, &trust),
         Cmd::Lint {
             files: paths,
             password,
             json,
-        } => show::inspect(&paths, password.as_deref(), json, true),
+            trust,
+        } => show::inspect(&paths, password.as_deref(), json, true, &trust),
         Cmd::Completions(a) => docs_cmd::completions(&a, Cli::command()),
         Cmd::Man(a) => docs_cmd::man(&a, Cli::command()),
     }

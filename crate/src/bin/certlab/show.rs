@@ -69,19 +69,93 @@ pub fn manifest_json(path: &Path) -> Result<(), Fail> {
         .map_err(|e| Fail::Io(format!("cannot write to stdout: {e}")))
 }
 
+/// The client's side for `inspect` and `lint`: findings about the chain as that client sees it.
+#[derive(clap::Args, Debug, Default)]
+pub struct TrustArgs {
+    /// The host name or IP address a client connects to: is it among the SANs?
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// What the (first) certificate is used for: is its extendedKeyUsage right?
+    #[arg(long, value_enum, value_name = "USE")]
+    pub purpose: Option<PurposeArg>,
+    /// A root the client trusts (repeatable): does the chain, as given, reach it?
+    #[arg(long = "ca", value_name = "CA")]
+    pub cas: Vec<PathBuf>,
+    /// A CRL the client holds (repeatable; signed by one of the --ca): is a certificate revoked?
+    #[arg(long = "crl", value_name = "FILE")]
+    pub crls: Vec<PathBuf>,
+}
+
+/// `--purpose`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum PurposeArg {
+    /// A TLS server.
+    Server,
+    /// A TLS client.
+    Client,
+}
+
+impl TrustArgs {
+    fn read(&self) -> Result<certlab::Trust, Fail> {
+        let mut anchors = Vec::new();
+        for p in &self.cas {
+            let flag = format!("--ca {}", p.display());
+            for der in certlab::certificates(&files::read(p, &flag)?, &flag)? {
+                anchors.push((certlab::Cert::from_der(&der, &flag)?, der));
+            }
+        }
+        if !self.crls.is_empty() && anchors.is_empty() {
+            return Err(files::refused(
+                "--crl",
+                "a CRL is checked against the CA that signed it, and no --ca was given".into(),
+                "add --ca with the CA certificate that signed the CRL",
+            ));
+        }
+        let mut crls = Vec::new();
+        for p in &self.crls {
+            let flag = format!("--crl {}", p.display());
+            let bytes = files::read(p, &flag)?;
+            let found = anchors.iter().find_map(|(c, der)| {
+                certlab::read_crl(&bytes, der)
+                    .ok()
+                    .map(|crl| (c.subject.clone(), crl))
+            });
+            match found {
+                Some(pair) => crls.push(pair),
+                None => {
+                    // The error of the first CA says what is wrong (not a CRL, or signed by another CA).
+                    let (_, der) = &anchors[0];
+                    certlab::read_crl(&bytes, der).map_err(|e| Fail::Engine(e.in_field(&flag)))?;
+                }
+            }
+        }
+        Ok(certlab::Trust {
+            host: self.host.clone(),
+            purpose: self.purpose.map(|p| match p {
+                PurposeArg::Server => certlab::Purpose::Server,
+                PurposeArg::Client => certlab::Purpose::Client,
+            }),
+            anchors: anchors.into_iter().map(|(c, _)| c).collect(),
+            crls,
+        })
+    }
+}
+
 /// `inspect` and `lint`.
 pub fn inspect(
     paths: &[PathBuf],
     password: Option<&str>,
     json: bool,
     lint_only: bool,
+    trust_args: &TrustArgs,
 ) -> Result<(), Fail> {
     let now = certlab::now_utc();
+    let trust = trust_args.read()?;
     let mut worst_is_error = false;
     let mut results = Vec::new();
     for p in paths {
         let bytes = files::read(p, &p.display().to_string())?;
-        let r = certlab::inspect(&bytes, password, now)
+        let r = certlab::inspect_with(&bytes, password, now, &trust)
             .map_err(|e| Fail::Engine(e.in_field(&p.display().to_string())))?;
         worst_is_error |= r.findings.iter().any(|f| f.severity == Severity::Error);
         results.push((p, r));

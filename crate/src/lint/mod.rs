@@ -9,6 +9,9 @@ use crate::spec::{NameConstraints, Spec};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+mod trust;
+pub use trust::{Purpose, Trust, lint_path};
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -62,6 +65,18 @@ pub enum Rule {
     ClientWithoutSan,
     /// Devices under CAs with name constraints, which mbedTLS firmware cannot parse.
     ConstraintsVsMbedtls,
+    /// A certificate that is not a CA, signed by its own key.
+    SelfSignedLeaf,
+    /// The host a client connects to is not among the certificate's names.
+    WrongHost,
+    /// The chain ends at a root the client does not trust.
+    UnknownIssuer,
+    /// The chain stops before a trusted root: an intermediate is missing.
+    IncompleteChain,
+    /// Its extendedKeyUsage does not allow the use it is put to.
+    WrongPurpose,
+    /// Listed in its CA's CRL.
+    Revoked,
 }
 
 /// One finding.
@@ -81,7 +96,7 @@ pub struct Finding {
     pub fix: String,
 }
 
-fn f(
+pub(crate) fn f(
     rule: Rule,
     severity: Severity,
     subject: &str,
@@ -220,7 +235,7 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
 /// even on a CA certificate misused as a leaf), or it is a leaf naming hosts without any EKU.
 /// A self-signed certificate whose CN is a host name (`openssl req -x509 -subj
 /// /CN=localhost`, the classic quick dev certificate) is meant to be served too.
-fn server_like(c: &Cert) -> bool {
+pub(crate) fn server_like(c: &Cert) -> bool {
     let host_cn = c.common_name.as_deref().is_some_and(|cn| {
         (cn == "localhost" || cn.contains('.')) && names::check_dns_name(cn, "").is_ok()
     });
@@ -229,7 +244,7 @@ fn server_like(c: &Cert) -> bool {
         || (c.self_signed && host_cn)
 }
 
-fn no_sans(c: &Cert) -> bool {
+pub(crate) fn no_sans(c: &Cert) -> bool {
     c.sans.is_empty() && c.other_sans.is_empty()
 }
 
@@ -339,6 +354,13 @@ fn lint_usage(c: &Cert, out: &mut Vec<Finding>) {
     }
     if c.key == KeyType::Ed25519 {
         out.push(ed25519(who));
+    }
+    if c.self_signed && !c.is_ca {
+        // No client trusts a leaf as its own anchor unless the exact certificate was
+        // imported; it cannot be checked by any CA, and a browser's exception is per host.
+        out.push(f(Rule::SelfSignedLeaf, Severity::Error, who, &["every client that did not import this exact certificate"],
+            "a self-signed certificate that is not a CA: nothing vouches for it, so no client can check it against a root it trusts",
+            "issue it from a CA (certlab kit or certlab issue) and trust that CA's root"));
     }
 }
 

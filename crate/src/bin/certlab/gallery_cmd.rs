@@ -1,0 +1,95 @@
+//! `certlab gallery`: the teaching gallery (certificates broken on purpose) into a new
+//! folder, whole or not at all, like a kit.
+
+use crate::Fail;
+use crate::files::{create, io, refused, temp_sibling};
+use crate::kit_dir::swap_in;
+use clap::Args;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// `certlab gallery` flags.
+#[derive(Args, Debug)]
+pub struct GalleryArgs {
+    /// Folder to write (new or empty; an old gallery only with --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// First port: case i listens on 127.0.0.1:PORT+i (20 ports).
+    #[arg(long, default_value_t = certlab::GALLERY_PORT)]
+    pub port: u16,
+    /// Replace the gallery already in --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Refuses a file, a folder of other things, or an old gallery without `--force`.
+fn check_out(out: &Path, force: bool) -> Result<(), Fail> {
+    let Ok(meta) = fs::metadata(out) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Err(refused(
+            "--out",
+            format!("`{}` is a file, not a folder", out.display()),
+            "give a folder for the gallery (it is made if it does not exist)",
+        ));
+    }
+    if fs::read_dir(out).map_err(io(out))?.next().is_none() {
+        return Ok(());
+    }
+    match (out.join("gallery.json").is_file(), force) {
+        (true, true) => Ok(()),
+        (true, false) => Err(refused(
+            "--out",
+            format!("`{}` already holds a gallery", out.display()),
+            "choose another folder, or add --force to replace it (its root stops working)",
+        )),
+        (false, _) => Err(refused(
+            "--out",
+            format!(
+                "`{}` holds other files and no gallery (no gallery.json)",
+                out.display()
+            ),
+            "choose a new or empty folder: certlab does not write among other files",
+        )),
+    }
+}
+
+/// Makes the gallery and writes it to `--out`.
+pub fn run(args: GalleryArgs) -> Result<(), Fail> {
+    check_out(&args.out, args.force)?;
+    let g = certlab::gallery(&certlab::GalleryOptions {
+        port: args.port,
+        now: None,
+    })?;
+    let out = fs::canonicalize(&args.out).unwrap_or_else(|_| args.out.clone());
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let tmp = temp_sibling(&out, "new");
+    fs::create_dir(&tmp).map_err(io(&tmp))?;
+    let written = g
+        .files
+        .iter()
+        .try_for_each(|f| {
+            let path = tmp.join(&f.path);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            create(&path, &f.bytes, f.secret)
+        })
+        .and_then(|()| swap_in(&tmp, &out));
+    if written.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    written?;
+    if !crate::ui::ui().quiet() {
+        let dir = args.out.display();
+        println!("wrote a gallery of {} cases to {dir}", g.index.cases.len());
+        for c in &g.index.cases {
+            println!("  {:<22} {}", c.name, c.url);
+        }
+        println!("trust {dir}/ca.crt, then serve every case: certlab-echo gallery {dir}");
+    }
+    Ok(())
+}
