@@ -9,6 +9,7 @@ pub mod components;
 pub mod download;
 pub mod fallback;
 pub mod generator;
+pub mod lab_state;
 pub mod protocol;
 pub mod rsa_notice;
 pub mod socket;

@@ -30,7 +30,7 @@ pub fn clock() -> String {
 }
 
 /// A promise that resolves to `undefined` after `ms`.
-fn sleep(ms: i32) -> Promise {
+pub fn sleep(ms: i32) -> Promise {
     Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
@@ -173,5 +173,41 @@ impl Drop for Socket {
         self.ws.set_onerror(None);
         self.ws.set_onclose(None);
         let _ = self.ws.close();
+    }
+}
+
+/// Opens a WebSocket to `url` and reports whether it opened: `Ok` once open (then closes it),
+/// `Err` with a sentence when the browser refused or nothing happened within `timeout_ms`.
+/// The browser gives a page no reason for a refused TLS handshake, so none is invented here.
+pub async fn try_open(url: &str, timeout_ms: i32) -> Result<(), String> {
+    let mut slot: Option<js_sys::Function> = None;
+    let settled = Promise::new(&mut |resolve, _| slot = Some(resolve));
+    let Some(resolve) = slot else {
+        return Err("the browser could not start the connection".into());
+    };
+    let events = Callback::from(move |e: SocketEvent| {
+        let opened = match e {
+            SocketEvent::Open => true,
+            SocketEvent::Error | SocketEvent::Closed { .. } => false,
+            SocketEvent::Message(_) => return,
+        };
+        // A promise settles once: the first event decides.
+        let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(opened));
+    });
+    let socket =
+        Socket::open(url, events).map_err(|e| format!("the browser would not open {url}: {e}"))?;
+    let outcome = JsFuture::from(Promise::race(&js_sys::Array::of2(
+        &settled,
+        &sleep(timeout_ms),
+    )))
+    .await;
+    drop(socket);
+    match outcome.ok().and_then(|v| v.as_bool()) {
+        Some(true) => Ok(()),
+        Some(false) => Err("the browser refused the connection or the server ended it (a browser tells the page no reason: its console and the lesson do)".into()),
+        None => Err(format!(
+            "no answer within {} s: is `certlab-echo gallery DIR` running?",
+            timeout_ms / 1000
+        )),
     }
 }

@@ -4,6 +4,7 @@
 use super::editor::Editor;
 use super::fields::Problems;
 use super::guide::Guide;
+use super::lab::Lab;
 use super::results::Results;
 use super::tester::Tester;
 use super::tools::Tools;
@@ -135,6 +136,7 @@ pub fn app() -> Html {
             if let Some(k) = kit.clone() { <Results kit={k} /> }
             <Guide kit={kit.clone()} />
             <Tester {kit} />
+            <Lab />
             <Tools />
         </main>
         <footer><p>{ "certlab — the engine is the same Rust code as the certlab command line, compiled to WebAssembly." }</p></footer>

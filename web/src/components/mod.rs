@@ -6,6 +6,7 @@ pub mod device_list;
 pub mod editor;
 pub mod fields;
 pub mod guide;
+pub mod lab;
 pub mod results;
 pub mod revoke;
 pub mod tester;
