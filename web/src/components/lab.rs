@@ -234,7 +234,7 @@ pub fn lab() -> Html {
                 if state.control_failed() {
                     <p class="run-error" id="lab-control" role="alert">{ "The control case (good) was refused: trust the gallery's ca.crt in this browser and check that certlab-echo gallery runs, then run again. Until then the other results mean nothing." }</p>
                 }
-                <table id="lab-cases">
+                <div class="lab-scroll"><table id="lab-cases">
                     <thead><tr><th scope="col">{ "Case" }</th><th scope="col">{ "Your prediction" }</th><th scope="col">{ "Run" }</th>
                         <th scope="col">{ "Observed here" }</th><th scope="col">{ format!("Expected in {}", browser.label()) }</th><th scope="col">{ "Lesson" }</th></tr></thead>
                     <tbody>
@@ -242,7 +242,7 @@ pub fn lab() -> Html {
                             <CaseRow index={i} case={c.clone()} row={r.clone()} {browser} on_predict={on_predict.clone()} on_run={on_run.clone()} />
                         }) }
                     </tbody>
-                </table>
+                </table></div>
                 <p id="lab-summary" role="status" data-as-expected={as_expected.to_string()} data-compared={compared.to_string()}>
                     { format!("Predictions right: {right} of {made}. Observed as the gallery expects in {}: {as_expected} of {compared}.", browser.label()) }
                 </p>
