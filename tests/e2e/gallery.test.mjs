@@ -1,0 +1,142 @@
+// The teaching gallery in real browsers (issue 15 §2 and §4): `certlab gallery` makes the
+// cases, `certlab-echo gallery` serves each on its own loopback port, and the page's Lab panel
+// runs every case from the browser itself — Debian's Chromium (the page over http://) and
+// Firefox ESR (the single-file certlab.html from file://), each with only the gallery root
+// trusted in its NSS DB. Every observed outcome must equal the gallery's `expect` for that
+// browser: those values are measured facts, so when a browser disagrees, the expectation and
+// the lesson change in crate/src/gallery/cases.rs, not this test.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { serveDir } from "../web/serve.mjs";
+import { root, shots, bin, temp, nssHome, launchChromium } from "./lib.mjs";
+import { FIREFOX, firefoxProfile, launchFirefox } from "./firefox.mjs";
+
+const CASES = 20;
+let server, origin, dir, index, echo;
+
+const bindable = (port) =>
+  new Promise((ok) => {
+    const s = createServer();
+    s.once("error", () => ok(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => ok(true)));
+  });
+
+/** A first port with CASES free ports from it. */
+async function freeRange() {
+  for (let i = 0; i < 200; i++) {
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    let free = true;
+    for (let p = base; p < base + CASES && free; p++) free = await bindable(p);
+    if (free) return base;
+  }
+  throw new Error(`no ${CASES} consecutive free loopback ports`);
+}
+
+before(async () => {
+  ({ server, origin } = await serveDir(join(root, "dist")));
+  dir = join(temp("gallery"), "gallery");
+  execFileSync(bin("certlab"), ["gallery", "--out", dir, "--port", String(await freeRange())], { stdio: "pipe" });
+  index = JSON.parse(readFileSync(join(dir, "gallery.json"), "utf8"));
+  assert.equal(index.cases.length, CASES);
+  const proc = spawn(bin("certlab-echo"), ["gallery", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  proc.stderr.on("data", (d) => (err += d));
+  const exited = new Promise((ok) => proc.on("exit", ok));
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`certlab-echo gallery did not listen within 60 s: ${err}`)), 60_000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if ((out.match(/^listening wss:\/\//gm) || []).length === CASES) {
+        clearTimeout(timer);
+        ok();
+      }
+    });
+    exited.then((code) => fail(new Error(`certlab-echo gallery exited (${code}): ${err}`)));
+  });
+  echo = { log: () => err, stop: async () => (proc.kill("SIGTERM"), await exited) };
+});
+after(async () => {
+  await echo?.stop();
+  server?.close();
+});
+
+// In the page: load the pasted gallery.json, run every case, wait until each row has an
+// observation. Runs as one expression in both browsers (Playwright and BiDi script.evaluate).
+const RUN_ALL = (text) => `(async () => {
+  const until = async (probe, ms) => {
+    const t0 = Date.now();
+    for (;;) {
+      const v = probe();
+      if (v) return v;
+      if (Date.now() - t0 > ms) throw new Error("timed out waiting in the page");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await until(() => document.querySelector("textarea[name=lab-json]"), 60000);
+  const area = document.querySelector("textarea[name=lab-json]");
+  area.value = ${JSON.stringify(text)};
+  area.dispatchEvent(new InputEvent("input", { bubbles: true }));
+  await new Promise((r) => setTimeout(r, 50));
+  document.querySelector("#lab-load").click();
+  const button = await until(() => document.querySelector("#lab-run-all"), 30000);
+  button.click();
+  // Each case may take up to the panel's 45 s timeout; in practice well under a second.
+  await until(() => document.querySelectorAll("#lab-cases [data-observed]").length === ${CASES}, ${CASES} * 50000);
+  return {
+    observed: Object.fromEntries([...document.querySelectorAll("#lab-cases tr[data-case]")].map((tr) => [tr.dataset.case, tr.querySelector("[data-observed]").dataset.observed])),
+    summary: document.querySelector("#lab-summary").textContent,
+    control: document.querySelector("#lab-control")?.textContent ?? null,
+  };
+})()`;
+
+function compare(browser, result) {
+  const wrong = [];
+  for (const c of index.cases) {
+    const want = c.expect[browser];
+    if (want === null) continue; // a client certificate this browser would have to import first
+    if (result.observed[c.name] !== want) wrong.push(`${c.name}: ${browser} ${result.observed[c.name]}, gallery.json expects ${want}`);
+  }
+  assert.equal(result.control, null, `the control case failed in ${browser}`);
+  assert.deepEqual(wrong, [], `observed ≠ expect in ${browser} (${result.summary})`);
+  const compared = index.cases.filter((c) => c.expect[browser] !== null).length;
+  assert.match(result.summary, new RegExp(`: ${compared} of ${compared}\\.`), result.summary);
+}
+
+const galleryText = () => readFileSync(join(dir, "gallery.json"), "utf8");
+
+test("Chromium: the Lab panel runs every gallery case and each outcome is the measured one", { timeout: 30 * 60_000 }, async () => {
+  const home = nssHome("gallery-chromium", { root: join(dir, "ca.crt") });
+  const ctx = await launchChromium(home, 1);
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${origin}/`);
+    const result = await page.evaluate(RUN_ALL(galleryText()));
+    await page.locator("#lab").screenshot({ path: join(shots, "gallery-lab-chromium.png") });
+    compare("chromium", result);
+  } finally {
+    await ctx.close();
+  }
+  // The server saw the browser's refusals of the broken cases (no greeting was served there).
+  assert.match(echo.log(), /TLS handshake failed.*listener="?expired\b/);
+});
+
+test("Firefox ESR: the single-file page's Lab panel, every case, each outcome the measured one", { timeout: 30 * 60_000 }, async () => {
+  assert.ok(existsSync(FIREFOX), `${FIREFOX} is missing: apt-get install firefox-esr (scripts/test does)`);
+  const home = temp("gallery-firefox");
+  const profile = firefoxProfile(join(home, "profile"), { root: join(dir, "ca.crt") });
+  const ff = await launchFirefox(profile, home);
+  try {
+    await ff.goto(pathToFileURL(join(root, "dist", "certlab.html")).href);
+    const result = await ff.eval(RUN_ALL(galleryText()));
+    await ff.screenshot(join(shots, "gallery-lab-firefox.png"));
+    compare("firefox", result);
+  } finally {
+    await ff.close();
+  }
+});
