@@ -85,6 +85,8 @@ pub(crate) struct Parts<'a> {
     pub(crate) server_key: &'a str,
     /// The CA file the server trusts for clients.
     pub(crate) client_trust: &'a str,
+    /// The CRL of the CA that issued the first client (`certlab revoke` adds to it).
+    pub(crate) client_crl: Option<&'a str>,
     /// The first client (or device), when the kit has one.
     pub(crate) client: Option<Client<'a>>,
 }
@@ -116,6 +118,9 @@ impl<'a> Parts<'a> {
             client_trust: client
                 .and(m.client_trust())
                 .map_or(&m.root_of(server).files.cert, |r| &r.files.cert),
+            client_crl: client
+                .and_then(|c| m.by_name(&c.issuer))
+                .and_then(|ca| ca.files.crl.as_deref()),
             client: client.map(|c| Client {
                 name: &c.name,
                 chain: m.presented(c),

@@ -24,12 +24,21 @@ fn topic(c: &Client<'_>) -> String {
 }
 
 fn mosquitto_conf(p: &Parts<'_>) -> Snippet {
+    // mosquitto checks the CRL of the device's issuer only (OpenSSL's CRL_CHECK), read at
+    // start; a CRL past its nextUpdate makes it refuse every device.
+    let crl = p.client_crl.map_or(String::new(), |crl| {
+        format!(
+            "# revocation: once `certlab revoke` has revoked a device, uncomment (restart\n\
+             # mosquitto after each revoke; past the CRL's nextUpdate, 30 days, every device is refused)\n\
+             # crlfile {crl}\n"
+        )
+    });
     let tls = format!(
         "certfile {chain}\n\
          keyfile {key}\n\
          cafile {ca}\n\
          require_certificate true\n\
-         use_identity_as_username true\n",
+         use_identity_as_username true\n{crl}",
         chain = p.server_chain,
         key = p.server_key,
         ca = p.client_trust,

@@ -32,11 +32,22 @@ fn echo(p: &Parts<'_>) -> Snippet {
 /// An nginx `server {}` block (inside `http {}`), mutual TLS on when the kit has clients.
 fn nginx(p: &Parts<'_>) -> Snippet {
     let mtls = if p.client.is_some() {
+        let crl = p.client_crl.map_or(String::new(), |crl| {
+            // nginx sets OpenSSL's CRL_CHECK_ALL: every CA of a client's chain needs its CRL
+            // in the file, and a CRL past its nextUpdate makes nginx refuse every client.
+            format!(
+                "    # revocation: once `certlab revoke` has revoked a client, uncomment to refuse it\n\
+                 \x20   # (nginx reads it at start: reload after each revoke; it checks every CA of the\n\
+                 \x20   # chain, so with an intermediate put all CAs' CRLs in one file; past the CRL's\n\
+                 \x20   # nextUpdate, 30 days, nginx refuses every client: revoke or re-sign in time)\n\
+                 \x20   # ssl_crl {crl};\n"
+            )
+        });
         format!(
             "    # mutual TLS: clients must present a certificate from this CA (and their chain)\n\
              \x20   ssl_client_certificate {};\n\
              \x20   ssl_verify_client on;\n\
-             \x20   ssl_verify_depth 2;\n",
+             \x20   ssl_verify_depth 2;\n{crl}",
             p.client_trust
         )
     } else {
