@@ -50,7 +50,7 @@ pub use add::add_to_kit;
 pub use crl::{CRL_DAYS, Revocation, RevokeTarget, revoke};
 pub use decode::{
     Cert, Crl, Csr, Curve, Eku, KeyType, KeyUsage, Reason, Revoked, SignatureAlgorithm,
-    certificates, parse_csr, read_crl,
+    certificates, is_zip, parse_csr, read_crl, zip_entry,
 };
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};

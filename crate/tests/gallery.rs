@@ -14,7 +14,10 @@ fn index(dir: &Path) -> serde_json::Value {
 }
 
 fn make(tmp: &Path) -> std::path::PathBuf {
-    let (code, out) = certlab(&["gallery", "--out", "g", "--port", "30001"], tmp);
+    let (code, out) = certlab(
+        &["gallery", "--out", "g", "--zip", "g.zip", "--port", "30001"],
+        tmp,
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("certlab-echo gallery g"), "{out}");
     tmp.join("g")
@@ -47,6 +50,25 @@ fn the_gallery_is_written_and_each_certificate_breaks_what_its_case_says() {
             .mode();
         assert_eq!(mode & 0o077, 0, "keys are private to the user");
     }
+    // The zip holds the same folder (Python's zipfile reads it back).
+    let (ok, listed) = common::run(tmp.path(), "python3", &["-m", "zipfile", "-l", "g.zip"]);
+    assert!(
+        ok && listed.contains("gallery/gallery.json") && listed.contains("gallery/cases/good.key"),
+        "{listed}"
+    );
+    let (ok, json) = common::run(
+        tmp.path(),
+        "python3",
+        &[
+            "-c",
+            "import zipfile,sys; sys.stdout.write(zipfile.ZipFile('g.zip').read('gallery/gallery.json').decode())",
+        ],
+    );
+    assert!(ok, "{json}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+        idx
+    );
     // openssl's own verdict on the files, without any network: each fault is in the file.
     let verify = |case: &str, extra: &[&str]| -> (bool, String) {
         let cert = format!("cases/{case}.pem");

@@ -40,7 +40,7 @@ async function freeRange() {
 before(async () => {
   ({ server, origin } = await serveDir(join(root, "dist")));
   dir = join(temp("gallery"), "gallery");
-  execFileSync(bin("certlab"), ["gallery", "--out", dir, "--port", String(await freeRange())], { stdio: "pipe" });
+  execFileSync(bin("certlab"), ["gallery", "--out", dir, "--zip", `${dir}.zip`, "--port", String(await freeRange())], { stdio: "pipe" });
   index = JSON.parse(readFileSync(join(dir, "gallery.json"), "utf8"));
   assert.equal(index.cases.length, CASES);
   const proc = spawn(bin("certlab-echo"), ["gallery", dir], { stdio: ["ignore", "pipe", "pipe"] });
@@ -66,7 +66,7 @@ after(async () => {
   server?.close();
 });
 
-// In the page: load the pasted gallery.json, run every case, wait until each row has an
+// In the page: load the pasted gallery.json (text null: a file was chosen already), run every case, wait until each row has an
 // observation. Runs as one expression in both browsers (Playwright and BiDi script.evaluate).
 const RUN_ALL = (text) => `(async () => {
   const until = async (probe, ms) => {
@@ -79,11 +79,14 @@ const RUN_ALL = (text) => `(async () => {
     }
   };
   await until(() => document.querySelector("textarea[name=lab-json]"), 60000);
-  const area = document.querySelector("textarea[name=lab-json]");
-  area.value = ${JSON.stringify(text)};
-  area.dispatchEvent(new InputEvent("input", { bubbles: true }));
-  await new Promise((r) => setTimeout(r, 50));
-  document.querySelector("#lab-load").click();
+  const text = ${JSON.stringify(text)};
+  if (text !== null) {
+    const area = document.querySelector("textarea[name=lab-json]");
+    area.value = text;
+    area.dispatchEvent(new InputEvent("input", { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 50));
+    document.querySelector("#lab-load").click();
+  }
   const button = await until(() => document.querySelector("#lab-run-all"), 30000);
   button.click();
   // Each case may take up to the panel's 45 s timeout; in practice well under a second.
@@ -110,13 +113,15 @@ function compare(browser, result) {
 
 const galleryText = () => readFileSync(join(dir, "gallery.json"), "utf8");
 
-test("Chromium: the Lab panel runs every gallery case and each outcome is the measured one", { timeout: 30 * 60_000 }, async () => {
+test("Chromium: the Lab panel opens the gallery zip, runs every case and each outcome is the measured one", { timeout: 30 * 60_000 }, async () => {
   const home = nssHome("gallery-chromium", { root: join(dir, "ca.crt") });
   const ctx = await launchChromium(home, 1);
   try {
     const page = await ctx.newPage();
     await page.goto(`${origin}/`);
-    const result = await page.evaluate(RUN_ALL(galleryText()));
+    // The teacher's zip, chosen in the panel's file field (Firefox below gets the pasted text).
+    await page.setInputFiles("input[name=lab-file]", `${dir}.zip`);
+    const result = await page.evaluate(RUN_ALL(null));
     await page.locator("#lab").screenshot({ path: join(shots, "gallery-lab-chromium.png") });
     compare("chromium", result);
   } finally {

@@ -159,11 +159,32 @@ pub fn parse_gallery(text: &str) -> Result<GalleryIndex, String> {
     }
 }
 
+/// The text of `gallery.json` from a chosen file: the file itself, or the entry of that name
+/// in a gallery zip (`certlab gallery --zip`).
+pub fn gallery_text(bytes: &[u8]) -> Result<String, String> {
+    let json =
+        if certlab::is_zip(bytes) {
+            certlab::zip_entry(bytes, "gallery.json").map_err(|e| {
+            format!(
+                "the zip: {} — choose the zip `certlab gallery --zip` wrote, or its gallery.json",
+                e.field_errors().first().map_or_else(|| e.to_string(), |f| f.problem.clone())
+            )
+        })?
+        } else {
+            bytes.to_vec()
+        };
+    String::from_utf8(json).map_err(|_| {
+        "this file is not gallery.json (it is not text): choose the gallery.json or the zip that `certlab gallery` wrote".into()
+    })
+}
+
 /// What can happen to the panel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LabAction {
     /// Text of a gallery.json, from a file or pasted.
     Load(String),
+    /// A chosen file could not be read as a gallery (the sentence says why).
+    Failed(String),
     /// The student predicts a case's outcome.
     Predict(usize, Outcome),
     /// A case's run starts (attempt number).
@@ -193,6 +214,7 @@ impl Reducible for LabState {
                 }
                 Err(e) => s.load_error = Some(e),
             },
+            LabAction::Failed(e) => s.load_error = Some(e),
             LabAction::Predict(i, o) => {
                 if let Some(r) = s.rows.get_mut(i) {
                     r.predicted = Some(o);
@@ -219,7 +241,7 @@ impl Reducible for LabState {
 mod tests {
     use super::*;
 
-    fn gallery_text() -> String {
+    fn sample_gallery() -> String {
         let g = certlab::gallery(&certlab::GalleryOptions::default()).expect("gallery");
         serde_json::to_string(&g.index).expect("json")
     }
@@ -227,7 +249,7 @@ mod tests {
     #[test]
     fn loads_predicts_runs_and_sums_up() {
         let s = Rc::new(LabState::new(Browser::Chromium));
-        let s = s.reduce(LabAction::Load(gallery_text()));
+        let s = s.reduce(LabAction::Load(sample_gallery()));
         let g = s.gallery.clone().expect("loaded");
         let good = g.cases.iter().position(|c| c.name == "good").unwrap();
         let expired = g.cases.iter().position(|c| c.name == "expired").unwrap();
@@ -265,7 +287,7 @@ mod tests {
 
     #[test]
     fn bad_files_are_named_with_the_fix_and_keep_what_was_loaded() {
-        let s = Rc::new(LabState::new(Browser::Firefox)).reduce(LabAction::Load(gallery_text()));
+        let s = Rc::new(LabState::new(Browser::Firefox)).reduce(LabAction::Load(sample_gallery()));
         for (text, says) in [
             ("", "empty"),
             ("{\"ca\": \"ca.crt\"", "ends too early"),
@@ -278,6 +300,20 @@ mod tests {
             assert!(e.contains("gallery"), "{e}");
             assert!(t.gallery.is_some(), "the loaded gallery is kept");
         }
+    }
+
+    #[test]
+    fn a_gallery_zip_opens_and_other_files_are_named() {
+        let g = certlab::gallery(&certlab::GalleryOptions::default()).expect("gallery");
+        let text = gallery_text(&g.zip().expect("zip")).expect("gallery.json from the zip");
+        assert_eq!(parse_gallery(&text).expect("parses"), g.index);
+        let e = gallery_text(&[0x50, 0x4b, 3, 4, 0, 0]).unwrap_err();
+        assert!(
+            e.starts_with("the zip: ") && e.contains("certlab gallery --zip"),
+            "{e}"
+        );
+        let e = gallery_text(&[0xff, 0xfe, 0x00]).unwrap_err();
+        assert!(e.contains("not text"), "{e}");
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //! them for people, [`crate::import`] checks a CA with them, leaf planning and the echo
 //! server describe peers with them. Nothing here signs, writes or depends on a layer above.
 
+/// The largest file certlab reads as a certificate, chain, key, CSR, .p12 or spec: 16 MiB, far
+/// above any real one (a 10,000-device kit's manifest is under 8 MiB). The CLI and
+/// certlab-echo refuse larger inputs before reading them whole (`/dev/zero` never ends).
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
 mod cert;
 mod crl;
 mod csr;
@@ -10,6 +15,7 @@ mod name;
 mod p12;
 mod pem;
 mod verify;
+mod zip;
 
 pub(crate) use cert::parse_x509;
 pub use cert::{Cert, Curve, Eku, KeyType, KeyUsage, SignatureAlgorithm};
@@ -27,3 +33,4 @@ pub(crate) use p12::{looks_like_pkcs12, read_p12};
 pub use pem::certificates;
 pub(crate) use pem::{CERT_TAGS, CSR_TAGS};
 pub(crate) use pem::{is_pem, pem_blocks};
+pub use zip::{is_zip, zip_entry};

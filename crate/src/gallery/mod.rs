@@ -13,6 +13,7 @@ mod make;
 
 use crate::error::Error;
 use crate::export::pem;
+use crate::export::zip::ZipStream;
 use crate::issue::now_utc;
 use crate::keys::{KeyAlgorithm, KeyPair};
 use crate::lint::Rule;
@@ -126,6 +127,19 @@ pub struct Gallery {
     pub files: Vec<GalleryFile>,
     /// What `gallery.json` holds.
     pub index: GalleryIndex,
+}
+
+impl Gallery {
+    /// The whole gallery as one zip, every file under `gallery/` (keys 0600): what a teacher
+    /// hands out, and what the page's Lab panel opens.
+    pub fn zip(&self) -> Result<Vec<u8>, Error> {
+        let fail = |e: std::io::Error| Error::Internal(format!("zip encoding failed: {e}"));
+        let mut z = ZipStream::new(Vec::new(), "gallery", now_utc());
+        for f in &self.files {
+            z.add(&f.path, &f.bytes, f.secret, true).map_err(fail)?;
+        }
+        z.finish().map_err(fail)
+    }
 }
 
 /// Knobs for [`gallery`].

@@ -157,10 +157,7 @@ fn key_der(tag: &str, der: &[u8], passphrase: Option<&str>, field: &str) -> Resu
     }
 }
 
-/// The largest file certlab reads as a certificate, chain, key, CSR, .p12 or spec: 16 MiB, far
-/// above any real one (a 10,000-device kit's manifest is under 8 MiB). The CLI and
-/// certlab-echo refuse larger inputs before reading them whole (`/dev/zero` never ends).
-pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+pub use crate::decode::MAX_INPUT_BYTES;
 
 /// The most PBKDF2 iterations an encrypted key read from outside may ask for. OpenSSL writes
 /// 2,048 (1.x) or 600,000 (3.x with `-iter`), certlab 100,000: ten million is a few seconds.

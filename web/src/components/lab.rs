@@ -143,11 +143,13 @@ fn loader(dispatch: UseReducerDispatcher<LabState>, pasted: UseStateHandle<Strin
             if let Some(f) = input.files().and_then(|f| f.get(0)) {
                 let dispatch = dispatch.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let text = match read_blob(&f).await {
-                        Ok(b) => String::from_utf8(b).unwrap_or_default(),
-                        Err(_) => String::new(),
-                    };
-                    dispatch.dispatch(LabAction::Load(text));
+                    let text = read_blob(&f)
+                        .await
+                        .and_then(|b| crate::lab_state::gallery_text(&b));
+                    dispatch.dispatch(match text {
+                        Ok(t) => LabAction::Load(t),
+                        Err(e) => LabAction::Failed(e),
+                    });
                 });
             }
             input.set_value("");
@@ -165,8 +167,8 @@ fn loader(dispatch: UseReducerDispatcher<LabState>, pasted: UseStateHandle<Strin
     };
     html! {
         <div class="lab-load">
-            <label class="field"><span class="label">{ "The gallery's gallery.json" }</span>
-                <input type="file" name="lab-file" accept=".json,application/json" onchange={on_file} /></label>
+            <label class="field"><span class="label">{ "The gallery: its zip (certlab gallery --zip) or its gallery.json" }</span>
+                <input type="file" name="lab-file" accept=".zip,.json,application/zip,application/json" onchange={on_file} /></label>
             <label class="field"><span class="label">{ "…or paste its text" }</span>
                 <textarea name="lab-json" rows="3" value={(*pasted).clone()} oninput={on_input} /></label>
             <button id="lab-load" onclick={on_load}>{ "Load the pasted gallery" }</button>
@@ -243,6 +245,14 @@ pub fn lab() -> Html {
                         }) }
                     </tbody>
                 </table></div>
+                <table id="lab-summary-table" class="lab-summary">
+                    <caption>{ "Summary" }</caption>
+                    <tbody>
+                        <tr><th scope="row">{ "Cases run here" }</th><td>{ format!("{} of {}", state.rows.iter().filter(|r| matches!(r.seen, Seen::Done(..))).count(), g.cases.len()) }</td></tr>
+                        <tr><th scope="row">{ "Your predictions right" }</th><td>{ format!("{right} of {made}") }</td></tr>
+                        <tr><th scope="row">{ format!("Observed as the gallery expects in {}", browser.label()) }</th><td>{ format!("{as_expected} of {compared}") }</td></tr>
+                    </tbody>
+                </table>
                 <p id="lab-summary" role="status" data-as-expected={as_expected.to_string()} data-compared={compared.to_string()}>
                     { format!("Predictions right: {right} of {made}. Observed as the gallery expects in {}: {as_expected} of {compared}.", browser.label()) }
                 </p>

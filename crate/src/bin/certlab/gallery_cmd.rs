@@ -17,7 +17,10 @@ pub struct GalleryArgs {
     /// First port: case i listens on 127.0.0.1:PORT+i (20 ports).
     #[arg(long, default_value_t = certlab::GALLERY_PORT)]
     pub port: u16,
-    /// Replace the gallery already in --out.
+    /// Also write the whole gallery as a zip (what students open in the page's Lab panel).
+    #[arg(long, value_name = "FILE")]
+    pub zip: Option<PathBuf>,
+    /// Replace the gallery already in --out (and the --zip file).
     #[arg(long)]
     pub force: bool,
 }
@@ -58,10 +61,18 @@ fn check_out(out: &Path, force: bool) -> Result<(), Fail> {
 /// Makes the gallery and writes it to `--out`.
 pub fn run(args: GalleryArgs) -> Result<(), Fail> {
     check_out(&args.out, args.force)?;
+    if let Some(z) = &args.zip {
+        crate::files::check_zip(z, &args.out, args.force)?;
+    }
     let g = certlab::gallery(&certlab::GalleryOptions {
         port: args.port,
         now: None,
     })?;
+    // Made before anything is written: a failure leaves the old gallery and zip as they were.
+    let zip_bytes = match &args.zip {
+        Some(_) => Some(g.zip()?),
+        None => None,
+    };
     let out = fs::canonicalize(&args.out).unwrap_or_else(|_| args.out.clone());
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io(dir))?;
@@ -83,6 +94,9 @@ pub fn run(args: GalleryArgs) -> Result<(), Fail> {
         let _ = fs::remove_dir_all(&tmp);
     }
     written?;
+    if let (Some(z), Some(bytes)) = (&args.zip, &zip_bytes) {
+        crate::files::replace(z, bytes, false)?;
+    }
     if !crate::ui::ui().quiet() {
         let dir = args.out.display();
         println!("wrote a gallery of {} cases to {dir}", g.index.cases.len());
