@@ -58,7 +58,7 @@ pub use export::mobileconfig::mobileconfig;
 pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
 pub use export::zip::{ZipStream, zip_deflates};
 pub use gallery::{
-    Expect, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex, GalleryOptions, NotMade,
+    Expect, GALLERY_P12_PASSWORD, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex, GalleryOptions, NotMade,
     Outcome, gallery,
 };
 pub use import::{

@@ -8,12 +8,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { serveDir } from "../web/serve.mjs";
-import { root, shots, bin, temp, nssHome, launchChromium } from "./lib.mjs";
+import { chromium } from "playwright-core";
+import { serveDir, CHROMIUM } from "../web/serve.mjs";
+import { root, shots, bin, temp, nssHome } from "./lib.mjs";
 import { FIREFOX, firefoxProfile, launchFirefox } from "./firefox.mjs";
 
 const CASES = 20;
@@ -93,6 +94,7 @@ const RUN_ALL = (text) => `(async () => {
   await until(() => document.querySelectorAll("#lab-cases [data-observed]").length === ${CASES}, ${CASES} * 50000);
   return {
     observed: Object.fromEntries([...document.querySelectorAll("#lab-cases tr[data-case]")].map((tr) => [tr.dataset.case, tr.querySelector("[data-observed]").dataset.observed])),
+    details: Object.fromEntries([...document.querySelectorAll("#lab-cases tr[data-case]")].map((tr) => [tr.dataset.case, tr.querySelector(".detail")?.textContent ?? ""])),
     summary: document.querySelector("#lab-summary").textContent,
     control: document.querySelector("#lab-control")?.textContent ?? null,
   };
@@ -103,7 +105,7 @@ function compare(browser, result) {
   for (const c of index.cases) {
     const want = c.expect[browser];
     if (want === null) continue; // a client certificate this browser would have to import first
-    if (result.observed[c.name] !== want) wrong.push(`${c.name}: ${browser} ${result.observed[c.name]}, gallery.json expects ${want}`);
+    if (result.observed[c.name] !== want) wrong.push(`${c.name}: ${browser} ${result.observed[c.name]}, gallery.json expects ${want} (${result.details[c.name]})`);
   }
   assert.equal(result.control, null, `the control case failed in ${browser}`);
   assert.deepEqual(wrong, [], `observed ≠ expect in ${browser} (${result.summary})`);
@@ -113,9 +115,30 @@ function compare(browser, result) {
 
 const galleryText = () => readFileSync(join(dir, "gallery.json"), "utf8");
 
-test("Chromium: the Lab panel opens the gallery zip, runs every case and each outcome is the measured one", { timeout: 30 * 60_000 }, async () => {
+/**
+ * Chromium whose NSS DB (HOME) trusts the gallery root and holds every client .p12 of the
+ * gallery, each chosen for its own case's origin by the AutoSelectCertificateForUrls test
+ * policy (pattern with the case's host and port, filtered by the client's CN): what a student
+ * does by importing the case's .p12 and picking it when asked.
+ */
+async function chromiumWithClients() {
   const home = nssHome("gallery-chromium", { root: join(dir, "ca.crt") });
-  const ctx = await launchChromium(home, 1);
+  const db = `sql:${join(home, ".pki", "nssdb")}`;
+  const policies = [];
+  for (const c of index.cases.filter((c) => c.client_p12)) {
+    execFileSync("pk12util", ["-i", join(dir, c.client_p12), "-d", db, "-W", index.p12_password, "-K", ""], { stdio: "pipe" });
+    const port = c.connect.split(":")[1];
+    policies.push(JSON.stringify({ pattern: `https://${c.sni}:${port}`, filter: { SUBJECT: { CN: c.name } } }));
+  }
+  const profile = join(home, "profile");
+  mkdirSync(profile, { recursive: true });
+  const value = [{ level: 1, scope: 0, source: 1, namespace: "chrome", name: "AutoSelectCertificateForUrls", value: policies }];
+  writeFileSync(join(profile, "Local State"), JSON.stringify({ local_test_policies_for_next_startup: JSON.stringify(value) }));
+  return chromium.launchPersistentContext(profile, { ...CHROMIUM, headless: true, viewport: { width: 1280, height: 1000 }, env: { ...process.env, HOME: home } });
+}
+
+test("Chromium: the Lab panel opens the gallery zip, runs every case and each outcome is the measured one", { timeout: 30 * 60_000 }, async () => {
+  const ctx = await chromiumWithClients();
   try {
     const page = await ctx.newPage();
     await page.goto(`${origin}/`);
@@ -129,6 +152,8 @@ test("Chromium: the Lab panel opens the gallery zip, runs every case and each ou
   }
   // The server saw the browser's refusals of the broken cases (no greeting was served there).
   assert.match(echo.log(), /TLS handshake failed.*listener="?expired\b/);
+  // mtls-good connected as its client, verified by the server.
+  assert.match(echo.log(), /websocket open listener="?mtls-good"? .*verdict=verified/);
 });
 
 test("Firefox ESR: the single-file page's Lab panel, every case, each outcome the measured one", { timeout: 30 * 60_000 }, async () => {

@@ -13,6 +13,7 @@ mod make;
 
 use crate::error::Error;
 use crate::export::pem;
+use crate::export::pkcs12::{Flavour, P12Writer};
 use crate::export::zip::ZipStream;
 use crate::issue::now_utc;
 use crate::keys::{KeyAlgorithm, KeyPair};
@@ -22,6 +23,9 @@ use cases::{CASES, ClientFault, Def, Make, ServerFault};
 use make::{Ca, Leaf, LeafDef};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
+
+/// The password of the gallery's client .p12 files.
+pub const GALLERY_P12_PASSWORD: &str = "gallery";
 
 /// The first port when none is given: the cases use this one and the next ones.
 pub const GALLERY_PORT: u16 = 8601;
@@ -74,6 +78,11 @@ pub struct GalleryCase {
     pub client_cert: Option<String>,
     /// Its key.
     pub client_key: Option<String>,
+    /// The client's key and certificates as a .p12 (password [`GalleryIndex::p12_password`]),
+    /// for a browser to import.
+    pub client_p12: Option<String>,
+    /// Whether the server requires a client certificate (mutual-TLS cases).
+    pub client_auth: bool,
     /// The CRL a client should check the server against, if the case is about revocation.
     pub crl: Option<String>,
     /// What each client does.
@@ -102,6 +111,8 @@ pub struct GalleryIndex {
     pub crl: String,
     /// `certlab-echo serve --config` file serving every case.
     pub echo_config: String,
+    /// Password of every client .p12 of the gallery (a lab secret, not a real one).
+    pub p12_password: String,
     /// The cases, in port order.
     pub cases: Vec<GalleryCase>,
     /// Cases the gallery cannot make here.
@@ -329,6 +340,8 @@ fn case_entry(d: &Def, port: u16) -> GalleryCase {
         cert: format!("cases/{}.pem", d.name),
         client_cert: is_client.then(|| format!("clients/{}.pem", d.name)),
         client_key: is_client.then(|| format!("clients/{}.key", d.name)),
+        client_p12: is_client.then(|| format!("clients/{}.p12", d.name)),
+        client_auth: matches!(d.make, Make::Client(_)),
         crl: (d.make == Make::Server(ServerFault::Revoked)).then(|| "ca.crl".to_string()),
         expect: Expect {
             openssl,
@@ -375,6 +388,7 @@ pub fn gallery(opts: &GalleryOptions) -> Result<Gallery, Error> {
     let cas = Cas::new(now)?;
     let mut files = Vec::new();
     let mut revoked = Vec::new();
+    let mut p12 = P12Writer::new(GALLERY_P12_PASSWORD, Flavour::Compatible)?;
     let mut entries = Vec::new();
     for (i, d) in CASES.iter().enumerate() {
         let port = opts.port + u16::try_from(i).unwrap_or(0);
@@ -390,11 +404,21 @@ pub fn gallery(opts: &GalleryOptions) -> Result<Gallery, Error> {
             pem::private_key(made.server.key.pkcs8_der()),
             true,
         ));
-        if let (Some((chain, leaf)), Some(cert), Some(key)) =
-            (&made.client, &entry.client_cert, &entry.client_key)
-        {
+        if let (Some((chain, leaf)), Some(cert), Some(key), Some(p12_path)) = (
+            &made.client,
+            &entry.client_cert,
+            &entry.client_key,
+            &entry.client_p12,
+        ) {
             files.push(file(cert, certs_pem(chain), false));
             files.push(file(key, pem::private_key(leaf.key.pkcs8_der()), true));
+            // The .p12 carries the client's root too, as a kit's do.
+            let issuers = match chain.get(1..) {
+                Some(rest) if !rest.is_empty() => rest.to_vec(),
+                _ => vec![cas.root.der.clone()],
+            };
+            let bytes = p12.write(d.name, leaf.key.pkcs8_der(), &leaf.der, &issuers)?;
+            files.push(file(p12_path, bytes, true));
         }
         revoked.extend(made.revoked);
         entries.push(entry);
@@ -423,6 +447,7 @@ pub fn gallery(opts: &GalleryOptions) -> Result<Gallery, Error> {
         stranger_ca: "stranger-ca.crt".into(),
         crl: "ca.crl".into(),
         echo_config: "echo.toml".into(),
+        p12_password: GALLERY_P12_PASSWORD.into(),
         cases: entries,
         not_made: vec![NotMade {
             name: "sha1".into(),

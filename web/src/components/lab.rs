@@ -38,11 +38,19 @@ async fn run_one(
     dispatch: UseReducerDispatcher<LabState>,
     attempts: Rc<std::cell::Cell<u32>>,
     i: usize,
-    url: String,
+    case: GalleryCase,
 ) {
     let n = attempts.get() + 1;
     attempts.set(n);
     dispatch.dispatch(LabAction::Run(i, n));
+    let url = case.url.clone();
+    if case.client_auth {
+        // Chromium offers a client certificate only to an https:// request, never during a
+        // wss:// handshake; the certificate it picks there is then used for the WebSocket
+        // (the tester does the same). Firefox offers it either way.
+        let https = url.replacen("wss://", "https://", 1);
+        let _ = socket::reachable(&https, true).await;
+    }
     let (o, detail) = match socket::try_open(&url, RUN_TIMEOUT_MS).await {
         Ok(()) => (
             Outcome::Accept,
@@ -198,7 +206,7 @@ pub fn lab() -> Html {
                     d.clone(),
                     counter.clone(),
                     i,
-                    c.url.clone(),
+                    c.clone(),
                 ));
             }
         })
@@ -215,7 +223,7 @@ pub fn lab() -> Html {
             // One case after another: each connection is alone, as when a student runs it.
             wasm_bindgen_futures::spawn_local(async move {
                 for (i, c) in g.cases.iter().enumerate() {
-                    run_one(d.clone(), counter.clone(), i, c.url.clone()).await;
+                    run_one(d.clone(), counter.clone(), i, c.clone()).await;
                 }
             });
         })
