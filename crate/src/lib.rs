@@ -58,8 +58,8 @@ pub use export::mobileconfig::mobileconfig;
 pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
 pub use export::zip::{ZipStream, zip_deflates};
 pub use gallery::{
-    Expect, GALLERY_P12_PASSWORD, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex, GalleryOptions, NotMade,
-    Outcome, gallery,
+    Expect, GALLERY_P12_PASSWORD, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex,
+    GalleryOptions, NotMade, Outcome, gallery,
 };
 pub use import::{
     ImportedCa, MAX_INPUT_BYTES, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N,

@@ -10,6 +10,7 @@
 
 mod cases;
 mod make;
+mod text;
 
 use crate::error::Error;
 use crate::export::pem;
@@ -454,55 +455,10 @@ pub fn gallery(opts: &GalleryOptions) -> Result<Gallery, Error> {
             why: "a SHA-1 signature: rcgen, certlab's signer, offers no SHA-1 signature algorithm (and OpenSSL 3 at Debian's security level 2, Chromium and Firefox have refused SHA-1 certificates since 2017)".into(),
         }],
     };
-    files.push(file("echo.toml", echo_toml(&index), false));
-    files.push(file("README.txt", readme(&index), false));
+    files.push(file("echo.toml", text::echo_toml(&index), false));
+    files.push(file("README.txt", text::readme(&index), false));
     let json = serde_json::to_string_pretty(&index)
         .map_err(|e| Error::Internal(format!("gallery.json: {e}")))?;
     files.push(file("gallery.json", json + "\n", false));
     Ok(Gallery { files, index })
-}
-
-/// The `certlab-echo serve --config` file: one listener per case.
-fn echo_toml(index: &GalleryIndex) -> String {
-    let mut s = String::from(
-        "# certlab-echo serve --config echo.toml (or: certlab-echo gallery .): one listener per case.\n\
-         idle-timeout = \"5m\"\n",
-    );
-    for c in &index.cases {
-        s.push_str(&format!(
-            "\n[listener.{name}]\naddr = \"{addr}\"\ncert = \"{cert}\"\nkey = \"cases/{name}.key\"\n",
-            name = c.name,
-            addr = c.connect,
-            cert = c.cert,
-        ));
-        if c.name.starts_with("mtls-") {
-            s.push_str(&format!(
-                "client-ca = [\"{}\"]\ncrl = [\"{}\"]\nclient-auth = \"required\"\n",
-                index.ca, index.crl
-            ));
-        }
-    }
-    s
-}
-
-fn readme(index: &GalleryIndex) -> String {
-    let mut s = String::from(
-        "certlab gallery: certificates broken on purpose\n\
-         ===============================================\n\n\
-         Trust ca.crt (the gallery root) in the browser or tool you test, never stranger-ca.crt.\n\
-         Serve every case:   certlab-echo gallery .\n\
-         Then open each URL below (or load this folder in the page's Lab panel), predict\n\
-         accept or reject, and compare. `certlab lint --ca ca.crt --crl ca.crl --host HOST\n\
-         --purpose server cases/NAME.pem` names what is wrong before you connect.\n\n",
-    );
-    for c in &index.cases {
-        s.push_str(&format!(
-            "{:<22} {}\n{:<22} {}\n\n",
-            c.name, c.title, "", c.url
-        ));
-    }
-    for n in &index.not_made {
-        s.push_str(&format!("not made: {}: {}\n", n.name, n.why));
-    }
-    s
 }
