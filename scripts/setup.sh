@@ -61,9 +61,31 @@ ensure_wasm_bindgen() {
   cargo install wasm-bindgen-cli --version "=$v"
 }
 
+# Whether node_modules holds every package of package-lock.json at its locked version (by
+# content, not file times: a fresh checkout or worktree has a newer lock with the same packages;
+# a lock that gained or changed a package, or a package deleted by hand, is noticed).
+npm_up_to_date() {
+  (cd "$ROOT" && node -e '
+    const fs = require("fs");
+    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
+    for (const [path, p] of Object.entries(lock.packages ?? {})) {
+      if (!path.startsWith("node_modules/") || p.optional) continue;
+      let v;
+      try { v = JSON.parse(fs.readFileSync(path + "/package.json", "utf8")).version; } catch { process.exit(1); }
+      if (v !== p.version) process.exit(1);
+    }') 2>/dev/null
+}
+
 ensure_npm() {
   ensure_apt node nodejs
-  if [ -d "$ROOT/node_modules" ] && [ "$ROOT/node_modules/.package-lock.json" -nt "$ROOT/package-lock.json" ]; then return 0; fi
+  npm_up_to_date && return 0
+  # npm ci empties node_modules first: through a symlink (a worktree sharing another
+  # checkout's packages) it would empty the other checkout's folder. Refuse instead.
+  if [ -L "$ROOT/node_modules" ]; then
+    echo "node_modules links to $(readlink -f "$ROOT/node_modules"), which lacks packages of this package-lock.json;" \
+      "npm ci would empty that folder: run npm ci in the checkout it belongs to, or remove the link." >&2
+    return 1
+  fi
   say "installing npm packages (npm ci)"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 }

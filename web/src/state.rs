@@ -87,6 +87,11 @@ pub fn rsa_label(name: &str, bits: u32, source: KeySource, done: usize, total: u
     }
 }
 
+/// What the status region says when a kit is made (screen readers announce it).
+pub fn ready_text(identities: usize, files: usize) -> String {
+    format!("Kit ready: {identities} identities, {files} files. Download them below.")
+}
+
 /// The page's state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
@@ -212,6 +217,14 @@ mod tests {
         }));
         assert!(
             matches!(&s.run, Run::Running { label, .. } if label == "WebCrypto is making the RSA-2048 key of root (RSA key 1 of 1)")
+        );
+    }
+
+    #[test]
+    fn the_finished_kit_is_announced_with_its_size() {
+        assert_eq!(
+            ready_text(4, 31),
+            "Kit ready: 4 identities, 31 files. Download them below."
         );
     }
 

@@ -9,7 +9,7 @@ use super::results::Results;
 use super::tester::Tester;
 use super::tools::Tools;
 use crate::generator::{self, Running};
-use crate::state::{Action, AppState, PresetChoice, Run};
+use crate::state::{Action, AppState, PresetChoice, Run, ready_text};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -117,7 +117,7 @@ pub fn app() -> Html {
                 { for PresetChoice::ALL.iter().map(|p| {
                     let (s, p) = (state.clone(), *p);
                     html! { <button class={classes!("preset", (state.preset == p).then_some("active"))} data-preset={format!("{p:?}").to_lowercase()}
-                        onclick={Callback::from(move |_: MouseEvent| s.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
+                        aria-pressed={(state.preset == p).to_string()} onclick={Callback::from(move |_: MouseEvent| s.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
                 }) }
             </nav>
             <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} />
@@ -126,12 +126,7 @@ pub fn app() -> Html {
                 <button class="primary" id="generate" onclick={generate} disabled={busy || blocking > 0}>{ "Generate" }</button>
                 if busy { <button id="cancel" onclick={cancel}>{ "Cancel" }</button> }
                 if blocking > 0 { <span class="blocked" id="blocked">{ format!("{blocking} problem{} to fix first (shown beside the fields)", if blocking == 1 { "" } else { "s" }) }</span> }
-                { match &state.run {
-                    Run::Running { label, fraction } => html! { <span class="progress" id="progress"><progress max="1" value={fraction.to_string()} />{ " " }{ label }</span> },
-                    Run::Failed { message, .. } => html! { <p class="run-error" id="run-error" role="alert">{ message }</p> },
-                    Run::Cancelled => html! { <span id="cancelled">{ "Cancelled: nothing was kept." }</span> },
-                    _ => html! {},
-                } }
+                { run_status(&state.run) }
             </div>
             if let Some(k) = kit.clone() { <Results kit={k} /> }
             <Guide kit={kit.clone()} />
@@ -141,5 +136,21 @@ pub fn app() -> Html {
         </main>
         <footer><p>{ "certlab — the engine is the same Rust code as the certlab command line, compiled to WebAssembly." }</p></footer>
         </>
+    }
+}
+
+/// The run's state in a live region that is there before the run starts, so screen readers
+/// announce its progress, the finished kit, a cancel or a failure.
+fn run_status(run: &Run) -> Html {
+    html! {
+        <div class="run-status" id="run-status" role="status" aria-live="polite">
+        { match run {
+            Run::Running { label, fraction } => html! { <span class="progress" id="progress"><progress max="1" value={fraction.to_string()} aria-label="Generating" />{ " " }{ label }</span> },
+            Run::Failed { message, .. } => html! { <p class="run-error" id="run-error" role="alert">{ message }</p> },
+            Run::Cancelled => html! { <span id="cancelled">{ "Cancelled: nothing was kept." }</span> },
+            Run::Done(k) => html! { <span id="ready">{ ready_text(k.manifest.identities.len(), k.files.len()) }</span> },
+            Run::Idle => html! {},
+        } }
+        </div>
     }
 }

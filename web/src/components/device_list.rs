@@ -73,7 +73,7 @@ pub fn device_list(p: &DeviceListProps) -> Html {
                 <textarea name={p.field.clone()} rows="6" value={p.value.clone()} {oninput} {ondragover} {ondrop}
                     placeholder={"One name per line (serial number, MAC address, host name)\n— or CSV with a header: name,names,email,o,ou,c,st,l\n— paste, choose a file below, or drop one here"} />
             </label>
-            <input type="file" name={format!("{}-file", p.field)} accept=".csv,.txt,text/csv,text/plain" {onchange} />
+            <input type="file" name={format!("{}-file", p.field)} aria-label="Device list: choose a file" accept=".csv,.txt,text/csv,text/plain" {onchange} />
             <small class="help">{ format!("{lines} non-empty lines. Lines starting with # are comments; `;` works as the separator too; a MAC address's `:` becomes `-` in file names.") }</small>
             if let Some(text) = (*notice).clone() {
                 <ul class="notes"><li class="field-error" role="alert" data-field={format!("{}-file", p.field)}>{ text }</li></ul>

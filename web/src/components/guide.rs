@@ -7,6 +7,7 @@ use crate::download;
 use crate::generator::KitView;
 use certlab::{Platform, Role, Step};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Props of [`Guide`].
@@ -28,6 +29,30 @@ fn tabs() -> impl Iterator<Item = (Tab, &'static str)> {
         .into_iter()
         .map(|p| (Tab::Import(p), p.title()))
         .chain([(Tab::Snippets, "curl, Python, Node, nginx, Qt…")])
+}
+
+/// The tab an arrow, Home or End key moves to from tab `at` of `len` (the arrows wrap), as
+/// the WAI-ARIA tabs pattern has it; `None` for any other key.
+fn moved(key: &str, at: usize, len: usize) -> Option<usize> {
+    match key {
+        _ if len == 0 => None,
+        "ArrowRight" | "ArrowDown" => Some((at + 1) % len),
+        "ArrowLeft" | "ArrowUp" => Some((at + len - 1) % len),
+        "Home" => Some(0),
+        "End" => Some(len - 1),
+        _ => None,
+    }
+}
+
+/// Moves the keyboard focus to the element with this id, if it is there.
+fn focus(id: &str) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
 }
 
 /// The root the iOS profile installs: its DER file and its CN.
@@ -76,6 +101,8 @@ pub fn guide(p: &GuideProps) -> Html {
             }
         })
     });
+    let all: Rc<Vec<(Tab, &'static str)>> = Rc::new(tabs().collect());
+    let current = all.iter().position(|(t, _)| *t == *tab).unwrap_or(0);
     let body = match *tab {
         Tab::Import(platform) => html! { <ol data-platform={platform.id()}>
             { for guide.section(platform).into_iter().flat_map(|s| s.steps.iter()).map(|s| step(s, profile.as_ref())) }
@@ -85,13 +112,25 @@ pub fn guide(p: &GuideProps) -> Html {
     html! {
         <section class="guide" id="guide">
             <h2>{ "Import it" }</h2>
-            <div class="tabs" role="tablist">
-                { for tabs().map(|(t, label)| {
+            // One tab stop: the selected tab; arrows, Home and End choose another.
+            <div class="tabs" role="tablist" aria-label="Where to import it">
+                { for all.iter().enumerate().map(|(i, &(t, label))| {
                     let s = tab.clone();
-                    html! { <button role="tab" aria-selected={(*tab == t).to_string()} onclick={Callback::from(move |_: MouseEvent| s.set(t))}>{ label }</button> }
+                    let onclick = Callback::from(move |_: MouseEvent| s.set(t));
+                    let (s, all) = (tab.clone(), all.clone());
+                    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                        if let Some(j) = moved(&e.key(), i, all.len()) {
+                            e.prevent_default();
+                            s.set(all[j].0);
+                            focus(&format!("guide-tab-{j}"));
+                        }
+                    });
+                    let selected = *tab == t;
+                    html! { <button role="tab" id={format!("guide-tab-{i}")} aria-selected={selected.to_string()} aria-controls="guide-panel"
+                        tabindex={if selected { "0" } else { "-1" }} {onclick} {onkeydown}>{ label }</button> }
                 }) }
             </div>
-            <div class="tab-body" role="tabpanel">{ body }</div>
+            <div class="tab-body" role="tabpanel" id="guide-panel" tabindex="0" aria-labelledby={format!("guide-tab-{current}")}>{ body }</div>
         </section>
     }
 }
@@ -102,10 +141,10 @@ fn step(s: &Step, profile: Option<&Callback<MouseEvent>>) -> Html {
         Step::Say(t) => html! { <li>{ t }</li> },
         Step::Warn(t) => html! { <li class="warn">{ format!("Warning: {t}") }</li> },
         Step::Run { say, lines } => html! {
-            <li>{ say }<pre class="commands"><code>{ lines.join("\n") }</code></pre></li>
+            <li>{ say }<pre class="commands" tabindex="0"><code>{ lines.join("\n") }</code></pre></li>
         },
         Step::File { say, name, content } => html! {
-            <li>{ say }<pre class="file" data-file={name.clone()}><code>{ content }</code></pre></li>
+            <li>{ say }<pre class="file" tabindex="0" data-file={name.clone()}><code>{ content }</code></pre></li>
         },
         Step::Profile(t) => html! { <li>{ t }
             if let Some(cb) = profile.cloned() { <p><button class="download" id="mobileconfig" onclick={cb}>{ "Download certlab-root.mobileconfig" }</button></p> }
@@ -127,8 +166,24 @@ fn snippets(kit: Option<&Rc<KitView>>) -> Html {
         { for all.iter().map(|s| html! {
             <section class="snippet" data-snippet={s.id}>
                 <h3>{ format!("{} — {}", s.title, s.file) }</h3>
-                <pre data-language={s.language}><code>{ &s.text }</code></pre>
+                <pre data-language={s.language} tabindex="0"><code>{ &s.text }</code></pre>
             </section>
         }) }
     </div> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moved;
+
+    #[test]
+    fn arrows_wrap_home_and_end_jump_other_keys_do_nothing() {
+        assert_eq!(moved("ArrowRight", 5, 6), Some(0));
+        assert_eq!(moved("ArrowLeft", 0, 6), Some(5));
+        assert_eq!(moved("ArrowDown", 2, 6), Some(3));
+        assert_eq!(moved("Home", 4, 6), Some(0));
+        assert_eq!(moved("End", 1, 6), Some(5));
+        assert_eq!(moved("Enter", 1, 6), None);
+        assert_eq!(moved("ArrowRight", 0, 0), None);
+    }
 }

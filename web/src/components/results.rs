@@ -123,7 +123,7 @@ fn card(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdentity) ->
             { revoke_part(kit, crls, i) }
             <details class="learn">
                 <summary>{ "The same with openssl" }</summary>
-                <pre>{ format!("openssl x509 -in {} -noout -text", f.cert) }
+                <pre tabindex="0">{ format!("openssl x509 -in {} -noout -text", f.cert) }
                 if let Some(cmd) = kit.manifest.verify_command(i) { { format!("\n{cmd}") } }
                 if let Some(p12) = f.p12() { { format!("\nopenssl pkcs12 -in {p12} -info -noout") } }
                 </pre>

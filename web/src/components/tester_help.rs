@@ -203,7 +203,7 @@ pub fn facts(g: &Greeting, json: &str) -> Html {
                     <dt>{ "Certificates sent" }</dt><dd>{ g.client_chain_len }</dd>
                 }
             </dl>
-            <details class="learn"><summary>{ "The greeting as sent (JSON)" }</summary><pre>{ json }</pre></details>
+            <details class="learn"><summary>{ "The greeting as sent (JSON)" }</summary><pre tabindex="0">{ json }</pre></details>
         </div>
     }
 }

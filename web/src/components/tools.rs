@@ -85,7 +85,7 @@ fn source(p: &SourceProps) -> Html {
             <label><span class="label">{ &p.label }</span>
                 <textarea name={format!("{}-text", p.name)} rows="4" value={shown} {oninput} placeholder="-----BEGIN … (paste) — or choose a file below" />
             </label>
-            <input type="file" name={format!("{}-file", p.name)} {onchange} />
+            <input type="file" name={format!("{}-file", p.name)} aria-label={format!("{}: choose a file", p.label)} {onchange} />
             if let Some(text) = (*notice).clone() {
                 <ul class="notes"><li class="field-error" role="alert" data-field={format!("{}-file", p.name)}>{ text }</li></ul>
             }
