@@ -56,7 +56,7 @@ pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};
 pub use export::mobileconfig::mobileconfig;
 pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
-pub use export::zip::{ZipStream, zip_deflates};
+pub use export::zip::{Crc32, ZipStream, zip_deflates};
 pub use gallery::{
     Expect, GALLERY_P12_PASSWORD, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex,
     GalleryOptions, NotMade, Outcome, gallery,

@@ -6,6 +6,8 @@ import { ROOT, OUT, KEYS, load, ms, ratio, version } from "./lib.mjs";
 
 const kit = load("kit"), crit = load("criterion"), rsa = load("rsa"), batch = load("batch"), weight = load("weight"), fleet = load("fleet");
 const echoJson = load("echo");
+// Where app_bg.wasm's bytes go (tests/bench/wasm-size.mjs, run by the weight section).
+const wasmSize = (({ top, ...rest } = {}) => (Object.keys(rest).length ? { ...rest, rows: rest.rows.map(({ crates, ...r }) => ({ ...r, crates: crates.slice(0, 8) })) } : null))(load("wasm-size") ?? undefined);
 const echoMd = existsSync(join(OUT, "echo.md")) ? readFileSync(join(OUT, "echo.md"), "utf8").trim() : null;
 const tried = readFileSync(join(ROOT, "tests", "bench", "tried.md"), "utf8").trim();
 const missing = Object.entries({ kit, criterion: crit, rsa, batch, weight, echo: echoJson, fleet }).filter(([, v]) => !v).map(([k]) => k);
@@ -122,6 +124,23 @@ if (weight) {
   for (const [name, s] of [["Trunk build over http://127.0.0.1", weight.startup.trunk], ["single file from file://", weight.startup.single_file]]) p(`| ${name} | ${ms(s.median)} | ${ms(s.min)} | ${ms(s.max)} | ${s.n} |`);
   p("");
 }
+if (wasmSize) {
+  const w = wasmSize, shipped = w.shipped ?? w.total;
+  p("### Where app_bg.wasm's bytes go", "");
+  p(`\`node tests/bench/wasm-size.mjs\` runs wasm-opt on wasm-bindgen's output as Trunk does (index.html's level and parameters) but keeping function names (the \`wasm-release\` profile strips debug info only; what ships has no names: wasm-opt drops them), checks that the code and data sections are byte for byte those of \`dist/app_bg.wasm\`${w.same_as_shipped ? " (they were)" : " (**they were not**: the table is from another build)"}, and gives each function body to the first non-std crate its demangled name mentions (\`core::ptr::drop_in_place<x509_parser::…>\` is x509-parser's; a crate's generic code stays with that crate; wasm-opt's inlining leaves a callee inside its caller). Each part is gzipped alone and the parts scaled to add up to the shipped file's ${kb(shipped.gzip)}. Static data cannot be split by function; its largest symbols come from wasm-ld's link map, and its text is traced to the source file that holds it.`, "");
+  p("| part | crates (largest first) | raw | share of raw | ≈ share of gzip |", "| --- | --- | ---: | ---: | ---: |");
+  const big = w.rows.filter((r) => r.gzip_share >= 2048), small = w.rows.filter((r) => r.gzip_share < 2048);
+  for (const r of big) p(`| ${r.group} | ${r.crates.slice(0, 5).map((c) => c.crate).join(", ")}${r.crates.length > 5 ? ", …" : ""} | ${kb(r.raw)} | ${((100 * r.raw) / w.total.raw).toFixed(1)}% | ${kb(r.gzip_share)} |`);
+  const sum = (k) => small.reduce((a, r) => a + r[k], 0);
+  p(`| ${small.length} smaller parts | ${small.map((r) => r.group).join("; ")} | ${kb(sum("raw"))} | ${((100 * sum("raw")) / w.total.raw).toFixed(1)}% | ${kb(sum("gzip_share"))} |`, "");
+  if (w.data_symbols?.length) {
+    p("Static data of 4 KB or more, by symbol (wasm-ld's map; a table that is zero in the file is filled at run time and costs no download):", "", "| symbol | size in memory | in the file | gzip -9 alone |", "| --- | ---: | ---: | ---: |");
+    for (const d of w.data_symbols) p(`| \`${d.symbol}\` | ${kb(d.raw)} | ${kb(d.in_file ?? d.raw)} | ${kb(d.gzip)} |`);
+    p("");
+  }
+  const own = w.text.files.filter((f) => !f.file.startsWith("("));
+  p(`Readable text in the data (runs of 32 bytes or more): ${kb(w.text.bytes)}, of which ${kb(own.reduce((a, f) => a + f.bytes, 0))} found in certlab's own sources (${kb(own.reduce((a, f) => a + f.gzip, 0))} gzipped file by file); the rest is panic locations (source paths) and dependencies' messages.`, "");
+}
 if (echoMd) p("## 5. Echo server", "", echoMd, "");
 if (fleet) {
   p("## 6. A fleet, natively: time and memory as it grows", "");
@@ -137,6 +156,6 @@ if (fleet) {
 p("## What was tried", "", tried, "");
 
 writeFileSync(join(ROOT, "BENCHMARKS.md"), L.join("\n"));
-writeFileSync(join(ROOT, "BENCHMARKS.json"), JSON.stringify({ kit, criterion: crit, rsa, batch, weight, echo: echoJson, fleet }, null, 2) + "\n");
+writeFileSync(join(ROOT, "BENCHMARKS.json"), JSON.stringify({ kit, criterion: crit, rsa, batch, weight, wasm_size: wasmSize, echo: echoJson, fleet }, null, 2) + "\n");
 console.log(L.join("\n"));
 if (missing.length) { console.error(`sections missing: ${missing.join(", ")}`); process.exitCode = 1; }

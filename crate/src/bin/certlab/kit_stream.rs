@@ -8,7 +8,7 @@
 use crate::Fail;
 use crate::files::{create, io, temp_sibling};
 use crate::kit_dir;
-use certlab::{Artifact, KitSink, Options, Progress, Spec, Streamed, ZipStream};
+use certlab::{Artifact, Crc32, KitSink, Options, Progress, Spec, Streamed, ZipStream};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ struct DiskSink {
     zip: Option<ZipStream<BufWriter<File>>>,
     manifest: BufWriter<File>,
     /// CRC-32 and length of manifest.json so far, for its zip entry.
-    manifest_crc: flate2::Crc,
+    manifest_crc: Crc32,
     /// The first I/O failure, reported after the engine stops.
     failed: Option<Fail>,
 }
@@ -110,7 +110,7 @@ fn fill(
         dir: tmp.to_path_buf(),
         zip,
         manifest: BufWriter::new(manifest),
-        manifest_crc: flate2::Crc::new(),
+        manifest_crc: Crc32::new(),
         failed: None,
     };
     let opts = Options {
