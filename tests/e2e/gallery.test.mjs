@@ -147,6 +147,16 @@ test("Chromium: the Lab panel opens the gallery zip, runs every case and each ou
     const result = await page.evaluate(RUN_ALL(null));
     await page.locator("#lab").screenshot({ path: join(shots, "gallery-lab-chromium.png") });
     compare("chromium", result);
+    // The loaded, run panel is accessible too (axe-core, as tests/web/a11y.test.mjs audits the
+    // rest of the page), in light and dark, with every lesson open.
+    await page.evaluate(() => document.querySelectorAll("#lab details").forEach((d) => (d.open = true)));
+    await page.evaluate(readFileSync(join(root, "node_modules", "axe-core", "axe.min.js"), "utf8"));
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const violations = await page.evaluate(async () => (await window.axe.run("#lab", { resultTypes: ["violations"] })).violations);
+      const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")} — ${v.help}`);
+      assert.deepEqual(bad, [], `axe in the Lab panel (${scheme})`);
+    }
   } finally {
     await ctx.close();
   }
