@@ -7,8 +7,8 @@
 mod common;
 
 use certlab::{KeyAlgorithm, Preset, Revocation, RevokeTarget};
-use common::peers::{endpoint, need, run_snippet, snippet, wait_port};
-use common::{KitDir, Proc, free_port, write_kit};
+use common::peers::{endpoint, mosquitto_on, need, nginx_serving, run_snippet, snippet};
+use common::{KitDir, free_port, write_kit};
 use std::process::Command;
 use std::time::Duration;
 
@@ -46,33 +46,13 @@ fn uncomment(text: &str, directive: &str) -> String {
 
 #[test]
 fn nginx_ssl_crl_refuses_the_revoked_client() {
-    need("nginx", "ensure_nginx");
     let k = write_kit(certlab::generate(&Preset::Mtls.spec(KeyAlgorithm::EcdsaP256)).expect("kit"));
     revoke(&k, "ca", "alice.crt");
     let at = endpoint(free_port(), 0, 0);
     let block = uncomment(&snippet(&k.kit.manifest, &at, "nginx").text, "ssl_crl");
     assert!(block.contains("\n    ssl_crl ca.crl;\n"), "{block}");
     let dir = k.dir.path();
-    std::fs::write(dir.join("certlab.conf"), &block).unwrap();
-    std::fs::write(
-        dir.join("nginx.conf"),
-        "daemon off;\nmaster_process off;\npid nginx.pid;\nerror_log stderr info;\n\
-         events {}\nhttp {\n  access_log off;\n  client_body_temp_path tmp;\n  proxy_temp_path tmp;\n\
-         \x20 fastcgi_temp_path tmp;\n  uwsgi_temp_path tmp;\n  scgi_temp_path tmp;\n\
-         \x20 include certlab.conf;\n}\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.join("tmp")).unwrap();
-    let mut nginx = Proc::spawn(
-        Command::new("nginx")
-            .arg("-p")
-            .arg(dir)
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .args(["-e", "stderr"]),
-    );
-    wait_port(at.port, "nginx");
-    assert!(nginx.alive(), "nginx exited:\n{}", nginx.log());
+    let nginx = nginx_serving(dir, &block, at.port);
     let alice = snippet(&k.kit.manifest, &at, "curl-mtls");
     let refused = run_snippet(dir, &alice);
     assert!(!refused.ok, "nginx served revoked alice:\n{}", refused.out);
@@ -101,7 +81,6 @@ fn nginx_ssl_crl_refuses_the_revoked_client() {
 
 #[test]
 fn mosquitto_crlfile_refuses_the_revoked_device() {
-    need("mosquitto", "ensure_mosquitto");
     need("mosquitto_pub", "ensure_mosquitto");
     let k = write_kit(certlab::generate(&Preset::Iot.spec(KeyAlgorithm::EcdsaP256)).expect("kit"));
     // Devices are issued by the intermediate: mosquitto checks the CRL of the device's issuer.
@@ -116,15 +95,7 @@ fn mosquitto_crlfile_refuses_the_revoked_device() {
         2,
         "both listeners:\n{conf}"
     );
-    let test_only = "# test-only lines, then the kit's snippet with crlfile on\nlog_dest stderr\n\
-                     log_type all\nconnection_messages true\npersistence false\nuser root\n\n";
-    std::fs::write(k.path("mosquitto.conf"), format!("{test_only}{conf}")).unwrap();
-    let broker = Proc::spawn(
-        Command::new("mosquitto")
-            .args(["-c", "mosquitto.conf"])
-            .current_dir(k.dir.path()),
-    );
-    wait_port(at.mqtt_port, "mosquitto (TLS listener)");
+    let broker = mosquitto_on(k.dir.path(), &conf, &at);
     let first = snippet(&k.kit.manifest, &at, "mosquitto-pub");
     assert!(first.text.contains("sensor-0001"), "{}", first.text);
     let refused = run_snippet(k.dir.path(), &first);

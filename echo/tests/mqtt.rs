@@ -11,7 +11,7 @@ mod common;
 
 use certlab::{KeyAlgorithm, LeafSpec, Options, Preset, Role};
 use common::peers::{
-    Served, endpoint, need, python_with, run_bounded, run_snippet, snippet, wait_port,
+    Served, endpoint, mosquitto_on, need, python_with, run_bounded, run_snippet, snippet,
 };
 use common::{KitDir, Proc, free_port, write_kit};
 use std::path::Path;
@@ -56,19 +56,11 @@ fn iot_kit_with_expired_device() -> KitDir {
 
 /// mosquitto on the kit's config snippet, in the kit's folder; waits for both listeners.
 fn broker(k: &KitDir, at: &certlab::Endpoint) -> Proc {
-    need("mosquitto", "ensure_mosquitto");
-    let conf = snippet(&k.kit.manifest, at, "mosquitto-conf").text;
-    let test_only = "# test-only lines, then the kit's snippet verbatim\nlog_dest stderr\n\
-                     log_type all\nconnection_messages true\npersistence false\nuser root\n\n";
-    std::fs::write(k.path("mosquitto.conf"), format!("{test_only}{conf}")).expect("conf");
-    let p = Proc::spawn(
-        Command::new("mosquitto")
-            .args(["-c", "mosquitto.conf"])
-            .current_dir(k.dir.path()),
-    );
-    wait_port(at.mqtt_port, "mosquitto (TLS listener)");
-    wait_port(at.mqtt_ws_port, "mosquitto (websockets listener)");
-    p
+    mosquitto_on(
+        k.dir.path(),
+        &snippet(&k.kit.manifest, at, "mosquitto-conf").text,
+        at,
+    )
 }
 
 /// `mosquitto_pub` as the kit's snippet writes it, with another identity's files in `cert`

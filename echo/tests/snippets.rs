@@ -10,8 +10,8 @@
 mod common;
 
 use certlab::{KeyAlgorithm, Preset};
-use common::peers::{Served, endpoint, need, run_snippet, snippet, wait_port};
-use common::{KitDir, Proc, free_port, write_kit};
+use common::peers::{Served, endpoint, need, nginx_serving, run_snippet, snippet, wait_port};
+use common::{KitDir, free_port, write_kit};
 
 /// The snippets each test file runs; a snippet missing here fails `every_snippet_is_run`.
 const RUN_HERE: &[&str] = &[
@@ -178,27 +178,7 @@ fn nginx_serves_the_server_block() {
         block.text
     );
     let dir = k.dir.path();
-    std::fs::write(dir.join("certlab.conf"), &block.text).expect("write block");
-    std::fs::write(
-        dir.join("nginx.conf"),
-        "daemon off;\nmaster_process off;\npid nginx.pid;\nerror_log stderr info;\n\
-         events {}\nhttp {\n  access_log off;\n  client_body_temp_path tmp;\n  proxy_temp_path tmp;\n\
-         \x20 fastcgi_temp_path tmp;\n  uwsgi_temp_path tmp;\n  scgi_temp_path tmp;\n\
-         \x20 include certlab.conf;\n}\n",
-    )
-    .expect("write nginx.conf");
-    std::fs::create_dir_all(dir.join("tmp")).expect("tmp");
-    let conf = dir.join("nginx.conf");
-    let mut nginx = Proc::spawn(
-        std::process::Command::new("nginx")
-            .arg("-p")
-            .arg(dir)
-            .arg("-c")
-            .arg(&conf)
-            .args(["-e", "stderr"]),
-    );
-    wait_port(at.port, "nginx");
-    assert!(nginx.alive(), "nginx exited:\n{}", nginx.log());
+    let nginx = nginx_serving(dir, &block.text, at.port);
     let curl = snippet(&k.kit.manifest, &at, "curl-mtls");
     let ran = run_snippet(dir, &curl);
     assert!(

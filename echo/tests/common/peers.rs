@@ -160,3 +160,48 @@ impl Drop for Served {
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
     }
 }
+
+/// Debian's nginx in the foreground with `dir` as its prefix and conf directory, serving
+/// `block` (a kit's `server {}` snippet, saved as certlab.conf) inside a minimal `http {}`;
+/// waits for `port`.
+pub fn nginx_serving(dir: &Path, block: &str, port: u16) -> super::Proc {
+    need("nginx", "ensure_nginx");
+    std::fs::write(dir.join("certlab.conf"), block).expect("write the server block");
+    std::fs::write(
+        dir.join("nginx.conf"),
+        "daemon off;\nmaster_process off;\npid nginx.pid;\nerror_log stderr info;\n\
+         events {}\nhttp {\n  access_log off;\n  client_body_temp_path tmp;\n  proxy_temp_path tmp;\n\
+         \x20 fastcgi_temp_path tmp;\n  uwsgi_temp_path tmp;\n  scgi_temp_path tmp;\n\
+         \x20 include certlab.conf;\n}\n",
+    )
+    .expect("write nginx.conf");
+    std::fs::create_dir_all(dir.join("tmp")).expect("tmp");
+    let mut nginx = super::Proc::spawn(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .args(["-e", "stderr"]),
+    );
+    wait_port(port, "nginx");
+    assert!(nginx.alive(), "nginx exited:\n{}", nginx.log());
+    nginx
+}
+
+/// Debian's mosquitto in `dir` on `conf` (a kit's mosquitto.conf snippet) after a few
+/// test-only lines (log to stderr, no persistence); waits for both listeners of `at`.
+pub fn mosquitto_on(dir: &Path, conf: &str, at: &certlab::Endpoint) -> super::Proc {
+    need("mosquitto", "ensure_mosquitto");
+    let test_only = "# test-only lines, then the kit's snippet\nlog_dest stderr\n\
+                     log_type all\nconnection_messages true\npersistence false\nuser root\n\n";
+    std::fs::write(dir.join("mosquitto.conf"), format!("{test_only}{conf}")).expect("conf");
+    let p = super::Proc::spawn(
+        Command::new("mosquitto")
+            .args(["-c", "mosquitto.conf"])
+            .current_dir(dir),
+    );
+    wait_port(at.mqtt_port, "mosquitto (TLS listener)");
+    wait_port(at.mqtt_ws_port, "mosquitto (websockets listener)");
+    p
+}
