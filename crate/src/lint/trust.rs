@@ -53,10 +53,10 @@ pub fn lint_path(chain: &[Cert], trust: &Trust) -> Vec<Finding> {
             {
                 let reason = entry
                     .reason
-                    .map(|r| format!(" ({r:?})"))
+                    .map(|r| format!(" ({})", r.name()))
                     .unwrap_or_default();
                 out.push(f(Rule::Revoked, Severity::Error, c.name(), &["clients that check this CRL (openssl -crl_check, Python VERIFY_CRL_CHECK_LEAF, mosquitto crlfile, nginx ssl_crl, certlab-echo --crl)"],
-                    format!("serial {} is revoked since {}{reason} in the CRL of `{issuer}`", entry.serial, entry.revoked_at),
+                    format!("serial {} is revoked since {}{reason} in the CRL of `{issuer}`", entry.serial, crate::decode::rfc3339(entry.revoked_at)),
                     "issue a new certificate; a revoked one cannot be un-revoked"));
             }
         }
