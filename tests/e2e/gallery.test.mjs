@@ -67,10 +67,8 @@ after(async () => {
   server?.close();
 });
 
-// In the page: load the pasted gallery.json (text null: a file was chosen already), run every case, wait until each row has an
-// observation. Runs as one expression in both browsers (Playwright and BiDi script.evaluate).
-const RUN_ALL = (text) => `(async () => {
-  const until = async (probe, ms) => {
+// Runs in the page (both browsers): polls \`probe\` every 100 ms until it returns something.
+const UNTIL = `const until = async (probe, ms) => {
     const t0 = Date.now();
     for (;;) {
       const v = probe();
@@ -78,7 +76,12 @@ const RUN_ALL = (text) => `(async () => {
       if (Date.now() - t0 > ms) throw new Error("timed out waiting in the page");
       await new Promise((r) => setTimeout(r, 100));
     }
-  };
+  };`;
+
+// In the page: load the pasted gallery.json (text null: a file was chosen already), run every case, wait until each row has an
+// observation. Runs as one expression in both browsers (Playwright and BiDi script.evaluate).
+const RUN_ALL = (text) => `(async () => {
+  ${UNTIL}
   await until(() => document.querySelector("textarea[name=lab-json]"), 60000);
   const text = ${JSON.stringify(text)};
   if (text !== null) {
@@ -102,15 +105,7 @@ const RUN_ALL = (text) => `(async () => {
 
 // In the page: load the pasted gallery.json, run the one case `name`, wait for its observation.
 const RUN_ONE = (text, name) => `(async () => {
-  const until = async (probe, ms) => {
-    const t0 = Date.now();
-    for (;;) {
-      const v = probe();
-      if (v) return v;
-      if (Date.now() - t0 > ms) throw new Error("timed out waiting in the page");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  ${UNTIL}
   const area = await until(() => document.querySelector("textarea[name=lab-json]"), 60000);
   area.value = ${JSON.stringify(text)};
   area.dispatchEvent(new InputEvent("input", { bubbles: true }));
