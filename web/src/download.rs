@@ -10,16 +10,20 @@ const REVOKE_AFTER_MS: i32 = 60_000;
 
 /// Offers `bytes` as a download named `name`.
 pub fn save(name: &str, bytes: &[u8], mime: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
+    if let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) {
+        save_blob(name, &blob);
+    }
+}
+
+/// Offers `blob` as a download named `name` (the zip, which the worker hands over as a Blob).
+pub fn save_blob(name: &str, blob: &web_sys::Blob) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Ok(a) = doc

@@ -4,8 +4,9 @@
 //! in the middle of a long batch or of an RSA key made in wasm.
 
 use crate::protocol::{FileMeta, KeySource, Reply, Request};
+use crate::slice::{Slice, parse_each};
 use crate::webcrypto;
-use certlab::{ArtifactKind, Manifest, Spec};
+use certlab::{Manifest, Spec};
 use js_sys::{Array, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -31,8 +32,9 @@ pub struct KitView {
     pub manifest: Manifest,
     /// Every file with its bytes.
     pub files: Vec<(FileMeta, Rc<Vec<u8>>)>,
-    /// The zip of the whole kit.
-    pub zip: Rc<Vec<u8>>,
+    /// The zip of the whole kit, as the worker made it: a Blob, only ever handed to a download
+    /// (a fleet's is over 100 MB; it never enters the page's memory).
+    pub zip: web_sys::Blob,
     /// Worker time in ms.
     pub millis: f64,
     /// Who made each identity's key, by identity name.
@@ -45,11 +47,12 @@ pub struct KitView {
     pub index: HashMap<String, usize>,
 }
 
-/// One kit is one run: two views are the same kit when they hold the same zip. (Comparing
-/// contents would compare every byte of a fleet's files each time yew diffs its props.)
+/// One kit is one run: two views are the same kit when they hold the same zip Blob (the same
+/// JS object). Comparing contents would compare every byte of a fleet's files each time yew
+/// diffs its props.
 impl PartialEq for KitView {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.zip, &other.zip)
+        self.zip == other.zip
     }
 }
 
@@ -282,101 +285,88 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         ));
         return;
     };
+    let key_note = handoff.borrow().key_note.clone();
+    wasm_bindgen_futures::spawn_local(receive_kit(parts, events, key_note));
+}
+
+/// Reads the finished kit the worker sent (see the worker for the message's parts) and emits
+/// it. A fleet's kit is tens of thousands of files: they are read into the page's memory in
+/// [`Slice`]s, giving the browser back its thread between them, so no task blocks the page
+/// (issue 16 §4: the main thread never blocked > 100 ms).
+async fn receive_kit(parts: Array, events: Callback<GenEvent>, key_note: Option<String>) {
+    let mut slice = Slice::default();
+    // The message's own task (the browser decoding it) ends here.
+    slice.end().await;
     let meta = parts
         .get(0)
         .as_string()
         .and_then(|t| serde_json::from_str::<Reply>(&t).ok());
-    // Every file's bytes in one buffer, and their lengths (see the worker).
+    // Every file's bytes in one buffer, and their lengths.
     let all: Uint8Array = parts.get(1).unchecked_into();
     let lengths: js_sys::Uint32Array = parts.get(2).unchecked_into();
-    // The manifest's identities and the files' descriptions, one JSON line each.
-    let (ids, metas) = (
-        parts.get(3).as_string().unwrap_or_default(),
-        parts.get(4).as_string().unwrap_or_default(),
-    );
-    let Some(Reply::Done {
-        mut manifest,
-        files: _,
-        millis,
-        key_sources,
-        wasm_bytes,
-    }) = meta
-    else {
-        events.emit(GenEvent::Failed(
-            Vec::new(),
-            format!("The page could not read the kit its worker sent. {RELOAD}"),
-        ));
-        return;
-    };
-    let key_note = handoff.borrow().key_note.clone();
-    // A fleet's kit is tens of thousands of files: they are copied into the page's memory a
-    // thousand at a time, giving the browser back its thread between batches, so no single
-    // task blocks the page (issue 16 §4: the main thread never blocked > 100 ms).
-    wasm_bindgen_futures::spawn_local(async move {
-        let (Some(identities), Some(mut files)) =
-            (parse_each(&ids).await, parse_each::<FileMeta>(&metas).await)
-        else {
-            events.emit(GenEvent::Failed(
-                Vec::new(),
-                format!("The page could not read the kit its worker sent. {RELOAD}"),
-            ));
-            return;
-        };
-        manifest.identities = identities;
-        let mut bytes = Vec::with_capacity(lengths.length() as usize);
-        let mut at = 0u32;
-        for (n, len) in lengths.to_vec().into_iter().enumerate() {
-            if n > 0 && n % 1000 == 0 {
-                yield_to_browser().await;
-            }
-            bytes.push(Rc::new(all.subarray(at, at + len).to_vec()));
-            at += len;
-        }
-        // The zip travels among the files, labelled as such; the rest are the kit's files.
-        let (zips, files): (Vec<_>, Vec<_>) = files
-            .drain(..)
-            .zip(bytes)
-            .partition(|(meta, _)| meta.kind == ArtifactKind::Zip);
-        let zip = zips.into_iter().next().map(|(_, z)| z).unwrap_or_default();
-        let index = files
-            .iter()
-            .enumerate()
-            .map(|(n, (m, _))| (m.path.clone(), n))
-            .collect();
-        events.emit(GenEvent::Done(Rc::new(KitView {
-            index,
-            manifest,
-            files,
-            zip,
+    let zip = parts.get(5).dyn_into::<web_sys::Blob>().ok();
+    let (
+        Some(zip),
+        Some(Reply::Done {
+            mut manifest,
+            files: _,
             millis,
             key_sources,
-            key_note,
             wasm_bytes,
-        })));
-    });
-}
-
-/// Parses each line of `lines` as JSON, a thousand between browser tasks; `None` if one
-/// fails.
-async fn parse_each<T: serde::de::DeserializeOwned>(lines: &str) -> Option<Vec<T>> {
-    let mut out = Vec::new();
-    for (n, line) in lines.lines().enumerate() {
-        if n > 0 && n % 1000 == 0 {
-            yield_to_browser().await;
-        }
-        out.push(serde_json::from_str(line).ok()?);
+        }),
+    ) = (zip, meta)
+    else {
+        return unreadable(&events);
+    };
+    // The manifest's identities and the files' descriptions: UTF-8, one JSON text a line.
+    slice.end().await;
+    let Ok(ids) = String::from_utf8(parts.get(3).unchecked_into::<Uint8Array>().to_vec()) else {
+        return unreadable(&events);
+    };
+    slice.end().await;
+    let Ok(metas) = String::from_utf8(parts.get(4).unchecked_into::<Uint8Array>().to_vec()) else {
+        return unreadable(&events);
+    };
+    let Some(identities) = parse_each(&ids, &mut slice).await else {
+        return unreadable(&events);
+    };
+    let Some(metas) = parse_each::<FileMeta>(&metas, &mut slice).await else {
+        return unreadable(&events);
+    };
+    manifest.identities = identities;
+    let mut bytes = Vec::with_capacity(lengths.length() as usize);
+    let mut at = 0u32;
+    for len in lengths.to_vec() {
+        slice.tick().await;
+        bytes.push(Rc::new(all.subarray(at, at + len).to_vec()));
+        at += len;
     }
-    Some(out)
+    slice.end().await;
+    let files: Vec<_> = metas.into_iter().zip(bytes).collect();
+    let index = files
+        .iter()
+        .enumerate()
+        .map(|(n, (m, _))| (m.path.clone(), n))
+        .collect();
+    slice.end().await;
+    events.emit(GenEvent::Done(Rc::new(KitView {
+        index,
+        manifest,
+        files,
+        zip,
+        millis,
+        key_sources,
+        key_note,
+        wasm_bytes,
+    })));
 }
 
-/// Lets the browser run its other tasks (input, rendering) before going on.
-async fn yield_to_browser() {
-    let wait = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback(&resolve);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+/// Reports a kit message the page cannot read (a bug, or a page and worker from two builds).
+fn unreadable(events: &Callback<GenEvent>) {
+    events.emit(GenEvent::Failed(
+        Vec::new(),
+        format!("The page could not read the kit its worker sent. {RELOAD}"),
+    ));
 }
 
 /// Starts making the kit for `spec` on `handle`'s worker; events arrive on `events`.

@@ -12,6 +12,7 @@ pub mod generator;
 pub mod lab_state;
 pub mod protocol;
 pub mod rsa_notice;
+pub mod slice;
 pub mod socket;
 pub mod state;
 pub mod tester_state;

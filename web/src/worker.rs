@@ -127,7 +127,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     .and_then(|kit| kit.zip("certlab-kit").map(|zip| (kit, zip)));
     match result {
         Ok((kit, zip)) => {
-            let mut files: Vec<FileMeta> = kit
+            let files: Vec<FileMeta> = kit
                 .artifacts
                 .iter()
                 .map(|a| FileMeta {
@@ -137,36 +137,27 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                     secret: a.secret,
                 })
                 .collect();
-            // The zip travels with the files, labelled as the zip and named like the download.
-            files.push(FileMeta {
-                path: "certlab-kit.zip".into(),
-                kind: certlab::ArtifactKind::Zip,
-                identity: String::new(),
-                secret: true,
-            });
             // Every file's bytes in one buffer, transferred (not copied) with their lengths:
             // the page's thread then receives a fleet's tens of thousands of files as two
             // objects instead of cloning each.
-            let parts: Vec<&[u8]> = kit
-                .artifacts
-                .iter()
-                .map(|a| a.bytes.as_slice())
-                .chain([zip.as_slice()])
-                .collect();
-            let total: usize = parts.iter().map(|p| p.len()).sum();
+            let total: usize = kit.artifacts.iter().map(|a| a.bytes.len()).sum();
             let all = Uint8Array::new_with_length(total as u32);
-            let lengths = js_sys::Uint32Array::new_with_length(parts.len() as u32);
+            let lengths = js_sys::Uint32Array::new_with_length(kit.artifacts.len() as u32);
             let mut at = 0u32;
-            for (n, p) in parts.iter().enumerate() {
-                all.subarray(at, at + p.len() as u32).copy_from(p);
-                lengths.set_index(n as u32, p.len() as u32);
-                at += p.len() as u32;
+            for (n, a) in kit.artifacts.iter().enumerate() {
+                all.subarray(at, at + a.bytes.len() as u32)
+                    .copy_from(&a.bytes);
+                lengths.set_index(n as u32, a.bytes.len() as u32);
+                at += a.bytes.len() as u32;
             }
-            // The manifest's identities and the files' descriptions go as one JSON text each
-            // (a JS array of them), so the page reads a fleet's in batches, not in one block.
+            // The zip goes as a Blob made here: a fleet's is over 100 MB, and the page only
+            // ever hands it to a download, so it never enters the page's memory or thread.
+            let zip = zip_blob(&zip);
+            // The manifest's identities and the files' descriptions go as UTF-8 JSON lines in
+            // transferred buffers, so the page reads a fleet's in batches, not in one block.
             let mut manifest = kit.manifest;
-            let ids = json_texts(&std::mem::take(&mut manifest.identities));
-            let metas = json_texts(&files);
+            let ids = json_lines(&std::mem::take(&mut manifest.identities));
+            let metas = json_lines(&files);
             let meta = Reply::Done {
                 manifest,
                 files: Vec::new(),
@@ -182,7 +173,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             msg.push(&lengths);
             msg.push(&ids);
             msg.push(&metas);
-            let transfer = Array::of2(&all.buffer(), &lengths.buffer());
+            msg.push(&zip);
+            let transfer = Array::new();
+            for b in [all.buffer(), lengths.buffer(), ids.buffer(), metas.buffer()] {
+                transfer.push(&b);
+            }
             let _ = scope.post_message_with_transfer(&msg, &transfer);
         }
         Err(e) => post(
@@ -224,12 +219,24 @@ pub fn start() {
     post(&scope, &Reply::Ready);
 }
 
-/// One JSON text per item, a line each, as one string: one object crosses to the page, which
+/// One JSON text per item, a line each, as UTF-8 bytes: one buffer crosses to the page, which
 /// parses the lines in batches (JSON text never holds a raw line break).
-fn json_texts<T: serde::Serialize>(items: &[T]) -> JsValue {
-    let lines: Vec<String> = items
-        .iter()
-        .map(|i| serde_json::to_string(i).unwrap_or_default())
-        .collect();
-    JsValue::from_str(&lines.join("\n"))
+fn json_lines<T: serde::Serialize>(items: &[T]) -> Uint8Array {
+    let mut text = Vec::new();
+    for (n, i) in items.iter().enumerate() {
+        if n > 0 {
+            text.push(b'\n');
+        }
+        let _ = serde_json::to_writer(&mut text, i);
+    }
+    Uint8Array::from(text.as_slice())
+}
+
+/// The zip as a Blob (`null` if the browser refuses one; the page then reports a broken message).
+fn zip_blob(zip: &[u8]) -> JsValue {
+    let parts = Array::of1(&Uint8Array::from(zip));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/zip");
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .map_or(JsValue::NULL, JsValue::from)
 }

@@ -139,9 +139,7 @@ pub fn results(p: &ResultsProps) -> Html {
     let ids = &kit.manifest.identities;
     let zip = {
         let z = kit.zip.clone();
-        Callback::from(move |_: MouseEvent| {
-            download::save("certlab-kit.zip", &z, "application/zip")
-        })
+        Callback::from(move |_: MouseEvent| download::save_blob("certlab-kit.zip", &z))
     };
     let hidden = ids.len().saturating_sub(MAX_CARDS);
     let crls = use_state(Crls::default);
