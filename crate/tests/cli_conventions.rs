@@ -328,3 +328,70 @@ fn a_terminal_gets_a_progress_bar_and_colour_unless_quiet_or_no_color() {
         "{small}"
     );
 }
+
+/// Runs certlab with stdout on `stdout`; returns the exit code and stderr.
+fn certlab_to(args: &[&str], dir: &Path, stdout: std::process::Stdio) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdout(stdout)
+        .output()
+        .expect("run certlab");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `certlab man | head`: the reader leaves early. Every command that prints stops quietly
+/// with status 0, as `cat` would, instead of panicking or reporting a broken pipe. The
+/// pipe's read end is closed before certlab starts, so its first write fails every time.
+/// A full disk behind stdout (`/dev/full`) is a real error: status 1, and a message.
+#[test]
+fn a_closed_pipe_on_stdout_ends_quietly_and_a_full_disk_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = certlab_to(
+        &["-q", "kit", "--out", "k", "--preset", "mtls"],
+        dir.path(),
+        std::process::Stdio::null(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let printing: [&[&str]; 9] = [
+        &["man"],
+        &["completions", "bash"],
+        &["-q", "kit", "--out", "j{}", "--preset", "dev", "--json"],
+        &["kit", "--out", "s{}", "--preset", "dev"],
+        &["inspect", "k/ca.crt"],
+        &["lint", "k/ca.crt"],
+        &["guide", "k"],
+        &["snippets", "k"],
+        &["gallery", "--out", "g{}"],
+    ];
+    // A command that writes a folder gets a new one each time ({} → 1, 2).
+    let with = |args: &[&str], n: u8| -> Vec<String> {
+        args.iter()
+            .map(|a| a.replace("{}", &n.to_string()))
+            .collect()
+    };
+    for args in printing {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let argv = with(args, 1);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let (code, err) = certlab_to(&argv, dir.path(), writer.into());
+        assert_eq!((code, err.as_str()), (0, ""), "{args:?} into a closed pipe");
+
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let argv = with(args, 2);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let (code, err) = certlab_to(&argv, dir.path(), full.into());
+        assert_eq!(code, 1, "{args:?} into /dev/full: {err}");
+        assert!(
+            err.contains("cannot write to stdout") && !err.contains("panicked"),
+            "{args:?} into /dev/full: {err}"
+        );
+    }
+}

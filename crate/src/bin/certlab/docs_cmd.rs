@@ -4,7 +4,6 @@
 use crate::{Fail, files};
 use clap::{Args, Command};
 use clap_complete::Shell;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The flags of `certlab completions`.
@@ -27,14 +26,18 @@ pub(crate) struct ManArgs {
 pub(crate) fn completions(a: &CompletionsArgs, mut cmd: Command) -> Result<(), Fail> {
     let mut script = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "certlab", &mut script);
-    write_stdout(&script)
+    crate::out::bytes(&script);
+    Ok(())
 }
 
 /// Prints the man page of `cmd` or writes one per command into `--out-dir`.
 pub(crate) fn man(a: &ManArgs, cmd: Command) -> Result<(), Fail> {
     let cmd = cmd.name("certlab");
     match &a.out_dir {
-        None => write_stdout(&render(cmd.clone())?),
+        None => {
+            crate::out::bytes(&render(cmd.clone())?);
+            Ok(())
+        }
         Some(dir) => write_pages(dir, cmd),
     }
 }
@@ -75,11 +78,4 @@ fn render(cmd: Command) -> Result<Vec<u8>, Fail> {
         .render(&mut page)
         .map_err(|e| Fail::Io(format!("cannot render the man page: {e}")))?;
     Ok(page)
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| Fail::Io(format!("cannot write to stdout: {e}")))
 }

@@ -4,6 +4,7 @@
 use crate::Fail;
 use crate::files::{create, io, refused, temp_sibling};
 use crate::kit_dir::swap_in;
+use crate::out::outln;
 use clap::Args;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -99,11 +100,11 @@ pub fn run(args: GalleryArgs) -> Result<(), Fail> {
     }
     if !crate::ui::ui().quiet() {
         let dir = args.out.display();
-        println!("wrote a gallery of {} cases to {dir}", g.index.cases.len());
+        outln!("wrote a gallery of {} cases to {dir}", g.index.cases.len());
         for c in &g.index.cases {
-            println!("  {:<22} {}", c.name, c.url);
+            outln!("  {:<22} {}", c.name, c.url);
         }
-        println!("trust {dir}/ca.crt, then serve every case: certlab-echo gallery {dir}");
+        outln!("trust {dir}/ca.crt, then serve every case: certlab-echo gallery {dir}");
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! paths. `./scripts/run` prints it; `--commands` prints only one platform's shell lines and
 //! `--file` one file it has you write (the end-to-end tests run and write exactly those).
 
+use crate::out::out;
 use crate::{Fail, files};
 use certlab::{Error, ErrorKind, GuideOptions, Manifest, Platform, Step};
 use clap::Args;
@@ -63,7 +64,7 @@ pub(crate) fn run(a: GuideArgs) -> Result<(), Fail> {
     };
     let guide = certlab::guide(&manifest, &opts);
     if !a.commands && a.file.is_none() {
-        print!("{}", guide.text(&a.platforms));
+        out!("{}", guide.text(&a.platforms));
         return Ok(());
     }
     let flag = if a.commands { "--commands" } else { "--file" };
@@ -76,7 +77,7 @@ pub(crate) fn run(a: GuideArgs) -> Result<(), Fail> {
         )));
     };
     match &a.file {
-        None => print!("{}", guide.commands(p)),
+        None => out!("{}", guide.commands(p)),
         Some(name) => {
             let content = guide.section(p).and_then(|s| {
                 s.steps.iter().find_map(|step| match step {
@@ -94,7 +95,7 @@ pub(crate) fn run(a: GuideArgs) -> Result<(), Fail> {
                     "see `certlab guide KIT --platform PLATFORM` for the files it names",
                 )));
             };
-            print!("{content}");
+            out!("{content}");
         }
     }
     Ok(())

@@ -12,6 +12,7 @@ mod issue_cmd;
 mod kit_cmd;
 mod kit_dir;
 mod kit_stream;
+mod out;
 mod revoke_cmd;
 mod show;
 mod snippets_cmd;

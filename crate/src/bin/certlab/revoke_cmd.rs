@@ -3,6 +3,7 @@
 //! current CRL itself (updating a CRL in place is the usual case).
 
 use crate::issue_cmd::rename_fields;
+use crate::out::outln;
 use crate::{Fail, files};
 use certlab::{Reason, Revocation, RevokeTarget};
 use clap::{ArgGroup, Args};
@@ -108,7 +109,7 @@ pub(crate) fn run(a: RevokeArgs) -> Result<(), Fail> {
         Revocation::Revoked { crl, serial } => (crl, serial),
     };
     write(&a.out, crl.pem().as_bytes(), in_place)?;
-    println!(
+    outln!(
         "revoked serial {serial}{} — {} written: CRL number {}, {} revoked, next update {} (revoke again or re-sign before then)",
         reason
             .map(|r| format!(" ({})", r.name()))

@@ -2,6 +2,7 @@
 
 use crate::Fail;
 use crate::files;
+use crate::out::outln;
 use crate::ui::{Tone, ui};
 use certlab::{Finding, Item, Severity};
 use std::path::{Path, PathBuf};
@@ -32,14 +33,14 @@ pub fn kit_summary(m: &certlab::Manifest, files: usize, more_devices: usize, out
     if ui().quiet() {
         return;
     }
-    println!("wrote {files} files to {}", out.display());
+    outln!("wrote {files} files to {}", out.display());
     for i in &m.identities {
         let sans = if i.sans.is_empty() {
             String::new()
         } else {
             format!(" [{}]", i.sans.join(", "))
         };
-        println!(
+        outln!(
             "  {:<16} {:<15} {:<10} CN={}{sans}",
             i.name,
             i.role.id(),
@@ -48,12 +49,12 @@ pub fn kit_summary(m: &certlab::Manifest, files: usize, more_devices: usize, out
         );
     }
     if more_devices > 0 {
-        println!(
+        outln!(
             "  … and {more_devices} more devices (all in {}/manifest.json)",
             out.display()
         );
     }
-    println!(
+    outln!(
         "see {}/README.txt for how to import and test it",
         out.display()
     );
@@ -61,12 +62,9 @@ pub fn kit_summary(m: &certlab::Manifest, files: usize, more_devices: usize, out
 
 /// `kit --json`: the kit's manifest.json, byte for byte, on stdout.
 pub fn manifest_json(path: &Path) -> Result<(), Fail> {
-    let mut file = std::fs::File::open(path).map_err(crate::files::io(path))?;
-    let mut out = std::io::stdout().lock();
-    std::io::copy(&mut file, &mut out)
-        .and_then(|_| std::io::Write::flush(&mut out))
-        .map(|_| ())
-        .map_err(|e| Fail::Io(format!("cannot write to stdout: {e}")))
+    let json = std::fs::read(path).map_err(crate::files::io(path))?;
+    crate::out::bytes(&json);
+    Ok(())
 }
 
 /// The client's side for `inspect` and `lint`: findings about the chain as that client sees it.
@@ -165,17 +163,17 @@ pub fn inspect(
             .iter()
             .map(|(p, r)| serde_json::json!({"file": p.display().to_string(), "inspection": r}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         for (p, r) in &results {
-            println!("== {} ({})", p.display(), r.format);
+            outln!("== {} ({})", p.display(), r.format);
             if !lint_only {
                 for item in &r.items {
                     print_item(item);
                 }
             }
             if r.findings.is_empty() {
-                println!("  no findings");
+                outln!("  no findings");
             }
             for f in &r.findings {
                 let breaks = if f.breaks.is_empty() {
@@ -183,9 +181,12 @@ pub fn inspect(
                 } else {
                     format!(" [breaks: {}]", f.breaks.join(", "))
                 };
-                println!(
+                outln!(
                     "  {:?}: {}: {}{breaks}\n    fix: {}",
-                    f.severity, f.subject, f.why, f.fix
+                    f.severity,
+                    f.subject,
+                    f.why,
+                    f.fix
                 );
             }
         }
@@ -200,19 +201,22 @@ pub fn inspect(
 fn print_item(item: &Item) {
     match item {
         Item::Certificate(c) => {
-            println!("  Certificate");
-            println!("    subject:     {}", c.subject);
-            println!("    issuer:      {}", c.issuer);
-            println!("    serial:      {}", c.serial);
-            println!(
+            outln!("  Certificate");
+            outln!("    subject:     {}", c.subject);
+            outln!("    issuer:      {}", c.issuer);
+            outln!("    serial:      {}", c.serial);
+            outln!(
                 "    validity:    {} → {} ({} days)",
-                c.not_before, c.not_after, c.validity_days
+                c.not_before,
+                c.not_after,
+                c.validity_days
             );
-            println!(
+            outln!(
                 "    key:         {}    signature: {}",
-                c.key_algorithm, c.signature_algorithm
+                c.key_algorithm,
+                c.signature_algorithm
             );
-            println!(
+            outln!(
                 "    CA:          {}{}",
                 c.is_ca,
                 c.path_len
@@ -220,37 +224,37 @@ fn print_item(item: &Item) {
                     .unwrap_or_default()
             );
             if !c.key_usage.is_empty() {
-                println!("    key usage:   {}", c.key_usage.join(", "));
+                outln!("    key usage:   {}", c.key_usage.join(", "));
             }
             if !c.extended_key_usage.is_empty() {
-                println!("    ext. usage:  {}", c.extended_key_usage.join(", "));
+                outln!("    ext. usage:  {}", c.extended_key_usage.join(", "));
             }
             if !c.sans.is_empty() {
-                println!("    SAN:         {}", c.sans.join(", "));
+                outln!("    SAN:         {}", c.sans.join(", "));
             }
             if !c.name_constraints.is_empty() {
-                println!("    constraints: {}", c.name_constraints.join(", "));
+                outln!("    constraints: {}", c.name_constraints.join(", "));
             }
-            println!("    SHA-256:     {}", c.sha256);
+            outln!("    SHA-256:     {}", c.sha256);
             for e in &c.explained {
-                println!("    · {e}");
+                outln!("    · {e}");
             }
         }
         Item::Csr(c) => {
-            println!("  Certificate signing request (signature verified)");
-            println!(
+            outln!("  Certificate signing request (signature verified)");
+            outln!(
                 "    CN: {}   key: {}   signature: {}",
                 c.common_name.as_deref().unwrap_or("-"),
                 c.key_algorithm,
                 c.signature_algorithm
             );
             if !c.sans.is_empty() {
-                println!("    requested SAN: {}", c.sans.join(", "));
+                outln!("    requested SAN: {}", c.sans.join(", "));
             }
             if c.requests_ca {
-                println!("    asks for CA:TRUE (certlab never grants it)");
+                outln!("    asks for CA:TRUE (certlab never grants it)");
             }
         }
-        Item::PrivateKey(k) => println!("  Private key: {} (key id {})", k.key_algorithm, k.key_id),
+        Item::PrivateKey(k) => outln!("  Private key: {} (key id {})", k.key_algorithm, k.key_id),
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::Fail;
 use crate::guide_cmd::read_manifest;
+use crate::out::{out, outln};
 use certlab::{Endpoint, Error, ErrorKind};
 use clap::Args;
 use std::path::PathBuf;
@@ -59,12 +60,12 @@ pub(crate) fn run(a: SnippetsArgs) -> Result<(), Fail> {
     if a.json {
         let text = serde_json::to_string_pretty(&all)
             .map_err(|e| Fail::Io(format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(());
     }
     match a.id {
         Some(id) => match all.iter().find(|s| s.id == id) {
-            Some(s) => print!("{}", s.text),
+            Some(s) => out!("{}", s.text),
             None => {
                 let ids: Vec<&str> = all.iter().map(|s| s.id).collect();
                 return Err(Fail::Engine(Error::field(
@@ -76,11 +77,11 @@ pub(crate) fn run(a: SnippetsArgs) -> Result<(), Fail> {
             }
         },
         None if all.is_empty() => {
-            println!("This kit has no server: the snippets are servers and their clients.")
+            outln!("This kit has no server: the snippets are servers and their clients.")
         }
         None => {
             for s in &all {
-                println!("# {} ({})\n{}", s.title, s.file, s.text);
+                outln!("# {} ({})\n{}", s.title, s.file, s.text);
             }
         }
     }
