@@ -55,7 +55,9 @@ pub use decode::{
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};
 pub use export::mobileconfig::mobileconfig;
-pub use export::snippets::{Endpoint, LISTEN_ADDRESS, Snippet, snippets};
+pub use export::snippets::{
+    Endpoint, KEY_PASSWORD_VAR, LISTEN_ADDRESS, NGINX_PASSWORD_FILE, Snippet, snippets,
+};
 pub use export::zip::{Crc32, ZipStream, zip_deflates};
 pub use gallery::{
     Expect, GALLERY_P12_PASSWORD, GALLERY_PORT, Gallery, GalleryCase, GalleryFile, GalleryIndex,

@@ -11,7 +11,7 @@ mod common;
 
 use certlab::{KeyAlgorithm, LeafSpec, Options, Preset, Role};
 use common::peers::{
-    Served, endpoint, mosquitto_on, need, python_with, run_bounded, run_snippet, snippet,
+    Served, encrypted, endpoint, mosquitto_on, need, python_with, run_bounded, run_snippet, snippet,
 };
 use common::{KitDir, Proc, free_port, write_kit};
 use std::path::Path;
@@ -99,17 +99,23 @@ fn devices_talk_through_mosquitto_with_their_certificates() {
     let k = iot_kit_with_expired_device();
     let at = endpoint(free_port(), free_port(), free_port());
     let broker = broker(&k, &at);
-    let m = &k.kit.manifest;
+    messages_flow(&k, &at, &broker);
+    refusals(&k, &at, &broker);
+}
 
+/// The kit's mosquitto_sub/mosquitto_pub lines, its paho-mqtt scripts (TLS and WebSockets)
+/// and the probe, each through `broker` as the kit's first device.
+fn messages_flow(k: &KitDir, at: &certlab::Endpoint, broker: &Proc) {
+    let m = &k.kit.manifest;
     // mosquitto_sub waits for one message, mosquitto_pub sends it: both the kit's lines.
-    let sub = Served::start(k.dir.path(), &snippet(m, &at, "mosquitto-sub"));
+    let sub = Served::start(k.dir.path(), &snippet(m, at, "mosquitto-sub"));
     assert!(
         broker.wait_log_for("Received SUBSCRIBE", Duration::from_secs(60)),
         "the subscriber never subscribed:\n{}\nsub: {}",
         broker.log(),
         sub.0.log()
     );
-    let published = run_snippet(k.dir.path(), &snippet(m, &at, "mosquitto-pub"));
+    let published = run_snippet(k.dir.path(), &snippet(m, at, "mosquitto-pub"));
     assert!(
         published.ok,
         "mosquitto_pub: {}\n{}",
@@ -130,7 +136,7 @@ fn devices_talk_through_mosquitto_with_their_certificates() {
 
     // paho-mqtt over TLS and over WebSockets with TLS: each script receives its own message.
     for id in ["paho-mqtt", "paho-mqtt-websockets"] {
-        let s = snippet(m, &at, id);
+        let s = snippet(m, at, id);
         let ran = run_snippet(k.dir.path(), &s);
         assert!(
             ran.ok,
@@ -147,7 +153,7 @@ fn devices_talk_through_mosquitto_with_their_certificates() {
     }
 
     // The probe's handshake-only mode on the TLS listener: chain, verdict, OK.
-    let probe = run_snippet(k.dir.path(), &snippet(m, &at, "probe-tls"));
+    let probe = run_snippet(k.dir.path(), &snippet(m, at, "probe-tls"));
     assert!(probe.ok, "{}", probe.out);
     for e in [
         "verification: verified",
@@ -161,8 +167,38 @@ fn devices_talk_through_mosquitto_with_their_certificates() {
             probe.out
         );
     }
+}
 
-    refusals(&k, &at, &broker);
+/// A kit made with a key password (every .key encrypted): the broker reads the decrypted copy
+/// the plain-key snippet makes (mosquitto has no key password setting), the device snippets
+/// read the password from the environment variable they name, and messages flow as above.
+#[test]
+fn encrypted_keys_reach_mosquitto_through_the_snippets() {
+    need("mosquitto_pub", "ensure_mosquitto");
+    need("openssl", "ensure_base_tools");
+    python_with("paho.mqtt.client");
+    let k = write_kit(
+        certlab::generate(&encrypted(Preset::Iot.spec(KeyAlgorithm::EcdsaP256))).expect("kit"),
+    );
+    let at = endpoint(free_port(), free_port(), free_port());
+    let m = &k.kit.manifest;
+    let conf = snippet(m, &at, "mosquitto-conf").text;
+    assert!(conf.contains("keyfile broker.plain.key"), "{conf}");
+    let plain = run_snippet(k.dir.path(), &snippet(m, &at, "plain-server-key"));
+    assert!(plain.ok, "{}", plain.out);
+    let broker = broker(&k, &at);
+    messages_flow(&k, &at, &broker);
+    // mosquitto_pub's temporary decrypted key (mktemp, in TMPDIR) is gone once it has run.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = common::peers::snippet_command(k.dir.path(), &snippet(m, &at, "mosquitto-pub"));
+    cmd.env("TMPDIR", tmp.path());
+    let ran = run_bounded(&mut cmd, Duration::from_secs(120));
+    assert!(ran.ok, "{}\n{}", ran.out, broker.log());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "mosquitto_pub's snippet left {left:?} behind"
+    );
 }
 
 /// A device of another kit, no certificate, an expired device: refused by the broker; a

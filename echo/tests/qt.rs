@@ -1,6 +1,7 @@
 //! The kit's Qt snippet, compiled and run: one small C++ program (`tests/qt/client.cpp`)
-//! includes the snippet verbatim three times — a one-way kit, a mutual-TLS kit with ECDSA keys
-//! and an intermediate (`QSsl::Ec`), one with RSA keys (`QSsl::Rsa`) — built once with g++
+//! includes the snippet verbatim four times — a one-way kit, a mutual-TLS kit with ECDSA keys
+//! and an intermediate (`QSsl::Ec`), the same with its keys encrypted (the passphrase from the
+//! environment variable the snippet names), one with RSA keys (`QSsl::Rsa`) — built once with g++
 //! against Debian's Qt 5 (`qtbase5-dev`, QtNetwork), then run against certlab-echo serving
 //! each kit (its own `certlab-echo` snippet): the handshake and the greeting (`/info`) must
 //! show the server verified against the kit's root and, two-way, the client the server saw.
@@ -8,7 +9,9 @@
 mod common;
 
 use certlab::{KeyAlgorithm, Preset};
-use common::peers::{Served, endpoint, need, run_bounded, snippet, wait_port};
+use common::peers::{
+    KEY_PASSWORD, Served, encrypted, endpoint, need, run_bounded, snippet, wait_port,
+};
 use common::{KitDir, free_port, write_kit};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -27,6 +30,9 @@ fn case(
     expect: &'static [&'static str],
 ) -> Case {
     let mut spec = preset.spec(alg);
+    if name.ends_with("encrypted") {
+        spec = encrypted(spec);
+    }
     if preset == Preset::Mtls && alg != KeyAlgorithm::Rsa2048 {
         spec.intermediate = Some(certlab::CaSpec::intermediate(alg));
     }
@@ -95,6 +101,12 @@ fn qt_snippet_connects_one_way_and_two_way() {
             ],
         ),
         case(
+            "two_way_ec_encrypted",
+            Preset::Mtls,
+            KeyAlgorithm::EcdsaP256,
+            &["\"common_name\": \"alice\"", "\"verdict\": \"verified\""],
+        ),
+        case(
             "two_way_rsa",
             Preset::Mtls,
             KeyAlgorithm::Rsa2048,
@@ -109,14 +121,22 @@ fn qt_snippet_connects_one_way_and_two_way() {
     let bin = compile(build.path(), &cases);
     for c in &cases {
         let qt = snippet(&c.kit.kit.manifest, &c.at, "qt").text;
-        let ec = c.name == "two_way_ec";
+        let ec = c.name.starts_with("two_way_ec");
         assert_eq!(qt.contains("QSsl::Ec"), ec, "{qt}");
         assert_eq!(qt.contains("QSsl::Rsa"), c.name == "two_way_rsa", "{qt}");
+        assert_eq!(
+            qt.contains(certlab::KEY_PASSWORD_VAR),
+            c.name.ends_with("encrypted"),
+            "{qt}"
+        );
         let serve = snippet(&c.kit.kit.manifest, &c.at, "certlab-echo");
         let _server = Served::start(c.kit.dir.path(), &serve);
         wait_port(c.at.port, "certlab-echo (its snippet)");
         let ran = run_bounded(
-            Command::new(&bin).arg(c.name).current_dir(c.kit.dir.path()),
+            Command::new(&bin)
+                .arg(c.name)
+                .current_dir(c.kit.dir.path())
+                .env(certlab::KEY_PASSWORD_VAR, KEY_PASSWORD),
             Duration::from_secs(120),
         );
         assert!(

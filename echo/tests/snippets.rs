@@ -10,7 +10,9 @@
 mod common;
 
 use certlab::{KeyAlgorithm, Preset};
-use common::peers::{Served, endpoint, need, nginx_serving, run_snippet, snippet, wait_port};
+use common::peers::{
+    KEY_PASSWORD, Served, encrypted, endpoint, need, nginx_serving, run_snippet, snippet, wait_port,
+};
 use common::{KitDir, free_port, write_kit};
 
 /// The snippets each test file runs; a snippet missing here fails `every_snippet_is_run`.
@@ -33,6 +35,7 @@ const RUN_IN_QT_RS: &[&str] = &["qt"];
 /// Compiled against their SDKs' declarations in `firmware.rs` (the SDKs are not in Debian).
 const RUN_IN_FIRMWARE_RS: &[&str] = &["esp-idf", "arduino"];
 const RUN_IN_MQTT_RS: &[&str] = &[
+    "plain-server-key",
     "mosquitto-conf",
     "mosquitto-sub",
     "mosquitto-pub",
@@ -80,17 +83,127 @@ fn clients_pass(k: &KitDir, at: &certlab::Endpoint, ids: &[&str], expect: &[&str
 #[test]
 fn every_snippet_is_run() {
     for preset in [Preset::Iot, Preset::Mtls, Preset::Dev] {
-        let kit = certlab::generate(&preset.spec(KeyAlgorithm::EcdsaP256)).expect("kit");
-        for s in certlab::snippets(&kit.manifest, &certlab::Endpoint::of(&kit.manifest)) {
-            assert!(
-                [RUN_HERE, RUN_IN_QT_RS, RUN_IN_MQTT_RS, RUN_IN_FIRMWARE_RS]
-                    .concat()
-                    .contains(&s.id),
-                "snippet {} has no test that runs it: a snippet no test runs does not ship",
-                s.id
-            );
+        let spec = preset.spec(KeyAlgorithm::EcdsaP256);
+        for spec in [spec.clone(), encrypted(spec)] {
+            let kit = certlab::generate(&spec).expect("kit");
+            for s in certlab::snippets(&kit.manifest, &certlab::Endpoint::of(&kit.manifest)) {
+                assert!(
+                    [RUN_HERE, RUN_IN_QT_RS, RUN_IN_MQTT_RS, RUN_IN_FIRMWARE_RS]
+                        .concat()
+                        .contains(&s.id),
+                    "snippet {} has no test that runs it: a snippet no test runs does not ship",
+                    s.id
+                );
+            }
         }
     }
+}
+
+/// A kit made with a key password (every .key encrypted) and an intermediate and a separate
+/// client CA: the server snippets (certlab-echo; nginx with its password file; the Cute
+/// listener on the decrypted copy the plain-key snippet makes) and every client snippet read
+/// the keys with the password from the environment variable the snippets name.
+#[test]
+fn encrypted_keys_work_in_every_snippet() {
+    need("curl", "ensure_base_tools");
+    need("openssl", "ensure_base_tools");
+    need("nginx", "ensure_nginx");
+    let k = write_kit(
+        certlab::generate(&{
+            let mut spec = encrypted(Preset::Mtls.spec(KeyAlgorithm::EcdsaP256));
+            spec.intermediate = Some(certlab::CaSpec::intermediate(KeyAlgorithm::EcdsaP256));
+            spec.client_ca = Some(certlab::CaSpec::client_ca(KeyAlgorithm::EcdsaP256));
+            spec
+        })
+        .expect("generate kit"),
+    );
+    let m = &k.kit.manifest;
+    assert!(
+        std::fs::read_to_string(k.path("alice.key"))
+            .unwrap()
+            .contains("ENCRYPTED PRIVATE KEY")
+    );
+    let at = endpoint(free_port(), 0, 0);
+    {
+        let _server = serve(&k, &at);
+        clients_pass(
+            &k,
+            &at,
+            &[
+                "curl-mtls",
+                "python-ssl",
+                "python-requests",
+                "python-websockets",
+                "node-https",
+                "node-tls",
+            ],
+            &["\"common_name\": \"alice\"", "\"verdict\": \"verified\""],
+        );
+        clients_pass(
+            &k,
+            &at,
+            &["probe"],
+            &["verification: verified", "alice", "OK"],
+        );
+        clients_pass(&k, &at, &["openssl-mtls"], &["Verify return code: 0 (ok)"]);
+        // Without the password the same snippet fails: the key really is encrypted.
+        let s = snippet(m, &at, "curl-mtls");
+        let mut cmd = common::peers::snippet_command(k.dir.path(), &s);
+        cmd.env(certlab::KEY_PASSWORD_VAR, "wrong");
+        let wrong = common::peers::run_bounded(&mut cmd, std::time::Duration::from_secs(120));
+        assert!(
+            !wrong.ok,
+            "curl-mtls ran with a wrong key password:\n{}",
+            wrong.out
+        );
+    }
+
+    // nginx: the block verbatim, its password file beside it.
+    let block = snippet(m, &at, "nginx");
+    assert!(
+        block.text.contains(&format!(
+            "ssl_password_file   {};",
+            certlab::NGINX_PASSWORD_FILE
+        )),
+        "{}",
+        block.text
+    );
+    std::fs::write(
+        k.path(certlab::NGINX_PASSWORD_FILE),
+        format!("{KEY_PASSWORD}\n"),
+    )
+    .unwrap();
+    {
+        let nginx = nginx_serving(k.dir.path(), &block.text, at.port);
+        let ran = run_snippet(k.dir.path(), &snippet(m, &at, "curl-mtls"));
+        assert!(ran.ok, "{}\nnginx:\n{}", ran.out, nginx.log());
+        assert!(ran.out.contains("hello CN=alice (SUCCESS)"), "{}", ran.out);
+    }
+
+    // The Cute listener names the decrypted copy; the plain-key snippet makes it, private.
+    let plain = run_snippet(k.dir.path(), &snippet(m, &at, "plain-server-key"));
+    assert!(plain.ok, "{}", plain.out);
+    let copy = k.path("server.plain.key");
+    let text = std::fs::read_to_string(&copy).unwrap();
+    assert!(text.starts_with("-----BEGIN PRIVATE KEY-----"), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "server.plain.key is readable by others");
+    let ini = snippet(m, &at, "cute-listener").text;
+    assert!(ini.contains("privateKey = server.plain.key"), "{ini}");
+    let _cute = common::Server::start(&[
+        "--cert",
+        &k.p("server.fullchain.pem"),
+        "--key",
+        &k.p("server.plain.key"),
+        "--client-ca",
+        &k.p("client-ca.crt"),
+        "--client-auth",
+        "required",
+        "--listen",
+        &format!("127.0.0.1:{}", at.port),
+    ]);
+    clients_pass(&k, &at, &["curl-mtls"], &["\"common_name\": \"alice\""]);
 }
 
 /// A mutual-TLS kit with an intermediate and a separate client CA: every client snippet, as

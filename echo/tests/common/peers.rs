@@ -81,8 +81,19 @@ pub fn snippet_command(dir: &Path, s: &certlab::Snippet) -> Command {
     let mut cmd = Command::new(prog);
     cmd.arg(&file)
         .current_dir(dir)
-        .env("PATH", path_with_echo());
+        .env("PATH", path_with_echo())
+        .env(certlab::KEY_PASSWORD_VAR, KEY_PASSWORD);
     cmd
+}
+
+/// The key password of the tests' kits made with encrypted keys ([`encrypted`]); every
+/// snippet runs with it in [`certlab::KEY_PASSWORD_VAR`], as the snippets tell a user to set.
+pub const KEY_PASSWORD: &str = "key pass: wörds & $igns";
+
+/// `spec` with its private keys written encrypted under [`KEY_PASSWORD`].
+pub fn encrypted(mut spec: certlab::Spec) -> certlab::Spec {
+    spec.key_password = Some(KEY_PASSWORD.into());
+    spec
 }
 
 /// What a finished program printed.

@@ -1,7 +1,7 @@
 // The one Qt program of the tests (echo/tests/qt.rs): each function below is the kit's Qt
-// snippet, included verbatim (the test writes one_way.inc, two_way_ec.inc, two_way_rsa.inc
-// from certlab::snippets), followed by one HTTP request for certlab-echo's /info over the
-// QSslSocket `socket` the snippet made. Run in the kit's folder: `qt_client two_way_ec`.
+// snippet, included verbatim (the test writes one_way.inc, two_way_ec.inc,
+// two_way_ec_encrypted.inc and two_way_rsa.inc from certlab::snippets), followed by one
+// HTTP request for certlab-echo's /info over the QSslSocket `socket` the snippet made. Run in the kit's folder: `qt_client two_way_ec`.
 #include <QCoreApplication>
 #include <QFile>
 #include <QSslCertificate>
@@ -43,6 +43,11 @@ static int two_way_ec() {
     return finish(socket);
 }
 
+static int two_way_ec_encrypted() {
+#include "two_way_ec_encrypted.inc"
+    return finish(socket);
+}
+
 static int two_way_rsa() {
 #include "two_way_rsa.inc"
     return finish(socket);
@@ -53,7 +58,8 @@ int main(int argc, char **argv) {
     const char *which = argc > 1 ? argv[1] : "";
     if (!std::strcmp(which, "one_way")) return one_way();
     if (!std::strcmp(which, "two_way_ec")) return two_way_ec();
+    if (!std::strcmp(which, "two_way_ec_encrypted")) return two_way_ec_encrypted();
     if (!std::strcmp(which, "two_way_rsa")) return two_way_rsa();
-    std::fprintf(stderr, "usage: qt_client one_way|two_way_ec|two_way_rsa\n");
+    std::fprintf(stderr, "usage: qt_client one_way|two_way_ec|two_way_ec_encrypted|two_way_rsa\n");
     return 2;
 }

@@ -1,7 +1,33 @@
 //! The client snippets: the probe, curl, openssl s_client, Python (`ssl`, `requests`,
 //! `websockets`), Node (`https`, `tls`) and Qt, each reaching the kit's server.
 
-use super::{Client, Parts, Snippet};
+use super::{Client, KEY_PASSWORD_VAR, Parts, Snippet, key_note};
+
+/// A shell snippet's text with the key note first when `c`'s key is encrypted.
+fn noted(c: Option<&Client<'_>>, text: String) -> String {
+    match c {
+        Some(c) if c.key_encrypted => format!("{}{text}", key_note("#", c.key)),
+        _ => text,
+    }
+}
+
+/// Python's `password=` argument for an encrypted key (`os` imported by the snippet).
+fn py_password(c: &Client<'_>) -> String {
+    if c.key_encrypted {
+        format!(", password=os.environ[\"{KEY_PASSWORD_VAR}\"]")
+    } else {
+        String::new()
+    }
+}
+
+/// `import os, ` when the snippet reads the key password, else nothing.
+fn py_os(p: &Parts<'_>) -> &'static str {
+    if p.client.as_ref().is_some_and(|c| c.key_encrypted) {
+        "os, "
+    } else {
+        ""
+    }
+}
 
 pub(super) fn all(p: &Parts<'_>) -> Vec<Snippet> {
     let mut out = vec![probe(p), curl(p, None), openssl(p, None)];
@@ -35,8 +61,12 @@ fn probe(p: &Parts<'_>) -> Snippet {
     );
     if let Some(c) = &p.client {
         cmd.push_str(&format!(" --cert {} --key {}", c.chain, c.key));
+        if c.key_encrypted {
+            cmd.push_str(&format!(" --key-password \"${KEY_PASSWORD_VAR}\""));
+        }
     }
     cmd.push_str(" --send hello\n");
+    let cmd = noted(p.client.as_ref(), cmd);
     Snippet::new(
         "probe",
         "certlab-echo",
@@ -52,7 +82,16 @@ fn curl(p: &Parts<'_>, client: Option<&Client<'_>>) -> Snippet {
         Some(c) => (
             "curl-mtls",
             format!("curl, mutual TLS as {}", c.name),
-            format!(" --cert {} --key {}", c.chain, c.key),
+            format!(
+                " --cert {} --key {}{}",
+                c.chain,
+                c.key,
+                if c.key_encrypted {
+                    format!(" --pass \"${KEY_PASSWORD_VAR}\"")
+                } else {
+                    String::new()
+                }
+            ),
         ),
         None => (
             "curl",
@@ -60,9 +99,12 @@ fn curl(p: &Parts<'_>, client: Option<&Client<'_>>) -> Snippet {
             String::new(),
         ),
     };
-    let text = format!(
-        "curl --fail --cacert {}{id_flags} https://{}:{}/info\n",
-        p.root, p.at.host, p.at.port
+    let text = noted(
+        client,
+        format!(
+            "curl --fail --cacert {}{id_flags} https://{}:{}/info\n",
+            p.root, p.at.host, p.at.port
+        ),
     );
     Snippet::new(id, "curl", "sh", "curl.sh", title, text)
 }
@@ -73,12 +115,17 @@ fn openssl(p: &Parts<'_>, client: Option<&Client<'_>>) -> Snippet {
             "openssl-mtls",
             format!("openssl s_client, mutual TLS as {}", c.name),
             format!(
-                " -cert {}{} -key {}",
+                " -cert {}{} -key {}{}",
                 c.cert,
                 c.issuers
                     .map(|i| format!(" -cert_chain {i}"))
                     .unwrap_or_default(),
-                c.key
+                c.key,
+                if c.key_encrypted {
+                    format!(" -pass env:{KEY_PASSWORD_VAR}")
+                } else {
+                    String::new()
+                }
             ),
         ),
         None => (
@@ -87,11 +134,14 @@ fn openssl(p: &Parts<'_>, client: Option<&Client<'_>>) -> Snippet {
             String::new(),
         ),
     };
-    let text = format!(
-        "openssl s_client -connect {h}:{port} -servername {h} -CAfile {root} -verify_return_error{id_flags}\n",
-        h = p.at.host,
-        port = p.at.port,
-        root = p.root
+    let text = noted(
+        client,
+        format!(
+            "openssl s_client -connect {h}:{port} -servername {h} -CAfile {root} -verify_return_error{id_flags}\n",
+            h = p.at.host,
+            port = p.at.port,
+            root = p.root
+        ),
     );
     Snippet::new(id, "openssl", "sh", "s_client.sh", title, text)
 }
@@ -102,16 +152,23 @@ fn py_identity(p: &Parts<'_>, indent: &str) -> String {
         .as_ref()
         .map(|c| {
             format!(
-                "{indent}ctx.load_cert_chain(\"{}\", \"{}\")\n",
-                c.chain, c.key
+                "{indent}ctx.load_cert_chain(\"{}\", \"{}\"{})\n",
+                c.chain,
+                c.key,
+                py_password(c)
             )
         })
         .unwrap_or_default()
 }
 
+/// The key note of a Python snippet, when its client key is encrypted.
+fn py_note(p: &Parts<'_>) -> String {
+    noted(p.client.as_ref(), String::new())
+}
+
 fn python_ssl(p: &Parts<'_>) -> Snippet {
     let text = format!(
-        "import socket, ssl\n\n\
+        "{note}import {os}socket, ssl\n\n\
          ctx = ssl.create_default_context(cafile=\"{root}\")\n\
          {identity}\
          with socket.create_connection((\"{h}\", {port})) as raw:\n\
@@ -120,6 +177,8 @@ fn python_ssl(p: &Parts<'_>) -> Snippet {
          \x20       tls.sendall(b\"{req}\")\n\
          \x20       while chunk := tls.recv(65536):\n\
          \x20           print(chunk.decode(), end=\"\")\n",
+        note = py_note(p),
+        os = py_os(p),
         root = p.root,
         identity = py_identity(p, ""),
         h = p.at.host,
@@ -137,20 +196,44 @@ fn python_ssl(p: &Parts<'_>) -> Snippet {
 }
 
 fn python_requests(p: &Parts<'_>) -> Snippet {
-    let cert = p
-        .client
-        .as_ref()
-        .map(|c| format!(", cert=(\"{}\", \"{}\")", c.chain, c.key))
-        .unwrap_or_default();
-    let text = format!(
-        "import requests\n\n\
-         r = requests.get(\"https://{h}:{port}/info\", verify=\"{root}\"{cert}, timeout=30)\n\
-         r.raise_for_status()\n\
-         print(r.text)\n",
-        h = p.at.host,
-        port = p.at.port,
-        root = p.root,
-    );
+    let text = match &p.client {
+        // requests takes no key password: the identity goes in through an SSL context.
+        Some(c) if c.key_encrypted => format!(
+            "{note}import os, ssl, requests\n\
+             from requests.adapters import HTTPAdapter\n\n\
+             # requests takes no key password: the identity goes in through an SSL context\n\
+             class Identity(HTTPAdapter):\n\
+             \x20   def init_poolmanager(self, *args, **kwargs):\n\
+             \x20       ctx = ssl.create_default_context(cafile=\"{root}\")\n\
+             \x20       ctx.load_cert_chain(\"{chain}\", \"{key}\"{pw})\n\
+             \x20       super().init_poolmanager(*args, ssl_context=ctx, **kwargs)\n\n\
+             session = requests.Session()\n\
+             session.mount(\"https://\", Identity())\n\
+             r = session.get(\"https://{h}:{port}/info\", verify=\"{root}\", timeout=30)\n\
+             r.raise_for_status()\n\
+             print(r.text)\n",
+            note = py_note(p),
+            chain = c.chain,
+            key = c.key,
+            pw = py_password(c),
+            h = p.at.host,
+            port = p.at.port,
+            root = p.root,
+        ),
+        client => format!(
+            "import requests\n\n\
+             r = requests.get(\"https://{h}:{port}/info\", verify=\"{root}\"{cert}, timeout=30)\n\
+             r.raise_for_status()\n\
+             print(r.text)\n",
+            cert = client
+                .as_ref()
+                .map(|c| format!(", cert=(\"{}\", \"{}\")", c.chain, c.key))
+                .unwrap_or_default(),
+            h = p.at.host,
+            port = p.at.port,
+            root = p.root,
+        ),
+    };
     Snippet::new(
         "python-requests",
         "Python",
@@ -163,7 +246,7 @@ fn python_requests(p: &Parts<'_>) -> Snippet {
 
 fn python_websockets(p: &Parts<'_>) -> Snippet {
     let text = format!(
-        "import asyncio, ssl\n\
+        "{note}import {os}asyncio, ssl\n\
          from websockets.asyncio.client import connect\n\n\
          async def main():\n\
          \x20   ctx = ssl.create_default_context(cafile=\"{root}\")\n\
@@ -173,6 +256,8 @@ fn python_websockets(p: &Parts<'_>) -> Snippet {
          \x20       await ws.send(\"hello certlab\")\n\
          \x20       print(await ws.recv())\n\n\
          asyncio.run(main())\n",
+        note = py_note(p),
+        os = py_os(p),
         root = p.root,
         identity = py_identity(p, "    "),
         h = p.at.host,
@@ -201,19 +286,31 @@ fn node_options(p: &Parts<'_>) -> String {
             ",\n  cert: fs.readFileSync(\"{}\"), key: fs.readFileSync(\"{}\")",
             c.chain, c.key
         ));
+        if c.key_encrypted {
+            o.push_str(&format!(", passphrase: process.env.{KEY_PASSWORD_VAR}"));
+        }
     }
     o
 }
 
+/// The key note of a JavaScript or C++ snippet, when its client key is encrypted.
+fn js_note(p: &Parts<'_>) -> String {
+    match &p.client {
+        Some(c) if c.key_encrypted => key_note("//", c.key),
+        _ => String::new(),
+    }
+}
+
 fn node_https(p: &Parts<'_>) -> Snippet {
     let text = format!(
-        "const fs = require(\"fs\"), https = require(\"https\");\n\n\
+        "{note}const fs = require(\"fs\"), https = require(\"https\");\n\n\
          https.get({{ {opts}, path: \"/info\" }}, (res) => {{\n\
          \x20 if (res.statusCode !== 200) process.exitCode = 1;\n\
          \x20 res.setEncoding(\"utf8\");\n\
          \x20 res.on(\"data\", (d) => process.stdout.write(d));\n\
          }}).on(\"error\", (e) => {{ console.error(e.message); process.exitCode = 1; }});\n",
-        opts = node_options(p)
+        opts = node_options(p),
+        note = js_note(p),
     );
     Snippet::new(
         "node-https",
@@ -227,7 +324,7 @@ fn node_https(p: &Parts<'_>) -> Snippet {
 
 fn node_tls(p: &Parts<'_>) -> Snippet {
     let text = format!(
-        "const fs = require(\"fs\"), tls = require(\"tls\");\n\n\
+        "{note}const fs = require(\"fs\"), tls = require(\"tls\");\n\n\
          const s = tls.connect({{ {opts}, servername: \"{h}\" }}, () => {{\n\
          \x20 console.log(s.getProtocol(), s.getPeerCertificate().subject);\n\
          \x20 s.write(\"{req}\");\n\
@@ -236,6 +333,7 @@ fn node_tls(p: &Parts<'_>) -> Snippet {
          s.on(\"data\", (d) => process.stdout.write(d));\n\
          s.on(\"error\", (e) => {{ console.error(e.message); process.exitCode = 1; }});\n",
         opts = node_options(p),
+        note = js_note(p),
         h = p.at.host,
         req = request(p),
     );
@@ -267,13 +365,20 @@ fn qt(p: &Parts<'_>) -> Snippet {
         Some(c) => match qt_key_type(c.key_algorithm) {
             Some(ty) => format!(
                 "// two-way TLS: the client's certificate chain and its key ({ty} for its {alg} key)\n\
+                 {note}\
                  conf.setLocalCertificateChain(QSslCertificate::fromPath(\"{chain}\"));\n\
                  QFile keyFile(\"{key}\");\n\
                  keyFile.open(QIODevice::ReadOnly);\n\
-                 conf.setPrivateKey(QSslKey(keyFile.readAll(), {ty}, QSsl::Pem, QSsl::PrivateKey));\n",
+                 conf.setPrivateKey(QSslKey(keyFile.readAll(), {ty}, QSsl::Pem, QSsl::PrivateKey{pw}));\n",
                 alg = c.key_algorithm,
                 chain = c.chain,
-                key = c.key
+                key = c.key,
+                note = js_note(p),
+                pw = if c.key_encrypted {
+                    format!(", qgetenv(\"{KEY_PASSWORD_VAR}\")")
+                } else {
+                    String::new()
+                },
             ),
             None => format!(
                 "// two-way TLS needs an ECDSA or RSA key: Qt's QSslKey cannot load {}'s {} key\n",

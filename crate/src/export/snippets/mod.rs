@@ -21,6 +21,16 @@ use serde::Serialize;
 /// The address every server snippet listens on: loopback, a lab's safe default.
 pub const LISTEN_ADDRESS: &str = "127.0.0.1";
 
+/// Where the snippets read an encrypted key's password from (a kit made with a key password):
+/// an environment variable, so the password is in no file the snippets write and, with
+/// openssl's `env:` and the programs' own APIs, on no command line either. With per-device
+/// secrets a device's key has its own password (devices.csv): set it to that one.
+pub const KEY_PASSWORD_VAR: &str = "CERTLAB_KEY_PASSWORD";
+
+/// The file the nginx block names for an encrypted server key's password (`ssl_password_file`:
+/// nginx reads it from a file, not from the environment).
+pub const NGINX_PASSWORD_FILE: &str = "certlab.pass";
+
 /// Where the snippets' servers listen and their clients connect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Endpoint {
@@ -83,6 +93,8 @@ pub(crate) struct Parts<'a> {
     /// What the server presents (its full chain when it has issuers).
     pub(crate) server_chain: &'a str,
     pub(crate) server_key: &'a str,
+    /// Whether `server_key` is encrypted (read with [`KEY_PASSWORD_VAR`]).
+    pub(crate) server_key_encrypted: bool,
     /// The CA file the server trusts for clients.
     pub(crate) client_trust: &'a str,
     /// The CRL of the CA that issued the first client (`certlab revoke` adds to it).
@@ -101,6 +113,8 @@ pub(crate) struct Client<'a> {
     pub(crate) cert: &'a str,
     pub(crate) issuers: Option<&'a str>,
     pub(crate) key: &'a str,
+    /// Whether `key` is encrypted (read with [`KEY_PASSWORD_VAR`]).
+    pub(crate) key_encrypted: bool,
     /// `ecdsa-p256`, `rsa2048`… (Qt's `QSslKey` needs the algorithm).
     pub(crate) key_algorithm: &'a str,
 }
@@ -115,6 +129,7 @@ impl<'a> Parts<'a> {
             root: &m.root_of(server).files.cert,
             server_chain: m.presented(server),
             server_key: server.files.key.as_deref().unwrap_or("server.key"),
+            server_key_encrypted: server.key_encrypted,
             client_trust: client
                 .and(m.client_trust())
                 .map_or(&m.root_of(server).files.cert, |r| &r.files.cert),
@@ -127,6 +142,7 @@ impl<'a> Parts<'a> {
                 cert: &c.files.cert,
                 issuers: c.files.chain.as_deref(),
                 key: c.files.key.as_deref().unwrap_or("client.key"),
+                key_encrypted: c.key_encrypted,
                 key_algorithm: &c.key_algorithm,
             }),
         })
@@ -141,10 +157,26 @@ pub fn snippets(m: &Manifest, at: &Endpoint) -> Vec<Snippet> {
         return Vec::new();
     };
     let mut out = servers::all(&p);
+    out.extend(servers::plain_server_key(&p));
     out.extend(clients::all(&p));
     out.extend(mqtt::all(&p));
     out.extend(firmware::all(m, &p));
     out
+}
+
+/// The line that opens a snippet using an encrypted `key`: where its password comes from.
+/// `comment` is the language's comment marker (`#`, `//`, `;`).
+pub(crate) fn key_note(comment: &str, key: &str) -> String {
+    format!("{comment} {key} is encrypted: set {KEY_PASSWORD_VAR} to its password first\n")
+}
+
+/// The decrypted copy of `key` that programs without a key password setting read
+/// (`server.key` → `server.plain.key`), made by the `plain-server-key` snippet.
+pub(crate) fn plain_key(key: &str) -> String {
+    match key.strip_suffix(".key") {
+        Some(stem) => format!("{stem}.plain.key"),
+        None => format!("{key}.plain"),
+    }
 }
 
 impl Snippet {

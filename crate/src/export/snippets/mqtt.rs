@@ -3,7 +3,7 @@
 //! the plain TLS listener. Only for kits with a client or device: the broker requires a
 //! certificate and takes the device's CN as its user name.
 
-use super::{Client, LISTEN_ADDRESS, Parts, Snippet};
+use super::{Client, KEY_PASSWORD_VAR, LISTEN_ADDRESS, Parts, Snippet, key_note, plain_key};
 
 pub(super) fn all(p: &Parts<'_>) -> Vec<Snippet> {
     let Some(c) = &p.client else {
@@ -33,14 +33,26 @@ fn mosquitto_conf(p: &Parts<'_>) -> Snippet {
              # crlfile {crl}\n"
         )
     });
+    // mosquitto has no key password setting: an encrypted key is read from its decrypted copy.
+    let (key, key_line_note) = if p.server_key_encrypted {
+        let plain = plain_key(p.server_key);
+        let note = format!(
+            "# {} is encrypted and mosquitto takes no password: {plain} is the decrypted\n\
+             # copy the plain-key.sh snippet makes\n",
+            p.server_key
+        );
+        (plain, note)
+    } else {
+        (p.server_key.to_string(), String::new())
+    };
     let tls = format!(
         "certfile {chain}\n\
+         {key_line_note}\
          keyfile {key}\n\
          cafile {ca}\n\
          require_certificate true\n\
          use_identity_as_username true\n{crl}",
         chain = p.server_chain,
-        key = p.server_key,
         ca = p.client_trust,
     );
     let text = format!(
@@ -86,13 +98,28 @@ fn mosquitto_client(p: &Parts<'_>, c: &Client<'_>, prog: &'static str) -> Snippe
             "publishes one",
         )
     };
+    // mosquitto's clients take no key password (OpenSSL would ask on the terminal): an
+    // encrypted key is decrypted into a file only its owner can read, removed at the end.
+    let (prelude, key) = if c.key_encrypted {
+        (
+            format!(
+                "{}# {prog} takes no key password: the key decrypted into a private temporary file\n\
+                 key=$(mktemp) && trap 'rm -f \"$key\"' EXIT\n\
+                 openssl pkey -in {} -passin env:{KEY_PASSWORD_VAR} -out \"$key\"\n",
+                key_note("#", c.key),
+                c.key
+            ),
+            "\"$key\"".to_string(),
+        )
+    } else {
+        (String::new(), c.key.to_string())
+    };
     let text = format!(
-        "{prog} -h {h} -p {port} --cafile {root} --cert {chain} --key {key} -t {topic} {what}\n",
+        "{prelude}{prog} -h {h} -p {port} --cafile {root} --cert {chain} --key {key} -t {topic} {what}\n",
         h = p.at.host,
         port = p.at.mqtt_port,
         root = p.root,
         chain = c.chain,
-        key = c.key,
         topic = topic(c),
     );
     Snippet::new(
@@ -128,8 +155,17 @@ fn paho(p: &Parts<'_>, c: &Client<'_>, websockets: bool) -> Snippet {
             "paho-mqtt over TLS (pip install paho-mqtt)",
         )
     };
+    let (note, os, pw) = if c.key_encrypted {
+        (
+            key_note("#", c.key),
+            "import os\n",
+            format!(", keyfile_password=os.environ[\"{KEY_PASSWORD_VAR}\"]"),
+        )
+    } else {
+        (String::new(), "", String::new())
+    };
     let text = format!(
-        "import paho.mqtt.client as mqtt\n\n\
+        "{note}{os}import paho.mqtt.client as mqtt\n\n\
          TOPIC = \"{topic}\"\n\n\
          def on_connect(client, userdata, flags, reason, properties):\n\
          \x20   if reason.is_failure:\n\
@@ -142,7 +178,7 @@ fn paho(p: &Parts<'_>, c: &Client<'_>, websockets: bool) -> Snippet {
          \x20   client.disconnect()\n\n\
          client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, transport=\"{transport}\")\n\
          client.on_connect, client.on_subscribe, client.on_message = on_connect, on_subscribe, on_message\n\
-         client.tls_set(ca_certs=\"{root}\", certfile=\"{chain}\", keyfile=\"{key}\")\n\
+         client.tls_set(ca_certs=\"{root}\", certfile=\"{chain}\", keyfile=\"{key}\"{pw})\n\
          client.connect(\"{h}\", {port})\n\
          client.loop_forever()\n",
         topic = topic(c),
@@ -157,14 +193,26 @@ fn paho(p: &Parts<'_>, c: &Client<'_>, websockets: bool) -> Snippet {
 
 /// The probe on the broker's plain TLS listener: the handshake only.
 fn probe_tls(p: &Parts<'_>, c: &Client<'_>) -> Snippet {
-    let text = format!(
-        "certlab-echo probe tls://{h}:{port} --ca {root} --cert {chain} --key {key}\n",
-        h = p.at.host,
-        port = p.at.mqtt_port,
-        root = p.root,
-        chain = c.chain,
-        key = c.key,
-    );
+    let text = if c.key_encrypted {
+        format!(
+            "{}certlab-echo probe tls://{h}:{port} --ca {root} --cert {chain} --key {key} --key-password \"${KEY_PASSWORD_VAR}\"\n",
+            key_note("#", c.key),
+            h = p.at.host,
+            port = p.at.mqtt_port,
+            root = p.root,
+            chain = c.chain,
+            key = c.key,
+        )
+    } else {
+        format!(
+            "certlab-echo probe tls://{h}:{port} --ca {root} --cert {chain} --key {key}\n",
+            h = p.at.host,
+            port = p.at.mqtt_port,
+            root = p.root,
+            chain = c.chain,
+            key = c.key,
+        )
+    };
     Snippet::new(
         "probe-tls",
         "certlab-echo",

@@ -1,6 +1,9 @@
-//! The server snippets: certlab-echo, an nginx `server {}` block and a Cute server listener.
+//! The server snippets: certlab-echo, an nginx `server {}` block and a Cute server listener;
+//! for an encrypted server key, the decrypted copy that mosquitto and the Cute server read.
 
-use super::{LISTEN_ADDRESS, Parts, Snippet};
+use super::{
+    KEY_PASSWORD_VAR, LISTEN_ADDRESS, NGINX_PASSWORD_FILE, Parts, Snippet, key_note, plain_key,
+};
 
 pub(super) fn all(p: &Parts<'_>) -> Vec<Snippet> {
     vec![echo(p), nginx(p), cute(p)]
@@ -12,6 +15,10 @@ fn echo(p: &Parts<'_>) -> Snippet {
         "certlab-echo serve --cert {} --key {}",
         p.server_chain, p.server_key
     );
+    if p.server_key_encrypted {
+        cmd.insert_str(0, &key_note("#", p.server_key));
+        cmd.push_str(&format!(" --key-password \"${KEY_PASSWORD_VAR}\""));
+    }
     if p.client.is_some() {
         cmd.push_str(&format!(
             " --client-ca {} --client-auth optional",
@@ -53,6 +60,17 @@ fn nginx(p: &Parts<'_>) -> Snippet {
     } else {
         String::new()
     };
+    // nginx reads a key's password from a file (ssl_password_file), not from the environment.
+    let password = if p.server_key_encrypted {
+        format!(
+            "    # {key} is encrypted: {NGINX_PASSWORD_FILE} holds its password (one line; only\n\
+             \x20   # nginx's user may read it)\n\
+             \x20   ssl_password_file   {NGINX_PASSWORD_FILE};\n",
+            key = p.server_key
+        )
+    } else {
+        String::new()
+    };
     let text = format!(
         "# nginx: put this block inside http {{}}; relative paths are relative to nginx's conf\n\
          # directory (copy the files there, or give full paths). {addr} serves this machine only.\n\
@@ -61,6 +79,7 @@ fn nginx(p: &Parts<'_>) -> Snippet {
          \x20   server_name {host};\n\
          \x20   ssl_certificate     {chain};\n\
          \x20   ssl_certificate_key {key};\n\
+         {password}\
          {mtls}\
          \x20   location / {{\n\
          \x20       default_type text/plain;\n\
@@ -94,9 +113,21 @@ fn cute(p: &Parts<'_>) -> Snippet {
     } else {
         String::new()
     };
+    let (key, note) = if p.server_key_encrypted {
+        let plain = plain_key(p.server_key);
+        let note = format!(
+            "; {} is encrypted and the listener takes no password: {plain} is the decrypted\n\
+             ; copy the plain-key.sh snippet makes\n",
+            p.server_key
+        );
+        (plain, note)
+    } else {
+        (p.server_key.to_string(), String::new())
+    };
     let text = format!(
         "; Cute server: the listener section of its configuration file (make the paths\n\
          ; absolute: the kit's folder + these names). Clients use the Qt lines (cutes://{host}:{port}).\n\
+         {note}\
          [Listener.certlab]\n\
          \x20   address = {LISTEN_ADDRESS}\n\
          \x20   port = {port}\n\
@@ -106,7 +137,6 @@ fn cute(p: &Parts<'_>) -> Snippet {
         host = p.at.host,
         port = p.at.port,
         chain = p.server_chain,
-        key = p.server_key,
     );
     Snippet::new(
         "cute-listener",
@@ -116,4 +146,28 @@ fn cute(p: &Parts<'_>) -> Snippet {
         "Cute server: a [Listener] section (certificate, privateKey, twoWaySSL, caCertificates)",
         text,
     )
+}
+
+/// For an encrypted server key: the decrypted copy (`server.plain.key`, readable by its owner
+/// only) for the programs that cannot take a key password: mosquitto's broker and the Cute
+/// server's listener. None when the server key is not encrypted.
+pub(super) fn plain_server_key(p: &Parts<'_>) -> Option<Snippet> {
+    if !p.server_key_encrypted {
+        return None;
+    }
+    let plain = plain_key(p.server_key);
+    let text = format!(
+        "# mosquitto and the Cute server read no key password: a decrypted copy of {key}\n\
+         # that only you can read. {KEY_PASSWORD_VAR}: the password of {key}.\n\
+         (umask 077 && openssl pkey -in {key} -passin env:{KEY_PASSWORD_VAR} -out {plain})\n",
+        key = p.server_key,
+    );
+    Some(Snippet::new(
+        "plain-server-key",
+        "openssl",
+        "sh",
+        "plain-key.sh",
+        format!("openssl: {plain}, the server key decrypted for mosquitto and the Cute server"),
+        text,
+    ))
 }

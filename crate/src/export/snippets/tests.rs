@@ -76,3 +76,50 @@ fn qt_key_types_follow_the_client_key() {
     let qt = &s.iter().find(|s| s.id == "qt").expect("qt").text;
     assert!(qt.contains("QSsl::Rsa, QSsl::Pem"), "{qt}");
 }
+
+/// A kit made with a key password: every snippet that reads a private key says where its
+/// password comes from (the environment variable, nginx's password file) or reads the
+/// decrypted copy the `plain-server-key` snippet makes; a kit without one never mentions it.
+#[test]
+fn encrypted_keys_are_read_with_the_password_everywhere_a_key_is_named() {
+    let mut spec = Preset::Iot.spec(KeyAlgorithm::EcdsaP256);
+    let plain = generate(&spec).expect("kit");
+    spec.key_password = Some("pw".into());
+    let kit = generate(&spec).expect("kit");
+    let at = Endpoint::of(&kit.manifest);
+    let s = snippets(&kit.manifest, &at);
+    let find = |id: &str| s.iter().find(|x| x.id == id).expect(id);
+    assert_eq!(find("plain-server-key").language, "sh");
+    for x in &s {
+        let names_key = x.text.contains(".key") || x.text.contains("QSslKey");
+        let reads = x.text.contains(KEY_PASSWORD_VAR)
+            || x.text.contains(NGINX_PASSWORD_FILE)
+            || x.text.contains(".plain.key");
+        let firmware = ["esp-idf", "arduino"].contains(&x.id);
+        assert!(
+            !names_key || reads || firmware,
+            "{} names a key but not its password:\n{}",
+            x.id,
+            x.text
+        );
+    }
+    assert!(
+        find("mosquitto-conf")
+            .text
+            .contains("keyfile broker.plain.key")
+    );
+    assert!(
+        find("cute-listener")
+            .text
+            .contains("privateKey = broker.plain.key")
+    );
+    for x in snippets(&plain.manifest, &Endpoint::of(&plain.manifest)) {
+        assert!(
+            !x.text.contains(KEY_PASSWORD_VAR) && !x.text.contains(".plain.key"),
+            "{} of a kit without a key password:\n{}",
+            x.id,
+            x.text
+        );
+        assert_ne!(x.id, "plain-server-key");
+    }
+}
