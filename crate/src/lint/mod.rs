@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 mod trust;
+#[cfg(test)]
+mod tests;
 pub use trust::{Purpose, Trust, lint_path};
 
 /// How bad a finding is.
@@ -77,6 +79,8 @@ pub enum Rule {
     WrongPurpose,
     /// Listed in its CA's CRL.
     Revoked,
+    /// A separate client CA in a kit without clients: it would sign nothing.
+    ClientCaSignsNothing,
 }
 
 /// One finding.
@@ -177,6 +181,24 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
         if ca.key == KeyAlgorithm::Ed25519 {
             out.push(ed25519(&format!("{field}.key")));
         }
+    }
+    // The client CA signs people's client certificates only; devices stay under the CA that
+    // signs the server (validate::plan_up_to), so without clients it is a root that signs
+    // nothing, and a server told to trust it (instead of the kit's client trust) refuses all.
+    if spec.client_ca.is_some() && spec.clients.is_empty() {
+        let signer = if spec.intermediate.is_some() {
+            "intermediate"
+        } else {
+            "root"
+        };
+        let devices = if spec.devices.is_empty() {
+            String::new()
+        } else {
+            format!(" (devices are signed by the {signer}, which the broker trusts for them)")
+        };
+        out.push(f(Rule::ClientCaSignsNothing, Severity::Warning, "client_ca", &[],
+            &format!("the separate client CA signs only client certificates for people, and this kit has none{devices}: it would sign nothing"),
+            "add a client, or leave the separate client CA out (without --separate-client-ca)"));
     }
     // mbedTLS (2.28, Debian's libmbedtls-dev; measured by echo/tests/firmware.rs) refuses to
     // parse a certificate with an extension it does not implement marked critical, and RFC 5280
