@@ -197,7 +197,7 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
             format!(" (devices are signed by the {signer}, which the broker trusts for them)")
         };
         out.push(f(Rule::ClientCaSignsNothing, Severity::Warning, "client_ca", &[],
-            &format!("the separate client CA signs only client certificates for people, and this kit has none{devices}: it would sign nothing"),
+            format!("the separate client CA signs only client certificates for people, and this kit has none{devices}: it would sign nothing"),
             "add a client, or leave the separate client CA out (without --separate-client-ca)"));
     }
     // mbedTLS (2.28, Debian's libmbedtls-dev; measured by echo/tests/firmware.rs) refuses to
