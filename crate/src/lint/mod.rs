@@ -9,9 +9,9 @@ use crate::spec::{NameConstraints, Spec};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-mod trust;
 #[cfg(test)]
 mod tests;
+mod trust;
 pub use trust::{Purpose, Trust, lint_path};
 
 /// How bad a finding is.

@@ -99,7 +99,11 @@ fn a_client_ca_without_clients_is_reported() {
         assert!(rule(&spec).is_empty(), "{preset:?} without a client CA");
         spec.client_ca = Some(CaSpec::client_ca(KeyAlgorithm::EcdsaP256));
         let found = rule(&spec);
-        assert_eq!(found.len(), usize::from(spec.clients.is_empty()), "{preset:?}");
+        assert_eq!(
+            found.len(),
+            usize::from(spec.clients.is_empty()),
+            "{preset:?}"
+        );
         if let Some(f) = found.first() {
             assert_eq!(f.subject, "client_ca");
             assert!(f.fix.contains("add a client"), "{}", f.fix);

@@ -88,3 +88,36 @@ pub fn certlab_split(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> (i32, S
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A kit with every role: root, intermediate, server, two clients, two devices (one batch
+/// acting also as servers), optionally with a separate client CA.
+pub fn full_spec(alg: certlab::KeyAlgorithm, separate_client_ca: bool) -> certlab::Spec {
+    use certlab::{CaSpec, DeviceBatch, Preset};
+    let mut spec = Preset::Mtls.spec(alg);
+    spec.intermediate = Some(CaSpec {
+        key: alg,
+        ..CaSpec::named("inter", "certlab Test Intermediate", 1825)
+    });
+    if separate_client_ca {
+        spec.client_ca = Some(CaSpec {
+            key: alg,
+            ..CaSpec::named("client-ca", "certlab Test Client CA", 3650)
+        });
+    }
+    spec.servers[0].names = vec![
+        "localhost".into(),
+        "*.dev.lab".into(),
+        "127.0.0.1".into(),
+        "::1".into(),
+    ];
+    spec.clients[0].email = Some("alice@lab.test".into());
+    spec.devices = vec![DeviceBatch {
+        pattern: "sensor-{n:02}.lab".into(),
+        count: 2,
+        key: alg,
+        server_auth: true,
+        ..DeviceBatch::default()
+    }];
+    spec.key_password = Some("key pass".into());
+    spec
+}
