@@ -43,13 +43,14 @@ async function openPage({ width = 1280, height = 1000, dark = false } = {}) {
   return { page, errors };
 }
 
-/** axe-core over the whole page: the serious and critical violations, one line each. The
- * script is evaluated through the DevTools protocol, so the page's CSP stays as served. */
+/** axe-core over the whole page: the serious and critical violations, one line each, and the
+ * moderate heading-order one (headings skip no level: screen-reader users navigate by them).
+ * The script is evaluated through the DevTools protocol, so the page's CSP stays as served. */
 async function serious(page) {
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
   const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
   return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "heading-order")
     .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${n.target.join(" ")} — ${v.help} (${n.failureSummary?.replace(/\s+/g, " ")})`));
 }
 

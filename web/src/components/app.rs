@@ -113,6 +113,7 @@ pub fn app() -> Html {
             <p class="tagline">{ "A private certificate authority that runs entirely in this page. Keys are made on your machine and never leave it; this page makes no network request (except the connection test, when you press Connect)." }</p>
         </header>
         <main>
+            <h2 id="make-title">{ "Make a kit" }</h2>
             <nav class="presets" aria-label="presets">
                 { for PresetChoice::ALL.iter().map(|p| {
                     let (s, p) = (state.clone(), *p);

@@ -86,7 +86,7 @@ fn card(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdentity) ->
 
     html! {
         <article class="card" data-identity={i.name.clone()}>
-            <h4>{ &i.name }<span class="role">{ i.role.id() }</span></h4>
+            <h3>{ &i.name }<span class="role">{ i.role.id() }</span></h3>
             <dl>
                 <dt>{ "Subject CN" }</dt><dd>{ &i.common_name }</dd>
                 if !i.sans.is_empty() { <dt title="Subject Alternative Names: the only names clients accept it for">{ "Names (SAN)" }</dt><dd>{ i.sans.join(", ") }</dd> }

@@ -99,12 +99,12 @@ fn show_inspection(r: &Inspection) -> Html {
             <p>{ format!("Format: {}", r.format) }</p>
             { for r.items.iter().map(|i| match i {
                 Item::Certificate(c) => html! { <article class="card">
-                    <h4>{ c.common_name.clone().unwrap_or(c.subject.clone()) }<span class="role">{ if c.is_ca { "CA certificate" } else { "certificate" } }</span></h4>
+                    <h3>{ c.common_name.clone().unwrap_or(c.subject.clone()) }<span class="role">{ if c.is_ca { "CA certificate" } else { "certificate" } }</span></h3>
                     <ul>{ for c.explained.iter().map(|e| html! { <li>{ e }</li> }) }</ul>
                 </article> },
-                Item::Csr(c) => html! { <article class="card"><h4>{ "Certificate signing request" }</h4>
+                Item::Csr(c) => html! { <article class="card"><h3>{ "Certificate signing request" }</h3>
                     <p>{ format!("CN {} · {} · names {} · signature verified", c.common_name.clone().unwrap_or_default(), c.key_algorithm, c.sans.join(", ")) }</p></article> },
-                Item::PrivateKey(k) => html! { <article class="card"><h4>{ "Private key" }</h4><p>{ format!("{} · key id {}", k.key_algorithm, k.key_id) }</p></article> },
+                Item::PrivateKey(k) => html! { <article class="card"><h3>{ "Private key" }</h3><p>{ format!("{} · key id {}", k.key_algorithm, k.key_id) }</p></article> },
             }) }
             <ul class="notes">{ for r.findings.iter().map(|f| html! { <li class="lint lint-warning">{ format!("{}: {} Fix: {}", f.subject, f.why, f.fix) }</li> }) }</ul>
         </div>
