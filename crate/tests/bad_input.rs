@@ -7,7 +7,7 @@ mod common;
 use certlab::{CaSpec, ClientSpec, DeviceBatch, KeyEncryption, NameConstraints, ServerSpec};
 use certlab::{Error, ErrorKind, KeyAlgorithm, Options, Preset, Role, Spec};
 use certlab::{LeafSpec, issue_leaf};
-use common::{openssl, write_kit};
+use common::{openssl_rsa_pkcs8, write_kit};
 
 fn dev() -> Spec {
     Preset::Dev.spec(KeyAlgorithm::EcdsaP256)
@@ -191,25 +191,7 @@ fn passwords_and_key_settings() {
 #[test]
 fn keys_handed_in() {
     let tmp = tempfile::tempdir().expect("tmp");
-    openssl(
-        tmp.path(),
-        &[
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:1024",
-            "-out",
-            "k.pem",
-        ],
-    );
-    openssl(
-        tmp.path(),
-        &[
-            "pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.der",
-        ],
-    );
-    let weak = std::fs::read(tmp.path().join("k.der")).expect("der");
+    let weak = openssl_rsa_pkcs8(tmp.path(), 1024);
     let spec = Preset::Dev.spec(KeyAlgorithm::Rsa2048);
     let opts = Options {
         keys: [("server".to_string(), weak)].into(),

@@ -6,7 +6,7 @@
 mod common;
 
 use certlab::{KeyAlgorithm, KeyEncryption, Preset};
-use common::{full_spec, openssl, write_kit};
+use common::{full_spec, openssl, openssl_rsa_pkcs8, write_kit};
 
 #[test]
 fn ed25519_keys_are_pkcs8_v1_and_unencrypted_keys_read() {
@@ -151,25 +151,7 @@ fn zip_holds_every_file_with_private_modes() {
 fn keys_made_elsewhere_are_used() {
     // What the page does with WebCrypto: a PKCS#8 key made outside the engine.
     let tmp = tempfile::tempdir().expect("tmp");
-    openssl(
-        tmp.path(),
-        &[
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-            "k.pem",
-        ],
-    );
-    openssl(
-        tmp.path(),
-        &[
-            "pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.der",
-        ],
-    );
-    let der = std::fs::read(tmp.path().join("k.der")).expect("der");
+    let der = openssl_rsa_pkcs8(tmp.path(), 2048);
     let mut spec = Preset::Dev.spec(KeyAlgorithm::Rsa2048);
     spec.root.key = KeyAlgorithm::EcdsaP256;
     let opts = certlab::Options {

@@ -80,6 +80,31 @@ fn clients_pass(k: &KitDir, at: &certlab::Endpoint, ids: &[&str], expect: &[&str
     }
 }
 
+/// Every mutual-TLS client snippet, as alice, against the kit's server at `at`: the greeting
+/// names alice and the verdict; openssl's verifies the server.
+fn every_client_as_alice(k: &KitDir, at: &certlab::Endpoint) {
+    clients_pass(
+        k,
+        at,
+        &[
+            "curl-mtls",
+            "python-ssl",
+            "python-requests",
+            "python-websockets",
+            "node-https",
+            "node-tls",
+        ],
+        &["\"common_name\": \"alice\"", "\"verdict\": \"verified\""],
+    );
+    clients_pass(
+        k,
+        at,
+        &["probe"],
+        &["verification: verified", "alice", "OK"],
+    );
+    clients_pass(k, at, &["openssl-mtls"], &["Verify return code: 0 (ok)"]);
+}
+
 #[test]
 fn every_snippet_is_run() {
     for preset in [Preset::Iot, Preset::Mtls, Preset::Dev] {
@@ -126,26 +151,7 @@ fn encrypted_keys_work_in_every_snippet() {
     let at = endpoint(free_port(), 0, 0);
     {
         let _server = serve(&k, &at);
-        clients_pass(
-            &k,
-            &at,
-            &[
-                "curl-mtls",
-                "python-ssl",
-                "python-requests",
-                "python-websockets",
-                "node-https",
-                "node-tls",
-            ],
-            &["\"common_name\": \"alice\"", "\"verdict\": \"verified\""],
-        );
-        clients_pass(
-            &k,
-            &at,
-            &["probe"],
-            &["verification: verified", "alice", "OK"],
-        );
-        clients_pass(&k, &at, &["openssl-mtls"], &["Verify return code: 0 (ok)"]);
+        every_client_as_alice(&k, &at);
         // Without the password the same snippet fails: the key really is encrypted.
         let s = snippet(m, &at, "curl-mtls");
         let mut cmd = common::peers::snippet_command(k.dir.path(), &s);
@@ -215,31 +221,8 @@ fn mutual_tls_clients_reach_certlab_echo() {
     let k = kit(Preset::Mtls, KeyAlgorithm::EcdsaP256, true);
     let at = endpoint(free_port(), 0, 0);
     let _server = serve(&k, &at);
-    clients_pass(
-        &k,
-        &at,
-        &[
-            "curl-mtls",
-            "python-ssl",
-            "python-requests",
-            "python-websockets",
-            "node-https",
-            "node-tls",
-        ],
-        &["\"common_name\": \"alice\"", "\"verdict\": \"verified\""],
-    );
-    clients_pass(
-        &k,
-        &at,
-        &["probe"],
-        &["verification: verified", "alice", "OK"],
-    );
-    clients_pass(
-        &k,
-        &at,
-        &["openssl-mtls", "openssl"],
-        &["Verify return code: 0 (ok)"],
-    );
+    every_client_as_alice(&k, &at);
+    clients_pass(&k, &at, &["openssl"], &["Verify return code: 0 (ok)"]);
     // One-way curl: served too (the echo's client certificates are optional), no client seen.
     clients_pass(&k, &at, &["curl"], &["\"client_certificate\": null"]);
     // The same snippets from another kit trust another root: refused by the client.

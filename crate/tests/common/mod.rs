@@ -121,3 +121,28 @@ pub fn full_spec(alg: certlab::KeyAlgorithm, separate_client_ca: bool) -> certla
     spec.key_password = Some("key pass".into());
     spec
 }
+
+/// An RSA key of `bits` made by openssl (`genpkey`, then `pkcs8 -topk8 -nocrypt`) in `dir`:
+/// its PKCS#8 DER, as the page hands the engine a WebCrypto key.
+pub fn openssl_rsa_pkcs8(dir: &Path, bits: u32) -> Vec<u8> {
+    let bits = format!("rsa_keygen_bits:{bits}");
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            &bits,
+            "-out",
+            "k.pem",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.der",
+        ],
+    );
+    std::fs::read(dir.join("k.der")).expect("k.der")
+}
