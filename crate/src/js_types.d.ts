@@ -83,7 +83,7 @@ export interface FieldError { field: string; kind: ErrorKind; problem: string; f
 /** What every function throws: a JS Error with the first problem's field, kind and fix. */
 export interface CertlabError extends Error { field: string; kind: ErrorKind | null; fix: string; errors: FieldError[]; }
 
-export type LintRule = "apple-validity825" | "missing-san" | "missing-eku" | "rsa-too-small" | "sha1-signature" | "root-without-cn" | "bad-wildcard" | "ip-as-dns-name" | "outside-name-constraints" | "empty-p12-password" | "ed25519-not-for-browsers" | "ca-as-leaf" | "expired" | "not-yet-valid" | "unconstrained-ca" | "cn-not-in-san" | "client-without-san" | "constraints-vs-mbedtls" | "self-signed-leaf" | "wrong-host" | "unknown-issuer" | "incomplete-chain" | "wrong-purpose" | "revoked" | "client-ca-signs-nothing";
+export type LintRule = "apple-validity825" | "missing-san" | "missing-eku" | "rsa-too-small" | "sha1-signature" | "root-without-cn" | "bad-wildcard" | "ip-as-dns-name" | "outside-name-constraints" | "empty-p12-password" | "ed25519-not-for-browsers" | "ca-as-leaf" | "expired" | "not-yet-valid" | "unconstrained-ca" | "cn-not-in-san" | "client-without-san" | "constraints-vs-mbedtls" | "self-signed-leaf" | "wrong-host" | "unknown-issuer" | "incomplete-chain" | "wrong-purpose" | "revoked" | "client-ca-signs-nothing" | "encrypted-key-vs-firmware";
 export interface Finding { rule: LintRule; severity: "error" | "warning" | "info"; subject: string; breaks: string[]; why: string; fix: string; }
 
 export interface CertInfo {

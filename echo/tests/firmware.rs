@@ -138,6 +138,50 @@ fn mbedtls_refuses_ca_certificates_with_name_constraints() {
     );
 }
 
+/// What the lint `encrypted-key-vs-firmware` warns of, observed: a kit made with a key
+/// password puts the device's key in its header encrypted as the kit's .key files are
+/// (PBES2, PBKDF2-SHA-256, AES-256-CBC), and Debian's mbedTLS 2.28 cannot read it even given
+/// the right password: the key parse fails before any connection.
+#[test]
+fn mbedtls_2_cannot_read_an_encrypted_device_key_even_with_its_password() {
+    let mut spec = certlab::Preset::Iot.spec(KeyAlgorithm::EcdsaP256);
+    spec.devices[0].count = 1;
+    spec.name_constraints = certlab::NameConstraints::None;
+    spec.key_password = Some("pw".into());
+    let lint = certlab::lint_spec(&spec);
+    assert!(
+        lint.iter()
+            .any(|f| f.rule == certlab::Rule::EncryptedKeyVsFirmware),
+        "{lint:?}"
+    );
+    let kit = write_kit(certlab::generate(&spec).expect("iot kit"));
+    let header = kit.path("devices/sensor-0001.h");
+    assert!(
+        std::fs::read_to_string(&header)
+            .unwrap()
+            .contains("ENCRYPTED PRIVATE KEY")
+    );
+    // README.txt's key parse, given the key's password instead of none.
+    let readme = std::fs::read_to_string(kit.path("README.txt"))
+        .unwrap()
+        .replace(
+            "sizeof certlab_sensor_0001_key_pem, NULL, 0);",
+            "sizeof certlab_sensor_0001_key_pem, (const unsigned char *)\"pw\", 2);",
+        );
+    assert!(readme.contains("\"pw\", 2);"), "{readme}");
+    let bin = compile(&kit.path(""), &header, &readme);
+    let out = Command::new(&bin)
+        .arg("9")
+        .output()
+        .expect("run the device");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("mbedtls_pk_parse_key") && stderr.contains("alg not available"),
+        "{stderr}"
+    );
+}
+
 /// The engine's ESP-IDF and Arduino snippets (README.txt's CONNECT IT and the page's tab print
 /// them) compiled (`cc`/`c++ -Wall -Werror`) verbatim, header include and all, against those
 /// APIs' declarations (tests/c/*_api.h, as ESP-IDF 5 and the ESP32 Arduino core declare them):

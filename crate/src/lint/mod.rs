@@ -81,6 +81,8 @@ pub enum Rule {
     Revoked,
     /// A separate client CA in a kit without clients: it would sign nothing.
     ClientCaSignsNothing,
+    /// Devices' firmware headers holding encrypted keys that firmware cannot read.
+    EncryptedKeyVsFirmware,
 }
 
 /// One finding.
@@ -181,6 +183,16 @@ pub fn lint_spec(spec: &Spec) -> Vec<Finding> {
         if ca.key == KeyAlgorithm::Ed25519 {
             out.push(ed25519(&format!("{field}.key")));
         }
+    }
+    // A device's C header carries its key as the kit's .key files hold it: encrypted with
+    // PBES2 (PBKDF2-SHA-256 or scrypt, AES-256-CBC) under a key password. Debian's mbedTLS
+    // 2.28 cannot decrypt that even given the password (echo/tests/firmware.rs observes it),
+    // and the ESP32 Arduino core's WiFiClientSecure::setPrivateKey takes no password.
+    if !spec.devices.is_empty() && spec.key_password.is_some() {
+        out.push(f(Rule::EncryptedKeyVsFirmware, Severity::Warning, "key_password",
+            &["mbedTLS 2.x", "Arduino (ESP32 WiFiClientSecure)"],
+            "the devices' firmware headers hold their keys encrypted, as the .key files are (PBES2 with AES-256): mbedTLS 2.x cannot decrypt that even with the password, and the Arduino core takes no key password",
+            "for firmware, make the kit without a key password (the .p12 files keep theirs), or decrypt a device's key when building its firmware: openssl pkey -in devices/NAME.key"));
     }
     // The client CA signs people's client certificates only; devices stay under the CA that
     // signs the server (validate::plan_up_to), so without clients it is a root that signs

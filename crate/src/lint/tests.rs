@@ -4,7 +4,7 @@
 
 use super::Rule;
 
-const ALL: [Rule; 25] = [
+const ALL: [Rule; 26] = [
     Rule::AppleValidity825,
     Rule::MissingSan,
     Rule::MissingEku,
@@ -30,6 +30,7 @@ const ALL: [Rule; 25] = [
     Rule::WrongPurpose,
     Rule::Revoked,
     Rule::ClientCaSignsNothing,
+    Rule::EncryptedKeyVsFirmware,
 ];
 
 /// Each rule's place in [`ALL`]: the match is exhaustive inside this crate.
@@ -60,6 +61,7 @@ fn index(r: Rule) -> usize {
         Rule::WrongPurpose => 22,
         Rule::Revoked => 23,
         Rule::ClientCaSignsNothing => 24,
+        Rule::EncryptedKeyVsFirmware => 25,
     }
 }
 
