@@ -164,7 +164,9 @@ fn encrypted_keys_work_in_every_snippet() {
         );
     }
 
-    // nginx: the block verbatim, its password file beside it.
+    // nginx: the block verbatim, its password file beside it. Each server of this test gets
+    // a port of its own: a killed server's port may not be free yet.
+    let at = endpoint(free_port(), 0, 0);
     let block = snippet(m, &at, "nginx");
     assert!(
         block.text.contains(&format!(
@@ -187,6 +189,7 @@ fn encrypted_keys_work_in_every_snippet() {
     }
 
     // The Cute listener names the decrypted copy; the plain-key snippet makes it, private.
+    let at = endpoint(free_port(), 0, 0);
     let plain = run_snippet(k.dir.path(), &snippet(m, &at, "plain-server-key"));
     assert!(plain.ok, "{}", plain.out);
     let copy = k.path("server.plain.key");
