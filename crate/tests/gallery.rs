@@ -202,6 +202,17 @@ fn the_gallery_refuses_to_overwrite_and_bad_flags_are_named() {
         before,
         "a new root"
     );
+    // --force replaces a gallery, never a file of the user's beside it: refused, all kept.
+    std::fs::write(g.join("notes.md"), "mine").unwrap();
+    let kept = std::fs::read(g.join("ca.crt")).unwrap();
+    let (code, out) = certlab(&["gallery", "--out", "g", "--force"], tmp.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("notes.md") && out.contains("not part of the gallery"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read(g.join("notes.md")).unwrap(), b"mine");
+    assert_eq!(std::fs::read(g.join("ca.crt")).unwrap(), kept);
     // A folder of other things is not written into.
     std::fs::create_dir(tmp.path().join("other")).unwrap();
     std::fs::write(tmp.path().join("other/notes.txt"), "mine").unwrap();

@@ -69,6 +69,12 @@ pub fn run(args: GalleryArgs) -> Result<(), Fail> {
         port: args.port,
         now: None,
     })?;
+    // --force replaces a gallery, not what the user keeps beside it (notes, captures): every
+    // entry of the old folder must be one a gallery writes.
+    if args.force && args.out.join("gallery.json").is_file() {
+        let listed = crate::kit_dir::with_folders(g.files.iter().map(|f| f.path.clone()));
+        crate::kit_dir::foreign_entry(&args.out, &listed, "gallery")?;
+    }
     // Made before anything is written: a failure leaves the old gallery and zip as they were.
     let zip_bytes = match &args.zip {
         Some(_) => Some(g.zip()?),

@@ -89,19 +89,30 @@ pub fn check_new(out: &Path, force: bool) -> Result<(), Fail> {
 
 /// Every path a manifest accounts for (files and the folders holding them).
 fn listed(m: &Manifest) -> BTreeSet<PathBuf> {
-    let mut set: BTreeSet<PathBuf> = ["README.txt", "manifest.json"].map(PathBuf::from).into();
-    set.extend(m.device_secrets.iter().map(PathBuf::from));
-    for i in &m.identities {
-        for p in i.files.paths() {
-            let p = PathBuf::from(p);
-            set.extend(
-                p.ancestors()
-                    .skip(1)
-                    .filter(|a| !a.as_os_str().is_empty())
-                    .map(Path::to_path_buf),
-            );
-            set.insert(p);
-        }
+    let files = ["README.txt", "manifest.json"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(m.device_secrets.iter().cloned())
+        .chain(
+            m.identities
+                .iter()
+                .flat_map(|i| i.files.paths().map(str::to_string)),
+        );
+    with_folders(files)
+}
+
+/// `files` (relative paths) and every folder holding them.
+pub(crate) fn with_folders(files: impl IntoIterator<Item = String>) -> BTreeSet<PathBuf> {
+    let mut set = BTreeSet::new();
+    for p in files {
+        let p = PathBuf::from(p);
+        set.extend(
+            p.ancestors()
+                .skip(1)
+                .filter(|a| !a.as_os_str().is_empty())
+                .map(Path::to_path_buf),
+        );
+        set.insert(p);
     }
     set
 }
@@ -109,7 +120,16 @@ fn listed(m: &Manifest) -> BTreeSet<PathBuf> {
 /// Refuses `--force` over a folder holding anything its manifest does not list (symlinks and
 /// folders included), naming the first such entry.
 fn foreign_file(out: &Path, m: &Manifest) -> Result<(), Fail> {
-    let listed = listed(m);
+    foreign_entry(out, &listed(m), "kit")
+}
+
+/// Refuses `--force` over `out` when it holds anything not in `listed` (symlinks included):
+/// `--force` replaces a `what` (kit, gallery), never the user's own files beside it.
+pub(crate) fn foreign_entry(
+    out: &Path,
+    listed: &BTreeSet<PathBuf>,
+    what: &str,
+) -> Result<(), Fail> {
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         for entry in fs::read_dir(out.join(&rel)).map_err(io(out))? {
@@ -120,10 +140,12 @@ fn foreign_file(out: &Path, m: &Manifest) -> Result<(), Fail> {
                 return Err(refused(
                     "--out",
                     format!(
-                        "`{}` is not part of the kit there",
+                        "`{}` is not part of the {what} there",
                         out.join(&path).display()
                     ),
-                    "--force replaces only a kit: move that file out first, or choose another folder",
+                    &format!(
+                        "--force replaces only a {what}: move that file out first, or choose another folder"
+                    ),
                 ));
             }
             if kind.is_dir() {
