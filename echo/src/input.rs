@@ -11,7 +11,7 @@ pub fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(certlab::MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))?;
+        .map_err(|e| Error::File(format!("{what} {}: {}", path.display(), why(&e))))?;
     if bytes.len() as u64 > certlab::MAX_INPUT_BYTES {
         return Err(Error::File(format!(
             "{what} {}: larger than {} MiB; give the file itself",
@@ -20,6 +20,19 @@ pub fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
         )));
     }
     Ok(bytes)
+}
+
+/// What went wrong reading a file, with the fix.
+fn why(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => {
+            "no such file: check the path (a relative one starts from the current folder)".into()
+        }
+        PermissionDenied => "permission denied: give a copy this user may read".into(),
+        IsADirectory => "is a folder: give the file in it".into(),
+        _ => format!("cannot be read ({e})"),
+    }
 }
 
 /// Reads a text file the same way.

@@ -189,11 +189,14 @@ async fn probe(args: &ProbeArgs, url: &str, report: &mut Report) -> Result<()> {
         ))
     })?
     .map_err(|e| {
-        let text = format!("connect to {}:{}: {e}", target.host, target.port);
         if e.kind() == std::io::ErrorKind::ConnectionRefused {
-            Error::Refused(text)
+            Error::Refused(format!(
+                "connect to {}:{}: refused, nothing listens there: is the server running \
+                 (certlab-echo serve …), and is the port right?",
+                target.host, target.port
+            ))
         } else {
-            Error::Check(text)
+            Error::Check(format!("connect to {}:{}: {e}", target.host, target.port))
         }
     })?;
     let _ = tcp.set_nodelay(true);

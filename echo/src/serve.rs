@@ -49,7 +49,7 @@ async fn bind(l: &Listener) -> Result<Bound> {
     };
     let listener = TcpListener::bind(l.addr)
         .await
-        .map_err(|e| Error::Local(format!("cannot listen on {}: {e}", l.addr)))?;
+        .map_err(|e| Error::Local(format!("cannot listen on {}: {}", l.addr, bind_why(&e))))?;
     let addr = listener
         .local_addr()
         .map_err(|e| Error::Local(format!("cannot read the address of {}: {e}", l.addr)))?;
@@ -232,5 +232,16 @@ async fn tls_open(
 fn log_served(name: &str, remote: SocketAddr, served: Served) {
     if let Served::NoRequest(why) = served {
         info!(listener = name, %remote, "closed before a request: {}", shown_max(&why, MAX_MESSAGE_CHARS));
+    }
+}
+
+/// Why a listener could not bind, with the fix.
+fn bind_why(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        AddrInUse => "another program already listens there: choose another --listen port, or stop that program".into(),
+        PermissionDenied => "ports below 1024 need privileges: choose a higher --listen port (e.g. 8443)".into(),
+        AddrNotAvailable => "no network interface here has that address: listen on 127.0.0.1, or on an address of this machine".into(),
+        _ => e.to_string(),
     }
 }

@@ -262,10 +262,25 @@ pub fn server_config_for(
     let (chain, key) = identity;
     let mut config = server_builder(roots, crls)?
         .with_single_cert(chain, key)
-        .map_err(|e| Error::File(format!("--cert/--key: {e}")))?;
+        .map_err(identity_error)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.ignore_client_order = true;
     Ok((config, subjects))
+}
+
+/// Why rustls refused a certificate and key pair, with the fix.
+fn identity_error(e: rustls::Error) -> Error {
+    match e {
+        rustls::Error::InconsistentKeys(_) => Error::File(
+            "--key is not the private key of the --cert certificate (its first one): give the \
+             key of the same identity (a kit's NAME.key beside NAME.crt or NAME.fullchain.pem)"
+                .into(),
+        ),
+        other => Error::File(format!(
+            "--cert/--key: this certificate and key cannot be used together ({other}): give a \
+             kit's NAME.fullchain.pem and NAME.key"
+        )),
+    }
 }
 
 /// A serve listener's configuration.
@@ -312,7 +327,7 @@ pub fn client_config(
     let mut config = match identity {
         Some((chain, key)) => builder
             .with_client_auth_cert(chain, key)
-            .map_err(|e| Error::File(format!("--cert/--key: {e}")))?,
+            .map_err(identity_error)?,
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

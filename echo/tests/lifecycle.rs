@@ -210,6 +210,7 @@ fn config_file_and_bad_flags() {
     );
     assert!(out.ok, "{}", out.all());
 
+    let (server_chain, alice_key) = (kit.p("server.fullchain.pem"), kit.p("alice.key"));
     for (args, needle) in [
         (vec!["serve", "--key", "k"], "--cert"),
         (
@@ -234,7 +235,20 @@ fn config_file_and_bad_flags() {
         ),
         (
             vec!["serve", "--cert", "/nonexistent/c", "--key", "k"],
-            "/nonexistent/c",
+            "/nonexistent/c: no such file: check the path",
+        ),
+        // A key that is not the certificate's: named, with the fix (not rustls's KeyMismatch).
+        (
+            vec![
+                "serve",
+                "--cert",
+                &server_chain,
+                "--key",
+                &alice_key,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            "--key is not the private key of the --cert certificate",
         ),
         (vec!["probe", "https://x/"], "wss://"),
         // Inputs are bounded as in the engine: /dev/zero is refused, not read forever.
@@ -257,6 +271,37 @@ fn config_file_and_bad_flags() {
         assert!(out.all().contains(needle), "{args:?}: {}", out.all());
         assert!(!out.all().contains("panicked"), "{args:?}: {}", out.all());
     }
+
+    // A port another program holds, and a probe of a port nothing listens on: each says why
+    // and what to do, not only the OS's words.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = held.local_addr().expect("addr").port();
+    let (cert, key) = (kit.p("server.fullchain.pem"), kit.p("server.key"));
+    let listen = format!("127.0.0.1:{port}");
+    let out = run(
+        std::process::Command::new(BIN)
+            .args(["serve", "--cert", &cert, "--key", &key, "--listen", &listen]),
+        None,
+    );
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.all().contains("another program already listens there"),
+        "{}",
+        out.all()
+    );
+    drop(held);
+    let closed = free_port();
+    let (out, _) = probe(
+        &format!("wss://localhost:{closed}/"),
+        &["--ca", &kit.p("ca.crt")],
+    );
+    assert_eq!(out.code, Some(3), "{}", out.all());
+    assert!(
+        out.all()
+            .contains("nothing listens there: is the server running"),
+        "{}",
+        out.all()
+    );
 }
 
 #[test]
