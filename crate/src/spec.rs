@@ -243,7 +243,8 @@ impl Default for ServerSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClientSpec {
-    /// File stem and identity name; defaults to the CN when empty.
+    /// File stem and identity name; when empty, made from the CN: lower-case, with `-` for
+    /// spaces and other characters a file name should not hold (`Alice Smith` → `alice-smith`).
     pub name: String,
     /// Subject CN: the user name the server sees.
     pub common_name: String,

@@ -533,3 +533,59 @@ fn guide_prints_the_readme_guide_its_commands_and_its_files() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("windows, macos, linux"), "{err}");
 }
+
+/// `--client "Alice Smith"`: the CN as typed, files under a name made from it; a mistake in a
+/// kit made from flags is reported under the flag the user typed, not the spec field it filled.
+#[test]
+fn client_names_become_file_names_and_errors_name_the_flags() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let (code, _, err) = certlab(
+        &[
+            "-q",
+            "kit",
+            "--out",
+            "k",
+            "--preset",
+            "mtls",
+            "--client",
+            "Alice Smith",
+            "--client",
+            "Bob O'Neil",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    for stem in ["alice-smith", "bob-o-neil"] {
+        assert!(d.join(format!("k/{stem}.p12")).is_file(), "{stem}");
+    }
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("k/manifest.json")).unwrap()).unwrap();
+    let alice = m["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "alice-smith")
+        .expect("alice-smith");
+    assert_eq!(alice["common_name"], "Alice Smith");
+
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--client", "Ελένη"],
+            "--client: no file name can be made from the CN",
+        ),
+        (&["--days", "0"], "--days: "),
+        (&["--ca-days", "99999999"], "--ca-days: "),
+        (&["--server", "localhost,bad name"], "--server: "),
+        (&["--ca-name", " "], "--ca-name: "),
+    ];
+    for (i, (flags, said)) in cases.into_iter().enumerate() {
+        let out = format!("bad{i}");
+        let mut args = vec!["kit", "--out", &out, "--preset", "mtls"];
+        args.extend_from_slice(flags);
+        let (code, _, err) = certlab(&args, d);
+        assert_eq!(code, 2, "{flags:?}: {err}");
+        assert!(err.contains(said), "{flags:?}: {err}");
+        assert!(!d.join(&out).exists(), "{flags:?} wrote {out}");
+    }
+}

@@ -63,6 +63,30 @@ pub(crate) fn is_safe_stem(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
+/// A file stem made from a common name (`Alice Smith` → `alice-smith`): ASCII letters and
+/// digits lower-cased, `.` and `_` kept, anything else a `-`, runs of `-` as one, no `.` or
+/// `-` at the ends, at most 64 characters. A CN with nothing of that (`Ελένη`) gives itself
+/// back, and [`check_stem`] then says it cannot be a file name.
+pub(crate) fn stem_from(cn: &str) -> String {
+    let mut stem = String::new();
+    for c in cn.trim().chars() {
+        let c = match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '.' | '_' => c.to_ascii_lowercase(),
+            _ => '-',
+        };
+        if !(c == '-' && (stem.is_empty() || stem.ends_with('-'))) {
+            stem.push(c);
+        }
+    }
+    let stem: String = stem.trim_matches(['-', '.']).chars().take(64).collect();
+    let stem = stem.trim_end_matches(['-', '.']).to_string();
+    if stem.is_empty() {
+        cn.trim().to_string()
+    } else {
+        stem
+    }
+}
+
 /// A file stem: a short, safe file name, unique (case-insensitively) among `seen`.
 pub(crate) fn check_stem(p: &mut Problems, field: String, name: &str, seen: &mut HashSet<String>) {
     if name.is_empty() {

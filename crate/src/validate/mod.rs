@@ -10,7 +10,7 @@ mod devices;
 
 pub(crate) use checks::{
     check_cn, check_days, check_secrets, check_stem, check_subject, default_server_cn, device_dns,
-    email_san, server_names,
+    email_san, is_safe_stem, server_names,
 };
 pub use device_list::device_list_text;
 pub use devices::expand_pattern;
@@ -211,12 +211,19 @@ impl Planner {
             let f = format!("clients[{i}]");
             let p = &mut self.p;
             let name = if c.name.is_empty() {
-                c.common_name.trim().to_string()
+                checks::stem_from(&c.common_name)
             } else {
                 c.name.clone()
             };
             check_cn(p, format!("{f}.common_name"), &c.common_name);
-            if !c.common_name.trim().is_empty() {
+            if c.name.is_empty() && !c.common_name.trim().is_empty() && !is_safe_stem(&name) {
+                p.push(
+                    format!("{f}.name"),
+                    ErrorKind::BadFileName,
+                    format!("no file name can be made from the CN `{}`: it has no ASCII letter or digit", c.common_name.trim()),
+                    "give the client a file name (`name` in a spec, File name on the page), or a CN with ASCII letters",
+                );
+            } else if !c.common_name.trim().is_empty() {
                 check_stem(p, format!("{f}.name"), &name, &mut self.seen);
             }
             check_days(p, format!("{f}.days"), c.days);

@@ -192,8 +192,9 @@ fn spec_from_flags(a: KitArgs) -> Result<Spec, Fail> {
     Ok(spec)
 }
 
-/// The kit-wide subject fields and the device list came from flags: errors name those, not
-/// `subject.country` or `devices[0].list`.
+/// A kit made from flags: errors name the flag the user typed (`--client`, `--days`), not the
+/// spec field it filled (`clients[0].name`, `servers[0].days`); `subject.country` is
+/// `--country`, the device list is `--devices-from FILE`.
 fn flag_fields(e: certlab::Error, devices_from: Option<&std::path::Path>) -> certlab::Error {
     match e {
         certlab::Error::Invalid(v) => certlab::Error::Invalid(
@@ -203,9 +204,12 @@ fn flag_fields(e: certlab::Error, devices_from: Option<&std::path::Path>) -> cer
                         && let Some(flag) = crate::subject_flag(&fe.field)
                     {
                         fe.field = flag.to_string();
-                    }
-                    if let (Some(path), "devices[0].list") = (devices_from, fe.field.as_str()) {
+                    } else if let (Some(path), "devices[0].list") =
+                        (devices_from, fe.field.as_str())
+                    {
                         fe.field = format!("--devices-from {}", path.display());
+                    } else if let Some(flag) = flag_of(&fe.field) {
+                        fe.field = flag.to_string();
                     }
                     fe
                 })
@@ -213,6 +217,35 @@ fn flag_fields(e: certlab::Error, devices_from: Option<&std::path::Path>) -> cer
         ),
         other => other,
     }
+}
+
+/// The `certlab kit` flag that fills a spec field, if one does (indices dropped:
+/// `servers[0].names[1]` is `--server`).
+fn flag_of(field: &str) -> Option<&'static str> {
+    let mut base = String::new();
+    let mut depth = 0;
+    for c in field.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            c if depth == 0 => base.push(c),
+            _ => {}
+        }
+    }
+    Some(match base.as_str() {
+        "clients.name" | "clients.common_name" => "--client",
+        "clients.names" => "--clients-also-server",
+        "servers.names" => "--server",
+        "servers.days" | "clients.days" | "devices.days" => "--days",
+        "root.days" => "--ca-days",
+        "root.common_name" => "--ca-name",
+        "devices.pattern" => "--devices",
+        "devices.count" => "--count",
+        "name_constraints" => "--name-constraints",
+        "key_password" => "--key-password",
+        "p12_password" => "--p12-password",
+        _ => return None,
+    })
 }
 
 /// Runs `certlab kit`.
