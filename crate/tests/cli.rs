@@ -78,7 +78,7 @@ fn kit_issue_inspect_lint_and_exit_codes() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("servers[0].names[1]") && err.contains("bad_name.lab"),
+        err.contains("--server: ") && err.contains("bad_name.lab"),
         "{err}"
     );
     assert!(
