@@ -50,6 +50,45 @@ pub fn io(path: &Path) -> impl Fn(std::io::Error) -> Fail + '_ {
     move |e| Fail::Io(format!("cannot write `{}`: {e}", path.display()))
 }
 
+/// Makes the new folder a kit or gallery is written in before it is renamed to `out`: beside
+/// `out`, so the rename stays on one file system. Refused under `--out` when the parent
+/// folder cannot take it (read-only, not ours).
+pub fn temp_dir_beside(out: &Path) -> Result<PathBuf, Fail> {
+    let tmp = temp_sibling(out, "new");
+    fs::create_dir(&tmp).map_err(|e| out_unusable(out, &e))?;
+    Ok(tmp)
+}
+
+/// Why `--out` cannot receive the finished folder (certlab writes beside it, then renames),
+/// with the fix; other errors as [`io`].
+pub fn out_unusable(out: &Path, e: &std::io::Error) -> Fail {
+    use std::io::ErrorKind::*;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let why = match e.kind() {
+        PermissionDenied | ReadOnlyFilesystem => format!(
+            "certlab writes into a new folder beside `{}` and renames it in, and `{}` does not let it ({e})",
+            out.display(),
+            parent.display()
+        ),
+        ResourceBusy | CrossesDevices => format!(
+            "`{}` is a mount point or in use, so the finished folder cannot be renamed to it ({e})",
+            out.display()
+        ),
+        _ => return Fail::Io(format!("cannot write `{}`: {e}", out.display())),
+    };
+    refused(
+        "--out",
+        why,
+        &format!(
+            "give a folder inside it, whose parent you may write to: e.g. --out {}",
+            out.join("kit").display()
+        ),
+    )
+}
+
 /// An input error about `--out` (or another flag naming where to write).
 pub fn refused(flag: &str, problem: String, fix: &str) -> Fail {
     Fail::Engine(Error::field(flag, ErrorKind::Inconsistent, problem, fix))
@@ -153,4 +192,37 @@ pub fn check_zip(zip: &Path, out: &Path, force: bool) -> Result<(), Fail> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error as IoError, ErrorKind as Kind};
+
+    /// The errors of writing beside `--out` and renaming in name `--out`, why, and a folder
+    /// inside it to give instead (checked here: as root, the tests cannot make a folder
+    /// refuse writes, nor mount one).
+    #[test]
+    fn an_unusable_out_is_named_with_a_folder_inside_it() {
+        let out = Path::new("/mnt/usb");
+        for (kind, why) in [
+            (Kind::ResourceBusy, "mount point or in use"),
+            (Kind::PermissionDenied, "does not let it"),
+            (Kind::ReadOnlyFilesystem, "does not let it"),
+        ] {
+            let Fail::Engine(e) = out_unusable(out, &IoError::from(kind)) else {
+                panic!("{kind:?}: not an input error");
+            };
+            let text = e.to_string();
+            assert!(text.starts_with("--out: "), "{text}");
+            assert!(
+                text.contains(why) && text.contains("--out /mnt/usb/kit"),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            out_unusable(out, &IoError::from(Kind::StorageFull)),
+            Fail::Io(_)
+        ));
+    }
 }

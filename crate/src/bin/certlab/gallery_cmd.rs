@@ -2,7 +2,7 @@
 //! folder, whole or not at all, like a kit.
 
 use crate::Fail;
-use crate::files::{create, io, refused, temp_sibling};
+use crate::files::{create, io, refused};
 use crate::kit_dir::swap_in;
 use crate::out::outln;
 use clap::Args;
@@ -84,8 +84,7 @@ pub fn run(args: GalleryArgs) -> Result<(), Fail> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let tmp = temp_sibling(&out, "new");
-    fs::create_dir(&tmp).map_err(io(&tmp))?;
+    let tmp = crate::files::temp_dir_beside(&out)?;
     let written = g
         .files
         .iter()

@@ -165,8 +165,7 @@ pub fn prepare(out: &Path, force: bool) -> Result<(PathBuf, PathBuf), Fail> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let tmp = temp_sibling(&out, "new");
-    fs::create_dir(&tmp).map_err(io(&tmp))?;
+    let tmp = crate::files::temp_dir_beside(&out)?;
     Ok((out, tmp))
 }
 
@@ -195,14 +194,15 @@ fn write_all(kit: &Kit, dir: &Path) -> Result<(), Fail> {
 /// Puts the finished folder `tmp` at `out`: into a free or empty place, or over an old kit
 /// (already checked) that is moved aside first and removed last.
 pub fn swap_in(tmp: &Path, out: &Path) -> Result<(), Fail> {
+    let unusable = |e: std::io::Error| crate::files::out_unusable(out, &e);
     if fs::symlink_metadata(out).is_err() || fs::remove_dir(out).is_ok() {
-        return fs::rename(tmp, out).map_err(io(out));
+        return fs::rename(tmp, out).map_err(unusable);
     }
     let old = temp_sibling(out, "old");
-    fs::rename(out, &old).map_err(io(out))?;
+    fs::rename(out, &old).map_err(unusable)?;
     if let Err(e) = fs::rename(tmp, out) {
         let _ = fs::rename(&old, out);
-        return Err(io(out)(e));
+        return Err(unusable(e));
     }
     fs::remove_dir_all(&old).map_err(io(&old))
 }
