@@ -394,7 +394,17 @@ pub(crate) fn issuer_params(ca_der: &[u8]) -> Result<CertificateParams, Error> {
     let c = crate::decode::parse_x509(ca_der, "ca_cert")?;
     let mut dn = DistinguishedName::new();
     for attr in c.subject().iter_attributes() {
-        let ty = dn_type(attr.attr_type());
+        let ty = dn_type(attr.attr_type()).ok_or_else(|| {
+            Error::field(
+                "ca_cert",
+                ErrorKind::BadDer,
+                format!(
+                    "the CA subject has an attribute type certlab cannot write again (OID {})",
+                    attr.attr_type().to_id_string()
+                ),
+                "use a CA whose subject uses ordinary attribute types (CN, O, OU, C, ST, L…)",
+            )
+        })?;
         let text = attr.as_str().map_err(|_| {
             Error::field(
                 "ca_cert",
@@ -448,8 +458,9 @@ pub(crate) fn check_issuer_name(leaf_der: &[u8], ca_der: &[u8]) -> Result<(), Er
     Ok(())
 }
 
-/// The rcgen attribute type of a DN attribute OID.
-fn dn_type(o: &x509_parser::der_parser::oid::Oid<'_>) -> DnType {
+/// The rcgen attribute type of a DN attribute OID; `None` for one rcgen cannot encode (an arc
+/// past 64 bits, or fewer than two arcs: rcgen's encoder would panic on it).
+fn dn_type(o: &x509_parser::der_parser::oid::Oid<'_>) -> Option<DnType> {
     const TABLE: [(oid::ObjectIdentifier, DnType); 6] = [
         (oid::CN, DnType::CommonName),
         (oid::C, DnType::CountryName),
@@ -458,9 +469,9 @@ fn dn_type(o: &x509_parser::der_parser::oid::Oid<'_>) -> DnType {
         (oid::O, DnType::OrganizationName),
         (oid::OU, DnType::OrganizationalUnitName),
     ];
-    TABLE
-        .iter()
-        .find(|(id, _)| oid::is(o, *id))
-        .map(|(_, t)| t.clone())
-        .unwrap_or_else(|| DnType::CustomDnType(o.iter().map(|i| i.collect()).unwrap_or_default()))
+    if let Some((_, t)) = TABLE.iter().find(|(id, _)| oid::is(o, *id)) {
+        return Some(t.clone());
+    }
+    let arcs: Vec<u64> = o.iter()?.collect();
+    (arcs.len() >= 2).then_some(DnType::CustomDnType(arcs))
 }

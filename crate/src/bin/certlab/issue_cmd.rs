@@ -152,19 +152,31 @@ pub(crate) fn run(a: IssueArgs) -> Result<(), Fail> {
     // A CSR brings its own key: only a key made here (RSA-3072/4096) is slow.
     let busy = (csr.is_none() && crate::ui::takes_a_while(1, leaf.key))
         .then(|| crate::ui::ui().spinner(&format!("making the {} key", leaf.key)));
+    // With only --csr, the names and the CN come from the CSR: errors about them name it.
+    let from_csr = a.server.is_none() && a.client.is_none() && a.device.is_none();
     let kit = certlab::issue_leaf(&ca, &leaf, csr.as_ref(), &opts).map_err(|e| {
         rename_fields(
             e,
             &[
                 (
                     "names",
-                    if a.also_server.is_some() {
+                    if from_csr {
+                        "--csr (its names)"
+                    } else if a.also_server.is_some() {
                         "--also-server"
                     } else {
                         "--server"
                     },
                 ),
-                ("common_name", "--client/--device"),
+                (
+                    "common_name",
+                    if from_csr {
+                        "--csr (its CN)"
+                    } else {
+                        "--client/--device"
+                    },
+                ),
+                ("ca_cert", "--ca-cert"),
                 ("days", "--days"),
                 ("p12_password", "--p12-password"),
                 ("key_password", "--key-password"),
