@@ -115,6 +115,36 @@ fn show_inspection(r: &Inspection) -> Html {
 type IssuedKit = (String, Vec<(String, Vec<u8>)>, Vec<u8>);
 
 /// "Issue more": one leaf (or the CSR's) under the CA given, as a small kit.
+/// The engine's errors with this panel's labels for the fields (`ca_key_password` is the
+/// "CA key passphrase" box; the names and CN are the CSR's when one was given).
+fn labelled(e: certlab::Error, from_csr: bool) -> certlab::Error {
+    let label = |field: &str| -> Option<&'static str> {
+        let base = field.split(['[', ':', '.']).next().unwrap_or(field);
+        Some(match base {
+            "ca_cert" => "CA certificate",
+            "ca_key" => "CA private key",
+            "ca_key_password" => "CA key passphrase",
+            "csr" => "CSR",
+            "names" | "common_name" | "name" if from_csr => "CSR",
+            "names" | "common_name" | "name" => "Name",
+            _ => return None,
+        })
+    };
+    match e {
+        certlab::Error::Invalid(v) => certlab::Error::Invalid(
+            v.into_iter()
+                .map(|mut fe| {
+                    if let Some(l) = label(&fe.field) {
+                        fe.field = l.to_string();
+                    }
+                    fe
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn issue_more(
     ca_cert: &[u8],
     ca_key: &[u8],
@@ -208,7 +238,9 @@ pub fn tools() -> Html {
         );
         Callback::from(move |_: MouseEvent| {
             let result = issue_more(&ca_cert, &ca_key, &ca_pass, &csr, *role, &leaf_name);
-            issued.set(Some(result.map_err(|e| e.to_string())));
+            issued.set(Some(
+                result.map_err(|e| labelled(e, !csr.is_empty()).to_string()),
+            ));
         })
     };
     let on_role = {
@@ -281,5 +313,27 @@ pub fn tools() -> Html {
                 } }
             </details>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::labelled;
+    use certlab::{Error, ErrorKind};
+
+    /// The engine's field names become this panel's labels; a message keeps its words.
+    #[test]
+    fn errors_name_the_boxes_of_this_panel() {
+        let e = |field: &str| Error::field(field, ErrorKind::Missing, "problem", "fix");
+        for (field, csr, label) in [
+            ("ca_key_password", false, "CA key passphrase: problem"),
+            ("ca_cert", false, "CA certificate: problem"),
+            ("names[1]", true, "CSR: problem"),
+            ("common_name", false, "Name: problem"),
+            ("p12_password", false, "p12_password: problem"),
+        ] {
+            let text = labelled(e(field), csr).to_string();
+            assert!(text.starts_with(label), "{field}: {text}");
+        }
     }
 }
