@@ -129,12 +129,22 @@ impl Spec {
                 "write the spec as one object, e.g. {\"servers\": [{\"names\": [\"localhost\"]}]} (see the README for the fields)",
             ));
         }
-        serde_json::from_slice(bytes).map_err(|e| {
+        // serde_path_to_error names the field a value was wrong for (`servers[0].days`).
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let spec = serde_path_to_error::deserialize::<_, Spec>(&mut de)
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+            .and_then(|s| de.end().map(|()| s).map_err(|e| (String::new(), e)));
+        spec.map_err(|(path, e)| {
+            let at = if path == "." || path.is_empty() {
+                String::new()
+            } else {
+                format!(" (field `{path}`)")
+            };
             Error::field(
                 field,
                 ErrorKind::Inconsistent,
                 format!(
-                    "the spec JSON is not valid at line {}, column {}: {}",
+                    "the spec JSON is not valid at line {}, column {}{at}: {}",
                     e.line(),
                     e.column(),
                     short(&e.to_string())

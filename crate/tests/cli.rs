@@ -589,3 +589,32 @@ fn client_names_become_file_names_and_errors_name_the_flags() {
         assert!(!d.join(&out).exists(), "{flags:?} wrote {out}");
     }
 }
+
+/// A spec whose JSON is well formed but holds a wrong value or an unknown field: the error
+/// names the field (`servers[0].days`), with the line and column, and nothing is written.
+#[test]
+fn spec_json_errors_name_the_field() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    for (json, said) in [
+        (
+            r#"{"servers":[{"names":["localhost"],"days":"365"}]}"#,
+            "(field `servers[0].days`): invalid type: string \"365\", expected u32",
+        ),
+        (
+            r#"{"servers":[{"namez":["localhost"]}]}"#,
+            "(field `servers[0].namez`): unknown field `namez`",
+        ),
+        (r#"{"servers":[]} x"#, "column 16: trailing characters"),
+    ] {
+        std::fs::write(d.join("s.json"), json).unwrap();
+        let (code, _, err) = certlab(&["kit", "--spec", "s.json", "--out", "k"], d);
+        assert_eq!(code, 2, "{json}: {err}");
+        assert!(
+            err.contains("--spec: the spec JSON is not valid at line 1"),
+            "{err}"
+        );
+        assert!(err.contains(said), "{json}: {err}");
+        assert!(!d.join("k").exists());
+    }
+}
