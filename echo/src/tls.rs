@@ -134,22 +134,34 @@ pub fn load_crls(
     let mut crls = Vec::new();
     for path in paths {
         let bytes = read(path, flag)?;
-        if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-            let found: Vec<_> = CertificateRevocationListDer::pem_slice_iter(&bytes)
+        let found: Vec<CertificateRevocationListDer<'static>> = if bytes.starts_with(b"-----BEGIN")
+            || bytes.windows(11).any(|w| w == b"-----BEGIN ")
+        {
+            CertificateRevocationListDer::pem_slice_iter(&bytes)
                 .collect::<std::result::Result<_, _>>()
-                .map_err(|e| {
-                    Error::File(format!("{flag} {}: damaged PEM ({e})", path.display()))
-                })?;
-            if found.is_empty() {
-                return Err(Error::File(format!(
-                    "{flag} {}: no X509 CRL block (is it a certificate? give the CA's .crl file)",
-                    path.display()
-                )));
-            }
-            crls.extend(found);
+                .map_err(|e| Error::File(format!("{flag} {}: damaged PEM ({e})", path.display())))?
         } else {
-            crls.push(CertificateRevocationListDer::from(bytes));
+            vec![CertificateRevocationListDer::from(bytes)]
+        };
+        if found.is_empty() {
+            return Err(Error::File(format!(
+                "{flag} {}: no X509 CRL block (is it a certificate? give the CA's .crl file)",
+                path.display()
+            )));
         }
+        // Parsed here, so a file that is not a CRL is named (rustls says only that some CRL
+        // did not parse).
+        if found
+            .iter()
+            .any(|crl| webpki::BorrowedCertRevocationList::from_der(crl).is_err())
+        {
+            return Err(Error::File(format!(
+                "{flag} {}: not a certificate revocation list, or a damaged one: give the CA's \
+                 NAME.crl (PEM `X509 CRL` or DER)",
+                path.display()
+            )));
+        }
+        crls.extend(found);
     }
     Ok(crls)
 }

@@ -211,6 +211,7 @@ fn config_file_and_bad_flags() {
     assert!(out.ok, "{}", out.all());
 
     let (server_chain, alice_key) = (kit.p("server.fullchain.pem"), kit.p("alice.key"));
+    let (server_key, server_der, ca) = (kit.p("server.key"), kit.p("server.der"), kit.p("ca.crt"));
     for (args, needle) in [
         (vec!["serve", "--key", "k"], "--cert"),
         (
@@ -249,6 +250,23 @@ fn config_file_and_bad_flags() {
                 "127.0.0.1:0",
             ],
             "--key is not the private key of the --cert certificate",
+        ),
+        // A certificate given as --crl: the file is named, with the fix.
+        (
+            vec![
+                "serve",
+                "--cert",
+                &server_chain,
+                "--key",
+                &server_key,
+                "--client-ca",
+                &ca,
+                "--crl",
+                &server_der,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            "server.der: not a certificate revocation list",
         ),
         (vec!["probe", "https://x/"], "wss://"),
         // Inputs are bounded as in the engine: /dev/zero is refused, not read forever.
