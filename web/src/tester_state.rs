@@ -443,5 +443,19 @@ impl Reducible for TesterState {
     }
 }
 
+/// Why the browser will refuse `target` from this page, before trying: a page served over
+/// https may not open a ws:// (unencrypted) WebSocket (mixed content); the browser's own
+/// exception text says so only in its words ("The operation is insecure").
+pub fn refused_by_page(page_is_https: bool, target: &crate::wss::Target) -> Option<String> {
+    (page_is_https && !target.secure).then(|| {
+        format!(
+            "{} is ws:// (not encrypted), and a page served over https may not open one: \
+             browsers block it as mixed content. Use wss:// with the kit's server certificate, \
+             or open this page over http.",
+            target.url
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,12 @@ fn connect_flow(
             Ok(t) => t,
             Err(e) => return state.dispatch(TesterAction::Invalid(e)),
         };
+        let https = web_sys::window()
+            .and_then(|w| w.location().protocol().ok())
+            .is_some_and(|p| p == "https:");
+        if let Some(why) = crate::tester_state::refused_by_page(https, &target) {
+            return state.dispatch(TesterAction::Invalid(why));
+        }
         drop(socket.borrow_mut().take());
         let attempt = {
             let mut n = numbers.borrow_mut();

@@ -96,3 +96,16 @@ fn disconnect_stops_without_a_diagnosis() {
     );
     assert_eq!((s.phase, s.diagnosis), (Phase::Closed, None));
 }
+
+#[test]
+fn a_ws_url_from_an_https_page_is_refused_before_trying() {
+    let ws = crate::wss::Target::parse("ws://pi.lan:8080/").unwrap();
+    let wss = crate::wss::Target::parse("wss://pi.lan:8443/").unwrap();
+    let said = super::refused_by_page(true, &ws).expect("refused");
+    assert!(
+        said.contains("ws://pi.lan:8080/") && said.contains("wss://"),
+        "{said}"
+    );
+    assert_eq!(super::refused_by_page(true, &wss), None);
+    assert_eq!(super::refused_by_page(false, &ws), None);
+}
