@@ -70,11 +70,19 @@ pub fn write(
     let (out, tmp) = kit_dir::prepare(out, force)?;
     let zip_tmp = zip.map(|z| temp_sibling(z, "new"));
     let result = fill(spec, progress, &tmp, zip_tmp.as_deref());
+    // The folder first: if it cannot be put in place, the old zip (with --force) still matches
+    // the old folder. The zip last: a failure there leaves the new kit whole, and says so.
     let done = result.and_then(|streamed| {
-        if let (Some(z), Some(zt)) = (zip, &zip_tmp) {
-            fs::rename(zt, z).map_err(io(z))?;
-        }
         kit_dir::swap_in(&tmp, &out)?;
+        if let (Some(z), Some(zt)) = (zip, &zip_tmp) {
+            fs::rename(zt, z).map_err(|e| {
+                Fail::Io(format!(
+                    "the kit is written to `{}`, but its zip could not be put at `{}`: {e}",
+                    out.display(),
+                    z.display()
+                ))
+            })?;
+        }
         Ok(streamed)
     });
     if done.is_err() {
