@@ -618,3 +618,51 @@ fn spec_json_errors_name_the_field() {
         assert!(!d.join("k").exists());
     }
 }
+
+/// `--count` and `--device-server-auth` change the iot preset's devices (they were silently
+/// ignored without --devices), and are refused for a kit without devices.
+#[test]
+fn count_and_device_server_auth_apply_to_the_preset_devices() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let (code, _, err) = certlab(
+        &[
+            "-q",
+            "kit",
+            "--out",
+            "k",
+            "--preset",
+            "iot",
+            "--count",
+            "3",
+            "--device-server-auth",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("k/manifest.json")).unwrap()).unwrap();
+    let devices: Vec<&serde_json::Value> = m["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["role"] == "device")
+        .collect();
+    assert_eq!(devices.len(), 3, "{m:#}");
+    let text = common::openssl(
+        &d.join("k"),
+        &[
+            "x509",
+            "-in",
+            "devices/sensor-0001.crt",
+            "-noout",
+            "-ext",
+            "extendedKeyUsage",
+        ],
+    );
+    assert!(text.contains("TLS Web Server Authentication"), "{text}");
+    let (code, _, err) = certlab(&["kit", "--out", "n", "--preset", "dev", "--count", "3"], d);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--count: this kit has no devices"), "{err}");
+    assert!(!d.join("n").exists());
+}

@@ -40,14 +40,15 @@ pub(crate) struct KitArgs {
     /// Device CN pattern, e.g. `sensor-{n:04}` (with --count).
     #[arg(long)]
     pub(crate) devices: Option<String>,
-    /// Number of devices.
-    #[arg(long, default_value_t = 10)]
-    pub(crate) count: u32,
+    /// Number of devices (default 10): of --devices, or of the iot preset's.
+    #[arg(long, conflicts_with = "devices_from")]
+    pub(crate) count: Option<u32>,
     /// Devices from a list instead of a pattern: one name per line (serial number, MAC
     /// address, host name), or CSV with a header `name,names,email,o,ou,c,st,l`.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["devices", "spec"])]
     pub(crate) devices_from: Option<PathBuf>,
-    /// Devices may also act as TLS servers.
+    /// Devices may also act as TLS servers (the iot preset's, or those of --devices or
+    /// --devices-from).
     #[arg(long)]
     pub(crate) device_server_auth: bool,
     /// Each device gets its own random .p12 password (and key passphrase with
@@ -129,10 +130,33 @@ fn identities(a: &KitArgs, spec: &mut Spec, key: certlab::KeyAlgorithm) -> Resul
             c.names = split_list(names);
         }
     }
+    // --count and --device-server-auth change the preset's devices when no others are named;
+    // a kit without devices has nothing for them to change.
+    if (a.count.is_some() || a.device_server_auth)
+        && a.devices.is_none()
+        && a.devices_from.is_none()
+    {
+        if spec.devices.is_empty() {
+            let flag = if a.count.is_some() {
+                "--count"
+            } else {
+                "--device-server-auth"
+            };
+            return Err(files::refused(
+                flag,
+                "this kit has no devices for it to apply to".into(),
+                "name the devices with --devices PATTERN or --devices-from FILE, or use --preset iot",
+            ));
+        }
+        for b in &mut spec.devices {
+            b.count = a.count.unwrap_or(b.count);
+            b.server_auth |= a.device_server_auth;
+        }
+    }
     if let Some(pattern) = &a.devices {
         spec.devices = vec![DeviceBatch {
             pattern: pattern.clone(),
-            count: a.count,
+            count: a.count.unwrap_or(10),
             key,
             server_auth: a.device_server_auth,
             ..DeviceBatch::default()
