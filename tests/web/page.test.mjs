@@ -283,6 +283,31 @@ test("bad inputs show field errors beside the field; the page keeps working", as
   await page.close();
 });
 
+test("a number field with text that is no whole number says so and holds Generate", async () => {
+  const { page, errors } = await openPage();
+  await page.click("[data-preset=iot]");
+  const field = "input[name='devices[0].start']";
+  const note = page.locator("li.field-error[data-field='devices[0].start']");
+  for (const typed of ["-1", "1e3"]) {
+    await page.fill(field, typed);
+    await note.first().waitFor({ timeout: 30_000 });
+    assert.match(await note.first().innerText(), new RegExp(`${typed.replace("+", "\\+")}. is not a whole number`));
+    assert.equal(await page.inputValue(field), typed, "the typed text stays in the box");
+    assert.ok(await page.isDisabled("#generate"), `${typed}: Generate must wait`);
+    assert.match(await page.innerText("#blocked"), /1 problem/);
+    await page.fill(field, "5");
+    await page.waitForFunction(() => !document.querySelector("li.field-error[data-field='devices[0].start']"), null, { timeout: 30_000 });
+    assert.ok(!(await page.isDisabled("#generate")), "a whole number again: Generate is back");
+  }
+  // A preset starts over: the field's bad text goes with it.
+  await page.fill(field, "-7");
+  await note.first().waitFor({ timeout: 30_000 });
+  await page.click("[data-preset=dev]");
+  await page.waitForFunction(() => !document.getElementById("blocked"), null, { timeout: 30_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("lint warns before generating: Ed25519 and Apple's 825 days", async () => {
   const { page } = await openPage();
   await page.selectOption("select[name='servers[0].key']", "ed25519");

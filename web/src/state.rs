@@ -101,6 +101,8 @@ pub struct AppState {
     pub spec: Spec,
     /// The current or last run.
     pub run: Run,
+    /// Text in a field that is no value at all (see `fields::InputErrors`), by field.
+    pub input_errors: Rc<std::collections::BTreeMap<String, (String, certlab::FieldError)>>,
 }
 
 impl Default for AppState {
@@ -109,6 +111,7 @@ impl Default for AppState {
             preset: PresetChoice::Dev,
             spec: PresetChoice::Dev.spec(),
             run: Run::Idle,
+            input_errors: Default::default(),
         }
     }
 }
@@ -126,6 +129,8 @@ pub enum Action {
     Gen(GenEvent),
     /// The user cancelled.
     Cancelled,
+    /// A field's text is no value (`Some`), or is one again (`None`).
+    InputError(String, Option<(String, certlab::FieldError)>),
 }
 
 impl Reducible for AppState {
@@ -138,6 +143,16 @@ impl Reducible for AppState {
                 s.preset = p;
                 s.spec = p.spec();
                 s.run = Run::Idle;
+                s.input_errors = Rc::default();
+            }
+            Action::InputError(field, Some(e)) => {
+                Rc::make_mut(&mut s.input_errors).insert(field, e);
+            }
+            Action::InputError(field, None) => {
+                if !s.input_errors.contains_key(&field) {
+                    return self; // nothing changes: no re-render
+                }
+                Rc::make_mut(&mut s.input_errors).remove(&field);
             }
             Action::SetSpec(spec) => {
                 s.spec = *spec;
@@ -239,5 +254,30 @@ mod tests {
             source: KeySource::Worker,
         }));
         assert_eq!(s.run, Run::Cancelled);
+    }
+
+    /// A field's text that is no number is kept until it is one again or a preset starts over.
+    #[test]
+    fn input_errors_are_kept_until_fixed_or_a_preset() {
+        let e = certlab::FieldError::new(
+            "devices[0].start",
+            certlab::ErrorKind::Inconsistent,
+            "p",
+            "f",
+        );
+        let bad = || Action::InputError("devices[0].start".into(), Some(("-1".into(), e.clone())));
+        let s = Rc::new(AppState::default()).reduce(bad());
+        assert_eq!(s.input_errors.len(), 1);
+        let fixed = s
+            .clone()
+            .reduce(Action::InputError("devices[0].start".into(), None));
+        assert!(fixed.input_errors.is_empty());
+        let unchanged = fixed.clone().reduce(Action::InputError("x".into(), None));
+        assert!(
+            Rc::ptr_eq(&fixed, &unchanged),
+            "clearing a field with no error changes nothing"
+        );
+        let s = s.reduce(Action::Preset(PresetChoice::Iot));
+        assert!(s.input_errors.is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! progress and cancel), the results and the import guide.
 
 use super::editor::Editor;
-use super::fields::Problems;
+use super::fields::{InputErrors, Problems};
 use super::guide::Guide;
 use super::lab::Lab;
 use super::results::Results;
@@ -100,7 +100,14 @@ pub fn app() -> Html {
         })
     };
     let busy = matches!(state.run, Run::Running { .. });
-    let blocking = problems.errors.len();
+    let blocking = problems.errors.len() + state.input_errors.len();
+    let input_errors = {
+        let state = state.clone();
+        InputErrors {
+            errors: state.input_errors.clone(),
+            report: Callback::from(move |(field, e)| state.dispatch(Action::InputError(field, e))),
+        }
+    };
     let kit = match &state.run {
         Run::Done(k) => Some(k.clone()),
         _ => None,
@@ -121,7 +128,9 @@ pub fn app() -> Html {
                         aria-pressed={(state.preset == p).to_string()} onclick={Callback::from(move |_: MouseEvent| s.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
                 }) }
             </nav>
-            <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} />
+            <ContextProvider<InputErrors> context={input_errors}>
+                <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} />
+            </ContextProvider<InputErrors>>
             if let Some(text) = (*rsa_notice).clone() { <p class="notice" id="rsa-notice" role="note">{ text }</p> }
             <div class="generate-bar">
                 <button class="primary" id="generate" onclick={generate} disabled={busy || blocking > 0}>{ "Generate" }</button>

@@ -124,6 +124,18 @@ pub fn text_field(p: &TextProps) -> Html {
     }
 }
 
+/// Text typed in a field that is no value at all (`-1` or `1e3` in a number field): the text
+/// and its error, by field. The page keeps them (so a preset clears them) and counts them with
+/// the spec's errors, so Generate waits until they are fixed; fields read and report them
+/// through this context, provided around the editor.
+#[derive(Clone, PartialEq, Default)]
+pub struct InputErrors {
+    /// What each field holds that is no value.
+    pub errors: Rc<std::collections::BTreeMap<String, (String, FieldError)>>,
+    /// A field's text is no value (`Some`), or is one again (`None`).
+    pub report: Callback<(String, Option<(String, FieldError)>)>,
+}
+
 /// Props of [`NumberField`].
 #[derive(Properties, PartialEq)]
 pub struct NumberProps {
@@ -135,16 +147,55 @@ pub struct NumberProps {
     pub value: u32,
     /// Problems.
     pub problems: Problems,
-    /// New value (unparsable text becomes 0, which validation reports).
+    /// New value, when the text is a whole number.
     pub on_change: Callback<u32>,
 }
 
-/// A labelled whole-number input.
+/// A whole number as typed in `field`: digits only, at most 4294967295.
+pub fn parse_whole(field: &str, text: &str) -> Result<u32, FieldError> {
+    let t = text.trim();
+    if !t.is_empty()
+        && t.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(v) = t.parse::<u32>()
+    {
+        return Ok(v);
+    }
+    Err(FieldError::new(
+        field,
+        certlab::ErrorKind::Inconsistent,
+        format!("`{t}` is not a whole number from 0 to 4294967295"),
+        "type digits only",
+    ))
+}
+
+/// A labelled whole-number input. Text that is not a whole number stays in the box with its
+/// error beside it; the spec keeps its last number, and Generate waits ([`InputErrors`]).
 #[function_component(NumberField)]
 pub fn number_field(p: &NumberProps) -> Html {
-    let cb = p.on_change.clone();
-    let on_change = Callback::from(move |s: String| cb.emit(s.trim().parse::<u32>().unwrap_or(0)));
-    html! { <TextField label={p.label.clone()} field={p.field.clone()} value={p.value.to_string()} problems={p.problems.clone()} {on_change} kind="number" /> }
+    let ctx = use_context::<InputErrors>().unwrap_or_default();
+    let on_change = {
+        let (cb, field, report) = (p.on_change.clone(), p.field.to_string(), ctx.report.clone());
+        Callback::from(move |s: String| match parse_whole(&field, &s) {
+            Ok(v) => {
+                report.emit((field.clone(), None));
+                cb.emit(v);
+            }
+            Err(e) => report.emit((field.clone(), Some((s, e)))),
+        })
+    };
+    let (value, problems) = match ctx.errors.get(p.field.as_str()) {
+        Some((text, e)) => {
+            let mut errors = (*p.problems.errors).clone();
+            errors.push(e.clone());
+            let problems = Problems {
+                errors: Rc::new(errors),
+                findings: p.problems.findings.clone(),
+            };
+            (AttrValue::from(text.clone()), problems)
+        }
+        None => (AttrValue::from(p.value.to_string()), p.problems.clone()),
+    };
+    html! { <TextField label={p.label.clone()} field={p.field.clone()} {value} {problems} {on_change} kind="number" /> }
 }
 
 /// Props of [`KeySelect`].
@@ -257,4 +308,20 @@ pub fn list_field(p: &ListProps) -> Html {
         cb.emit(split_list(&s));
     });
     html! { <TextField label={p.label.clone()} field={p.field.clone()} value={(*text).clone()} problems={p.problems.clone()} {on_change} help={p.help.clone()} /> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_whole;
+
+    #[test]
+    fn whole_numbers_only() {
+        assert_eq!(parse_whole("f", " 397 ").unwrap(), 397);
+        assert_eq!(parse_whole("f", "0").unwrap(), 0);
+        for bad in ["-1", "1e3", "1.5", "", "5000000000", "+3"] {
+            let e = parse_whole("devices[0].start", bad).unwrap_err();
+            assert_eq!(e.field, "devices[0].start");
+            assert!(e.problem.contains(bad.trim()), "{bad}: {}", e.problem);
+        }
+    }
 }
