@@ -18,6 +18,12 @@ fn certlab(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
     )
 }
 
+/// The manifest.json of the kit in `dir`.
+fn manifest(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest.json"))
+        .expect("manifest.json is JSON")
+}
+
 #[test]
 fn kit_issue_inspect_lint_and_exit_codes() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -559,8 +565,7 @@ fn client_names_become_file_names_and_errors_name_the_flags() {
     for stem in ["alice-smith", "bob-o-neil"] {
         assert!(d.join(format!("k/{stem}.p12")).is_file(), "{stem}");
     }
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("k/manifest.json")).unwrap()).unwrap();
+    let m = manifest(&d.join("k"));
     let alice = m["identities"]
         .as_array()
         .unwrap()
@@ -640,8 +645,7 @@ fn count_and_device_server_auth_apply_to_the_preset_devices() {
         d,
     );
     assert_eq!(code, 0, "{err}");
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("k/manifest.json")).unwrap()).unwrap();
+    let m = manifest(&d.join("k"));
     let devices: Vec<&serde_json::Value> = m["identities"]
         .as_array()
         .unwrap()

@@ -63,6 +63,15 @@ fn compile(dir: &Path, header: &Path, readme: &str) -> std::path::PathBuf {
     bin
 }
 
+/// Runs the device against port 9 (nothing listens there): it must fail before connecting;
+/// its stderr.
+fn fails_before_connecting(bin: &Path) -> String {
+    let out = Command::new(bin).arg("9").output().expect("run the device");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{stderr}");
+    stderr
+}
+
 #[test]
 fn mbedtls_device_from_its_header_connects_over_mutual_tls() {
     for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
@@ -126,12 +135,7 @@ fn mbedtls_refuses_ca_certificates_with_name_constraints() {
     let kit = write_kit(certlab::generate(&spec).expect("iot kit"));
     let readme = std::fs::read_to_string(kit.path("README.txt")).unwrap();
     let bin = compile(&kit.path(""), &kit.path("devices/sensor-0001.h"), &readme);
-    let out = Command::new(&bin)
-        .arg("9")
-        .output()
-        .expect("run the device");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
+    let stderr = fails_before_connecting(&bin);
     assert!(
         stderr.contains("certlab_sensor_0001_ca_pem") && stderr.contains("extension"),
         "{stderr}"
@@ -170,12 +174,7 @@ fn mbedtls_2_cannot_read_an_encrypted_device_key_even_with_its_password() {
         );
     assert!(readme.contains("\"pw\", 2);"), "{readme}");
     let bin = compile(&kit.path(""), &header, &readme);
-    let out = Command::new(&bin)
-        .arg("9")
-        .output()
-        .expect("run the device");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
+    let stderr = fails_before_connecting(&bin);
     assert!(
         stderr.contains("mbedtls_pk_parse_key") && stderr.contains("alg not available"),
         "{stderr}"
