@@ -13,11 +13,7 @@ fn noted(c: Option<&Client<'_>>, text: String) -> String {
 
 /// Python's `password=` argument for an encrypted key (`os` imported by the snippet).
 fn py_password(c: &Client<'_>) -> String {
-    if c.key_encrypted {
-        format!(", password=os.environ[\"{KEY_PASSWORD_VAR}\"]")
-    } else {
-        String::new()
-    }
+    c.password(|| format!(", password=os.environ[\"{KEY_PASSWORD_VAR}\"]"))
 }
 
 /// `import os, ` when the snippet reads the key password, else nothing.
@@ -61,9 +57,7 @@ fn probe(p: &Parts<'_>) -> Snippet {
     );
     if let Some(c) = &p.client {
         cmd.push_str(&format!(" --cert {} --key {}", c.chain, c.key));
-        if c.key_encrypted {
-            cmd.push_str(&format!(" --key-password \"${KEY_PASSWORD_VAR}\""));
-        }
+        cmd.push_str(&c.password(|| format!(" --key-password \"${KEY_PASSWORD_VAR}\"")));
     }
     cmd.push_str(" --send hello\n");
     let cmd = noted(p.client.as_ref(), cmd);
@@ -86,11 +80,7 @@ fn curl(p: &Parts<'_>, client: Option<&Client<'_>>) -> Snippet {
                 " --cert {} --key {}{}",
                 c.chain,
                 c.key,
-                if c.key_encrypted {
-                    format!(" --pass \"${KEY_PASSWORD_VAR}\"")
-                } else {
-                    String::new()
-                }
+                c.password(|| format!(" --pass \"${KEY_PASSWORD_VAR}\""))
             ),
         ),
         None => (
@@ -121,11 +111,7 @@ fn openssl(p: &Parts<'_>, client: Option<&Client<'_>>) -> Snippet {
                     .map(|i| format!(" -cert_chain {i}"))
                     .unwrap_or_default(),
                 c.key,
-                if c.key_encrypted {
-                    format!(" -pass env:{KEY_PASSWORD_VAR}")
-                } else {
-                    String::new()
-                }
+                c.password(|| format!(" -pass env:{KEY_PASSWORD_VAR}"))
             ),
         ),
         None => (
@@ -286,9 +272,7 @@ fn node_options(p: &Parts<'_>) -> String {
             ",\n  cert: fs.readFileSync(\"{}\"), key: fs.readFileSync(\"{}\")",
             c.chain, c.key
         ));
-        if c.key_encrypted {
-            o.push_str(&format!(", passphrase: process.env.{KEY_PASSWORD_VAR}"));
-        }
+        o.push_str(&c.password(|| format!(", passphrase: process.env.{KEY_PASSWORD_VAR}")));
     }
     o
 }
@@ -374,11 +358,7 @@ fn qt(p: &Parts<'_>) -> Snippet {
                 chain = c.chain,
                 key = c.key,
                 note = js_note(p),
-                pw = if c.key_encrypted {
-                    format!(", qgetenv(\"{KEY_PASSWORD_VAR}\")")
-                } else {
-                    String::new()
-                },
+                pw = c.password(|| format!(", qgetenv(\"{KEY_PASSWORD_VAR}\")")),
             ),
             None => format!(
                 "// two-way TLS needs an ECDSA or RSA key: Qt's QSslKey cannot load {}'s {} key\n",

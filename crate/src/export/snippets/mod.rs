@@ -179,6 +179,34 @@ pub(crate) fn plain_key(key: &str) -> String {
     }
 }
 
+/// The server key file a program without a key password setting (`who`) reads, and the
+/// comment lines (with `comment`, the language's marker) that say why, when the key is
+/// encrypted: its decrypted copy. The key itself and no comment otherwise.
+pub(crate) fn server_key_for(p: &Parts<'_>, comment: &str, who: &str) -> (String, String) {
+    if !p.server_key_encrypted {
+        return (p.server_key.to_string(), String::new());
+    }
+    let plain = plain_key(p.server_key);
+    let note = format!(
+        "{comment} {} is encrypted and {who} takes no password: {plain} is the decrypted\n\
+         {comment} copy the plain-key.sh snippet makes\n",
+        p.server_key
+    );
+    (plain, note)
+}
+
+impl Client<'_> {
+    /// `arg()` when this client's key is encrypted (the part of a command or call that gives
+    /// its password), else nothing.
+    pub(crate) fn password(&self, arg: impl FnOnce() -> String) -> String {
+        if self.key_encrypted {
+            arg()
+        } else {
+            String::new()
+        }
+    }
+}
+
 impl Snippet {
     pub(crate) fn new(
         id: &'static str,

@@ -3,7 +3,7 @@
 //! the plain TLS listener. Only for kits with a client or device: the broker requires a
 //! certificate and takes the device's CN as its user name.
 
-use super::{Client, KEY_PASSWORD_VAR, LISTEN_ADDRESS, Parts, Snippet, key_note, plain_key};
+use super::{Client, KEY_PASSWORD_VAR, LISTEN_ADDRESS, Parts, Snippet, key_note, server_key_for};
 
 pub(super) fn all(p: &Parts<'_>) -> Vec<Snippet> {
     let Some(c) = &p.client else {
@@ -34,17 +34,7 @@ fn mosquitto_conf(p: &Parts<'_>) -> Snippet {
         )
     });
     // mosquitto has no key password setting: an encrypted key is read from its decrypted copy.
-    let (key, key_line_note) = if p.server_key_encrypted {
-        let plain = plain_key(p.server_key);
-        let note = format!(
-            "# {} is encrypted and mosquitto takes no password: {plain} is the decrypted\n\
-             # copy the plain-key.sh snippet makes\n",
-            p.server_key
-        );
-        (plain, note)
-    } else {
-        (p.server_key.to_string(), String::new())
-    };
+    let (key, key_line_note) = server_key_for(p, "#", "mosquitto");
     let tls = format!(
         "certfile {chain}\n\
          {key_line_note}\
@@ -193,26 +183,16 @@ fn paho(p: &Parts<'_>, c: &Client<'_>, websockets: bool) -> Snippet {
 
 /// The probe on the broker's plain TLS listener: the handshake only.
 fn probe_tls(p: &Parts<'_>, c: &Client<'_>) -> Snippet {
-    let text = if c.key_encrypted {
-        format!(
-            "{}certlab-echo probe tls://{h}:{port} --ca {root} --cert {chain} --key {key} --key-password \"${KEY_PASSWORD_VAR}\"\n",
-            key_note("#", c.key),
-            h = p.at.host,
-            port = p.at.mqtt_port,
-            root = p.root,
-            chain = c.chain,
-            key = c.key,
-        )
-    } else {
-        format!(
-            "certlab-echo probe tls://{h}:{port} --ca {root} --cert {chain} --key {key}\n",
-            h = p.at.host,
-            port = p.at.mqtt_port,
-            root = p.root,
-            chain = c.chain,
-            key = c.key,
-        )
-    };
+    let text = format!(
+        "{note}certlab-echo probe tls://{h}:{port} --ca {root} --cert {chain} --key {key}{pw}\n",
+        note = c.password(|| key_note("#", c.key)),
+        pw = c.password(|| format!(" --key-password \"${KEY_PASSWORD_VAR}\"")),
+        h = p.at.host,
+        port = p.at.mqtt_port,
+        root = p.root,
+        chain = c.chain,
+        key = c.key,
+    );
     Snippet::new(
         "probe-tls",
         "certlab-echo",

@@ -3,6 +3,7 @@
 
 use super::{
     KEY_PASSWORD_VAR, LISTEN_ADDRESS, NGINX_PASSWORD_FILE, Parts, Snippet, key_note, plain_key,
+    server_key_for,
 };
 
 pub(super) fn all(p: &Parts<'_>) -> Vec<Snippet> {
@@ -113,17 +114,7 @@ fn cute(p: &Parts<'_>) -> Snippet {
     } else {
         String::new()
     };
-    let (key, note) = if p.server_key_encrypted {
-        let plain = plain_key(p.server_key);
-        let note = format!(
-            "; {} is encrypted and the listener takes no password: {plain} is the decrypted\n\
-             ; copy the plain-key.sh snippet makes\n",
-            p.server_key
-        );
-        (plain, note)
-    } else {
-        (p.server_key.to_string(), String::new())
-    };
+    let (key, note) = server_key_for(p, ";", "the listener");
     let text = format!(
         "; Cute server: the listener section of its configuration file (make the paths\n\
          ; absolute: the kit's folder + these names). Clients use the Qt lines (cutes://{host}:{port}).\n\
