@@ -299,6 +299,14 @@ test("a number field with text that is no whole number says so and holds Generat
     await page.waitForFunction(() => !document.querySelector("li.field-error[data-field='devices[0].start']"), null, { timeout: 30_000 });
     assert.ok(!(await page.isDisabled("#generate")), "a whole number again: Generate is back");
   }
+  // A field that goes away takes its report with it: a device list instead of the pattern.
+  await page.fill(field, "-3");
+  await note.first().waitFor({ timeout: 30_000 });
+  await page.selectOption("select[name='devices[0].named-by']", "list");
+  await page.fill("textarea[name='devices[0].list']", "sn-001\n");
+  await page.waitForFunction(() => !document.getElementById("blocked"), null, { timeout: 30_000 });
+  assert.ok(!(await page.isDisabled("#generate")), "no hidden field holds Generate");
+  await page.selectOption("select[name='devices[0].named-by']", "pattern");
   // A preset starts over: the field's bad text goes with it.
   await page.fill(field, "-7");
   await note.first().waitFor({ timeout: 30_000 });

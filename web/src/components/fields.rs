@@ -173,6 +173,13 @@ pub fn parse_whole(field: &str, text: &str) -> Result<u32, FieldError> {
 #[function_component(NumberField)]
 pub fn number_field(p: &NumberProps) -> Html {
     let ctx = use_context::<InputErrors>().unwrap_or_default();
+    {
+        // A field that goes away (its batch removed, a device list chosen instead) or now
+        // edits another path takes its report with it: Generate never waits on a field that
+        // is not on screen.
+        let (report, field) = (ctx.report.clone(), p.field.to_string());
+        use_effect_with(p.field.clone(), move |_| move || report.emit((field, None)));
+    }
     let on_change = {
         let (cb, field, report) = (p.on_change.clone(), p.field.to_string(), ctx.report.clone());
         Callback::from(move |s: String| match parse_whole(&field, &s) {
