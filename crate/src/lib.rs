@@ -49,8 +49,8 @@ mod validate;
 pub use add::add_to_kit;
 pub use crl::{CRL_DAYS, Revocation, RevokeTarget, revoke};
 pub use decode::{
-    Cert, Crl, Csr, Curve, Eku, KeyType, KeyUsage, Reason, Revoked, SignatureAlgorithm,
-    certificates, is_zip, parse_csr, read_crl, zip_entry,
+    Cert, Crl, Csr, Curve, Eku, KeyType, KeyUsage, P12Contents, Reason, Revoked,
+    SignatureAlgorithm, certificates, is_zip, parse_csr, read_crl, read_p12, zip_entry,
 };
 pub use error::{Error, ErrorKind, FieldError};
 pub use export::guide::{Guide, GuideOptions, Platform, Section, Step, guide, guide_without_kit};

@@ -83,10 +83,14 @@ pub(crate) const OU: ObjectIdentifier = oid("2.5.4.11");
 pub(crate) const DATA: ObjectIdentifier = oid("1.2.840.113549.1.7.1");
 /// id-encryptedData.
 pub(crate) const ENCRYPTED_DATA: ObjectIdentifier = oid("1.2.840.113549.1.7.6");
+/// keyBag (a plain PKCS#8 key).
+pub(crate) const KEY_BAG: ObjectIdentifier = oid("1.2.840.113549.1.12.10.1.1");
 /// pkcs8ShroudedKeyBag.
 pub(crate) const SHROUDED_KEY_BAG: ObjectIdentifier = oid("1.2.840.113549.1.12.10.1.2");
 /// certBag.
 pub(crate) const CERT_BAG: ObjectIdentifier = oid("1.2.840.113549.1.12.10.1.3");
+/// safeContentsBag (nested SafeContents).
+pub(crate) const SAFE_CONTENTS_BAG: ObjectIdentifier = oid("1.2.840.113549.1.12.10.1.6");
 /// x509Certificate (certBag type).
 pub(crate) const X509_CERT: ObjectIdentifier = oid("1.2.840.113549.1.9.22.1");
 /// friendlyName.
@@ -95,10 +99,28 @@ pub(crate) const FRIENDLY_NAME: ObjectIdentifier = oid("1.2.840.113549.1.9.20");
 pub(crate) const LOCAL_KEY_ID: ObjectIdentifier = oid("1.2.840.113549.1.9.21");
 /// pbeWithSHAAnd3-KeyTripleDES-CBC.
 pub(crate) const PBE_SHA1_3DES: ObjectIdentifier = oid("1.2.840.113549.1.12.1.3");
+/// pbeWithSHAAnd2-KeyTripleDES-CBC.
+pub(crate) const PBE_SHA1_2DES: ObjectIdentifier = oid("1.2.840.113549.1.12.1.4");
+/// pbeWithSHAAnd128BitRC2-CBC.
+pub(crate) const PBE_SHA1_RC2_128: ObjectIdentifier = oid("1.2.840.113549.1.12.1.5");
+/// pbeWithSHAAnd40BitRC2-CBC (OpenSSL's `-legacy`, older Windows).
+pub(crate) const PBE_SHA1_RC2_40: ObjectIdentifier = oid("1.2.840.113549.1.12.1.6");
+/// pbeWithSHAAnd128BitRC4.
+pub(crate) const PBE_SHA1_RC4_128: ObjectIdentifier = oid("1.2.840.113549.1.12.1.1");
+/// pbeWithSHAAnd40BitRC4.
+pub(crate) const PBE_SHA1_RC4_40: ObjectIdentifier = oid("1.2.840.113549.1.12.1.2");
+/// PBMAC1 (RFC 9579), OpenSSL 3.4's `-pbmac1_pbkdf2`.
+pub(crate) const PBMAC1: ObjectIdentifier = oid("1.2.840.113549.1.5.14");
 /// id-sha1.
 pub(crate) const SHA1: ObjectIdentifier = oid("1.3.14.3.2.26");
 /// id-sha256.
 pub(crate) const SHA256: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.1");
+/// id-sha224.
+pub(crate) const SHA224: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.4");
+/// id-sha384.
+pub(crate) const SHA384: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.2");
+/// id-sha512.
+pub(crate) const SHA512: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.3");
 
 /// Whether an x509-parser OID is `want`.
 pub(crate) fn is(o: &x509_parser::der_parser::oid::Oid<'_>, want: ObjectIdentifier) -> bool {

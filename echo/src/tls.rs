@@ -56,33 +56,23 @@ pub fn load_key(path: &Path, password: Option<&str>, what: &str) -> Result<Priva
 /// AES-256/SHA-256): its key and the certificate chain bound to it, leaf first.
 pub fn load_p12(path: &Path, password: &str, what: &str) -> Result<Identity> {
     let bytes = read(path, what)?;
-    let store = p12_keystore::KeyStore::from_pkcs12(
-        &bytes,
-        password,
-        p12_keystore::Pkcs12ImportPolicy::Relaxed,
-    )
-    .map_err(|e| {
-        Error::File(format!(
-            "{what} {}: cannot open ({e}): wrong --password, or not a .p12",
+    let contents = certlab::read_p12(&bytes, password, "--p12", "--password")
+        .map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))?;
+    let Some((key, chain)) = contents.keys.into_iter().next() else {
+        return Err(Error::File(format!(
+            "{what} {}: no private key inside",
             path.display()
-        ))
-    })?;
-    let (_, chain) = store
-        .private_key_chain()
-        .ok_or_else(|| Error::File(format!("{what} {}: no private key inside", path.display())))?;
-    if chain.certs().is_empty() {
+        )));
+    };
+    if chain.is_empty() {
         return Err(Error::File(format!(
             "{what} {}: the key has no certificate with it",
             path.display()
         )));
     }
-    let key = certlab::private_key(chain.key().as_der(), None, what)
+    let key = certlab::private_key(&key, None, what)
         .map_err(|e| Error::File(format!("{what} {}: {e}", path.display())))?;
-    let certs = chain
-        .certs()
-        .iter()
-        .map(|c| CertificateDer::from(c.as_der().to_vec()))
-        .collect();
+    let certs = chain.into_iter().map(CertificateDer::from).collect();
     Ok((certs, pkcs8(&key)))
 }
 

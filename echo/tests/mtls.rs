@@ -381,7 +381,7 @@ fn p12_identities_compatible_and_modern() {
             r["error"]
                 .as_str()
                 .unwrap_or_default()
-                .contains("wrong --password"),
+                .contains("--password: the .p12 password is wrong"),
             "{}",
             out.stdout
         );

@@ -13,6 +13,7 @@ mod crl;
 mod csr;
 mod name;
 mod p12;
+mod pbe;
 mod pem;
 mod verify;
 mod zip;
@@ -29,7 +30,10 @@ pub(crate) use name::rfc3339;
 pub(crate) fn subject_line(der: &[u8]) -> String {
     parse_x509(der, "certificate").map_or_else(|_| String::new(), |c| name::dn(c.subject()))
 }
-pub(crate) use p12::{looks_like_pkcs12, read_p12};
+pub(crate) use p12::looks_like_pkcs12;
+pub use p12::{P12Contents, read_p12};
+pub(crate) use pbe::check_pbes2;
+pub use pbe::{MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N, MAX_SCRYPT_RP};
 pub use pem::certificates;
 pub(crate) use pem::{CERT_TAGS, CSR_TAGS};
 pub(crate) use pem::{is_pem, pem_blocks};

@@ -159,66 +159,19 @@ fn key_der(tag: &str, der: &[u8], passphrase: Option<&str>, field: &str) -> Resu
 
 pub use crate::decode::MAX_INPUT_BYTES;
 
-/// The most PBKDF2 iterations an encrypted key read from outside may ask for. OpenSSL writes
-/// 2,048 (1.x) or 600,000 (3.x with `-iter`), certlab 100,000: ten million is a few seconds.
-pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-/// The largest scrypt cost N (2^20; OpenSSL writes 2^14, certlab 2^15).
-pub const MAX_SCRYPT_N: u64 = 1 << 20;
-/// The most memory scrypt may need (128·r·N bytes): 1 GiB.
-pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
-/// The largest scrypt r·p (RFC 7914 allows far more; OpenSSL writes r = 8, p = 1).
-pub const MAX_SCRYPT_RP: u64 = 64;
+pub use crate::decode::{MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_N, MAX_SCRYPT_RP};
 
-/// Checks the key-derivation parameters of an encrypted key before any derivation: a hostile
-/// or damaged file could otherwise ask for hours of PBKDF2, terabytes of scrypt memory, or
-/// parameters the KDF cannot take at all (scrypt N = 0 panics inside pkcs5).
+/// Checks the key-derivation parameters of an encrypted key before any derivation (the limits
+/// are the decoding layer's: [`crate::decode::check_pbes2`]).
 fn check_kdf(scheme: &pkcs5::EncryptionScheme, field: &str) -> Result<(), Error> {
-    use pkcs5::pbes2::Kdf;
     let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
         return Err(unsupported_encryption(field, "PBES1"));
     };
-    let too_costly = |what: String| {
-        Error::field(
-            field,
-            ErrorKind::TooCostly,
-            format!("the key's encryption asks for {what}"),
-            "export the key again with usual settings: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.key -out new.key`",
-        )
-    };
-    match &params.kdf {
-        Kdf::Pbkdf2(p) if p.iteration_count == 0 => Err(too_costly(
-            "0 PBKDF2 iterations, which no KDF accepts".into(),
-        )),
-        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(too_costly(format!(
-            "{} PBKDF2 iterations, more than the {MAX_PBKDF2_ITERATIONS} certlab accepts",
-            p.iteration_count
-        ))),
-        Kdf::Scrypt(p) => {
-            let (n, r, pp) = (
-                p.cost_parameter,
-                u64::from(p.block_size),
-                u64::from(p.parallelization),
-            );
-            if n < 2 || !n.is_power_of_two() || n > MAX_SCRYPT_N {
-                Err(too_costly(format!(
-                    "scrypt N = {n}; certlab accepts a power of two from 2 to {MAX_SCRYPT_N}"
-                )))
-            } else if r == 0 || pp == 0 || r * pp > MAX_SCRYPT_RP {
-                Err(too_costly(format!(
-                    "scrypt r = {r}, p = {pp}; certlab accepts r·p from 1 to {MAX_SCRYPT_RP}"
-                )))
-            } else if 128 * r * n > MAX_SCRYPT_MEMORY {
-                Err(too_costly(format!(
-                    "{} MiB of scrypt memory, more than the {} MiB certlab allows",
-                    (128 * r * n) >> 20,
-                    MAX_SCRYPT_MEMORY >> 20
-                )))
-            } else {
-                Ok(())
-            }
-        }
-        _ => Ok(()),
-    }
+    crate::decode::check_pbes2(
+        params,
+        field,
+        "export the key again with usual settings: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.key -out new.key`",
+    )
 }
 
 /// The encryption scheme OID of an `EncryptedPrivateKeyInfo`, read without knowing the scheme.
