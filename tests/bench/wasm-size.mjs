@@ -164,7 +164,7 @@ const GROUPS = [
   ["der (RustCrypto)", /^der$/],
   ["x509-cert, spki, const-oid", /^(x509_cert|spki|const_oid)$/],
   ["pkcs8, pkcs1, sec1, pkcs5", /^(pkcs8|pkcs1|sec1|pkcs5|pem_rfc7468|base64ct)$/],
-  ["pkcs12, cms, p12-keystore", /^(pkcs12|cms|p12_keystore)$/],
+  ["pkcs12, cms, rc2", /^(pkcs12|cms|rc2)$/],
   ["rsa, crypto-bigint", /^(rsa|crypto_bigint|crypto_primes|ctutils|num_bigint_dig)$/],
   ["p256, p384, elliptic-curve, ecdsa", /^(p256|p384|elliptic_curve|primeorder|primefield|ecdsa|rfc6979|ff|group|wnaf|crypto_common|hybrid_array|generic_array)$/],
   ["ed25519-dalek, curve25519-dalek", /^(ed25519_dalek|curve25519_dalek|ed25519)$/],

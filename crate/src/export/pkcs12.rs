@@ -397,10 +397,10 @@ fn cert_bag(
     })
 }
 
-/// The certificate's subject as OpenSSL prints it, for the bag's friendlyName (what keychains
-/// show). BMPString holds only the Basic Multilingual Plane: other subjects go without a name.
+/// The certificate's subject as every view shows it (`decode::subject_line`), for the bag's
+/// friendlyName (what keychains show). BMPString holds only the Basic Multilingual Plane: other
+/// subjects go without a name.
 fn subject_name(der: &[u8]) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let s = cert.subject().to_string();
-    s.chars().all(|c| u32::from(c) <= 0xffff).then_some(s)
+    let s = crate::decode::subject_line(der);
+    (!s.is_empty() && s.chars().all(|c| u32::from(c) <= 0xffff)).then_some(s)
 }

@@ -124,7 +124,7 @@ pub fn app() -> Html {
             <nav class="presets" aria-label="presets">
                 { for PresetChoice::ALL.iter().map(|p| {
                     let (s, p) = (state.clone(), *p);
-                    html! { <button class={classes!("preset", (state.preset == p).then_some("active"))} data-preset={format!("{p:?}").to_lowercase()}
+                    html! { <button class={classes!("preset", (state.preset == p).then_some("active"))} data-preset={format!("{p:?}").to_ascii_lowercase()}
                         aria-pressed={(state.preset == p).to_string()} onclick={Callback::from(move |_: MouseEvent| s.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
                 }) }
             </nav>

@@ -265,7 +265,7 @@ pub fn tester(p: &TesterProps) -> Html {
             if let Some(e) = &state.url_error {
                 <ul class="notes"><li class="field-error" id="tester-url-error" data-field="tester-url"><strong>{ "Server URL: " }</strong>{ e }</li></ul>
             }
-            <p class="tester-status" role="status" aria-live="polite">{ "Status: " }<span id="tester-status" data-phase={format!("{:?}", state.phase).to_lowercase()}>{ state.phase.label() }</span></p>
+            <p class="tester-status" role="status" aria-live="polite">{ "Status: " }<span id="tester-status" data-phase={format!("{:?}", state.phase).to_ascii_lowercase()}>{ state.phase.label() }</span></p>
             if let (Some(d), Some(t)) = (state.diagnosis, state.target.as_ref()) {
                 { tester_help::diagnosis(d, t, &names, state.greeting.as_deref()) }
             }
