@@ -43,8 +43,12 @@ fn every_encoding_openssl_writes_opens_with_the_key_its_certificate_and_the_root
     let spki = certlab::Cert::from_der(&cert, "alice")
         .expect("cert")
         .spki_der;
-    let cases: [(&str, &[&str]); 9] = [
+    let cases: [(&str, &[&str]); 10] = [
         ("default", &[]),
+        (
+            "pbes2-3des",
+            &["-certpbe", "DES-EDE3-CBC", "-keypbe", "DES-EDE3-CBC"],
+        ),
         ("legacy", &["-legacy"]),
         (
             "3des",
