@@ -307,6 +307,25 @@ test("a number field with text that is no whole number says so and holds Generat
   await page.waitForFunction(() => !document.getElementById("blocked"), null, { timeout: 30_000 });
   assert.ok(!(await page.isDisabled("#generate")), "no hidden field holds Generate");
   await page.selectOption("select[name='devices[0].named-by']", "pattern");
+  // Removing a batch takes its bad text away, and the next batch's moves up with that batch:
+  // batch 0 holds "-2", batch 1 "-4"; once batch 0 is gone the one left shows "-4".
+  await page.fill(field, "-2");
+  await note.first().waitFor({ timeout: 30_000 });
+  await page.click("button.add:has-text('Add device batch')");
+  const second = "input[name='devices[1].start']";
+  await page.waitForSelector(second, { timeout: 30_000 });
+  assert.equal(await page.inputValue(field), "-2", "adding a batch leaves the first one's text alone");
+  await page.fill("input[name='devices[1].pattern']", "probe-{n}");
+  await page.fill(second, "-4");
+  await page.locator("li.field-error[data-field='devices[1].start']").first().waitFor({ timeout: 30_000 });
+  assert.match(await page.innerText("#blocked"), /2 problems/);
+  await page.locator("button.remove:has-text('Remove batch')").first().click();
+  await page.waitForFunction(() => !document.querySelector("input[name='devices[1].start']"), null, { timeout: 30_000 });
+  await page.waitForFunction(() => /1 problem\b/.test(document.getElementById("blocked")?.innerText ?? ""), null, { timeout: 30_000 });
+  assert.equal(await page.inputValue(field), "-4", "the remaining batch keeps its own text");
+  assert.match(await note.first().innerText(), /-4. is not a whole number/);
+  await page.fill(field, "1");
+  await page.waitForFunction(() => !document.getElementById("blocked"), null, { timeout: 30_000 });
   // A preset starts over: the field's bad text goes with it.
   await page.fill(field, "-7");
   await note.first().waitFor({ timeout: 30_000 });

@@ -131,6 +131,20 @@ pub enum Action {
     Cancelled,
     /// A field's text is no value (`Some`), or is one again (`None`).
     InputError(String, Option<(String, certlab::FieldError)>),
+    /// The item at an index of a spec list (`servers`, `clients`, `devices`) is about to be
+    /// removed: its fields' input errors go, and those of the items after it move up one place
+    /// with them (the page keys each item by its index, so the field that showed item 2's text
+    /// now edits item 1).
+    ItemRemoved(&'static str, usize),
+}
+
+/// `list[N]…` → `(N, "…")` for a field path in `list`.
+fn item_path<'a>(path: &'a str, list: &str) -> Option<(usize, &'a str)> {
+    let (n, rest) = path
+        .strip_prefix(list)?
+        .strip_prefix('[')?
+        .split_once(']')?;
+    Some((n.parse().ok()?, rest))
 }
 
 impl Reducible for AppState {
@@ -147,6 +161,21 @@ impl Reducible for AppState {
             }
             Action::InputError(field, Some(e)) => {
                 Rc::make_mut(&mut s.input_errors).insert(field, e);
+            }
+            Action::ItemRemoved(list, index) => {
+                let moved = s.input_errors.iter().filter_map(|(path, (text, e))| {
+                    match item_path(path, list) {
+                        Some((n, _)) if n == index => None,
+                        Some((n, rest)) if n > index => {
+                            let path = format!("{list}[{}]{rest}", n - 1);
+                            let mut e = e.clone();
+                            e.field = path.clone();
+                            Some((path, (text.clone(), e)))
+                        }
+                        _ => Some((path.clone(), (text.clone(), e.clone()))),
+                    }
+                });
+                s.input_errors = Rc::new(moved.collect());
             }
             Action::InputError(field, None) => {
                 if !s.input_errors.contains_key(&field) {
@@ -279,5 +308,35 @@ mod tests {
         );
         let s = s.reduce(Action::Preset(PresetChoice::Iot));
         assert!(s.input_errors.is_empty());
+    }
+    /// Removing an item drops its fields' bad text and moves the later items' up with them;
+    /// other lists and paths that only look alike are left alone.
+    #[test]
+    fn removing_an_item_moves_the_input_errors_after_it() {
+        let bad = |path: &str, text: &str| {
+            let e = certlab::FieldError::new(path, certlab::ErrorKind::Inconsistent, "p", "f");
+            Action::InputError(path.into(), Some((text.into(), e)))
+        };
+        let s = Rc::new(AppState::default())
+            .reduce(bad("devices[0].start", "-1"))
+            .reduce(bad("devices[2].days", "1e3"))
+            .reduce(bad("devices[12].count", "x"))
+            .reduce(bad("servers[2].days", "-5"))
+            .reduce(bad("devicesx[2].days", "y"))
+            .reduce(Action::ItemRemoved("devices", 0));
+        let got: Vec<(&str, &str, &str)> = s
+            .input_errors
+            .iter()
+            .map(|(k, (t, e))| (k.as_str(), t.as_str(), e.field.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("devices[11].count", "x", "devices[11].count"),
+                ("devices[1].days", "1e3", "devices[1].days"),
+                ("devicesx[2].days", "y", "devicesx[2].days"),
+                ("servers[2].days", "-5", "servers[2].days"),
+            ]
+        );
     }
 }

@@ -108,6 +108,10 @@ pub fn app() -> Html {
             report: Callback::from(move |(field, e)| state.dispatch(Action::InputError(field, e))),
         }
     };
+    let on_remove = {
+        let state = state.clone();
+        Callback::from(move |(list, i)| state.dispatch(Action::ItemRemoved(list, i)))
+    };
     let kit = match &state.run {
         Run::Done(k) => Some(k.clone()),
         _ => None,
@@ -129,7 +133,7 @@ pub fn app() -> Html {
                 }) }
             </nav>
             <ContextProvider<InputErrors> context={input_errors}>
-                <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} />
+                <Editor spec={state.spec.clone()} problems={(*problems).clone()} {on_change} {on_remove} />
             </ContextProvider<InputErrors>>
             if let Some(text) = (*rsa_notice).clone() { <p class="notice" id="rsa-notice" role="note">{ text }</p> }
             <div class="generate-bar">

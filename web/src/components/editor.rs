@@ -21,6 +21,9 @@ pub struct EditorProps {
     pub problems: Problems,
     /// A new spec.
     pub on_change: Callback<Spec>,
+    /// The item at an index of a spec list (`servers`, `clients`, `devices`) is about to be
+    /// removed (sent before the spec without it).
+    pub on_remove: Callback<(&'static str, usize)>,
 }
 
 /// Builds a callback that applies `f` to a copy of the spec and emits it.
@@ -31,6 +34,22 @@ fn edit<T: 'static>(p: &EditorProps, f: impl Fn(&mut Spec, T) + 'static) -> Call
         let mut s = spec.clone();
         f(&mut s, v);
         out.emit(s);
+    })
+}
+
+/// A Remove button's callback: says which item of `list` goes (its fields' input errors go
+/// with it, and those of the items after it move up), then emits the spec without it.
+fn remove(
+    p: &EditorProps,
+    list: &'static str,
+    i: usize,
+    f: impl Fn(&mut Spec) + 'static,
+) -> Callback<MouseEvent> {
+    let removed = p.on_remove.clone();
+    let apply = edit(p, move |s, _: MouseEvent| f(s));
+    Callback::from(move |e: MouseEvent| {
+        removed.emit((list, i));
+        apply.emit(e);
     })
 }
 
@@ -96,28 +115,32 @@ fn servers(p: &EditorProps) -> Html {
     html! {
     <section>
         <h3>{ "Servers" }</h3>
-        { for s.servers.iter().enumerate().map(|(i, srv)| html! {
-            <div class="item" key={format!("server-{i}")}>
-                <div class="row">
-                    <TextField label="File name" field={format!("servers[{i}].name")} value={srv.name.clone()} problems={pr.clone()}
-                        on_change={edit(p, move |s, v: String| if let Some(x) = s.servers.get_mut(i) { x.name = v })} />
-                    <ListField label="Names (DNS, *.wildcard, IPv4, IPv6)" field={format!("servers[{i}].names")} value={srv.names.clone()} problems={pr.clone()}
-                        on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.servers.get_mut(i) { x.names = v })}
-                        help="Comma-separated. A name DNS does not know needs a hosts-file line (see the guide)." />
+        // Its own element around the keyed items: among the section's other children yew
+        // re-created every item when one was added or removed (and a field's bad text with it).
+        <div class="items">
+            { for s.servers.iter().enumerate().map(|(i, srv)| html! {
+                <div class="item" key={format!("server-{i}")}>
+                    <div class="row">
+                        <TextField label="File name" field={format!("servers[{i}].name")} value={srv.name.clone()} problems={pr.clone()}
+                            on_change={edit(p, move |s, v: String| if let Some(x) = s.servers.get_mut(i) { x.name = v })} />
+                        <ListField label="Names (DNS, *.wildcard, IPv4, IPv6)" field={format!("servers[{i}].names")} value={srv.names.clone()} problems={pr.clone()}
+                            on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.servers.get_mut(i) { x.names = v })}
+                            help="Comma-separated. A name DNS does not know needs a hosts-file line (see the guide)." />
+                    </div>
+                    <div class="row">
+                        <KeySelect field={format!("servers[{i}].key")} value={srv.key} problems={pr.clone()}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.key = v })} />
+                        <NumberField label="Valid for (days)" field={format!("servers[{i}].days")} value={srv.days} problems={pr.clone()}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.days = v })} />
+                        <button class="remove" onclick={remove(p, "servers", i, move |s| { if i < s.servers.len() { s.servers.remove(i); } })}>{ "Remove server" }</button>
+                    </div>
+                    <CheckField label="Also a TLS client — for reverse connections, where this server dials out and proves itself with this certificate (ParaQ, certlab-echo dial)" field={format!("servers[{i}].client_auth")} value={srv.client_auth}
+                        on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.client_auth = v })} />
+                    { own_subject(p, format!("servers[{i}].subject"), &srv.subject, |s, i| s.servers.get_mut(i).map(|x| &mut x.subject), i) }
+                    <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
                 </div>
-                <div class="row">
-                    <KeySelect field={format!("servers[{i}].key")} value={srv.key} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.key = v })} />
-                    <NumberField label="Valid for (days)" field={format!("servers[{i}].days")} value={srv.days} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.days = v })} />
-                    <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.servers.len() { s.servers.remove(i); } })}>{ "Remove server" }</button>
-                </div>
-                <CheckField label="Also a TLS client — for reverse connections, where this server dials out and proves itself with this certificate (ParaQ, certlab-echo dial)" field={format!("servers[{i}].client_auth")} value={srv.client_auth}
-                    on_change={edit(p, move |s, v| if let Some(x) = s.servers.get_mut(i) { x.client_auth = v })} />
-                { own_subject(p, format!("servers[{i}].subject"), &srv.subject, |s, i| s.servers.get_mut(i).map(|x| &mut x.subject), i) }
-                <FieldNotes field={format!("servers[{i}]")} problems={pr.clone()} exact=true />
-            </div>
-        }) }
+            }) }
+        </div>
         <button class="add" onclick={edit(p, |s, _: MouseEvent| {
             let n = s.servers.len() + 1;
             s.servers.push(ServerSpec { name: format!("server{n}"), key: s.root.key, ..ServerSpec::default() });
@@ -133,36 +156,40 @@ fn clients(p: &EditorProps) -> Html {
     html! {
     <section>
         <h3>{ "Clients (mutual TLS)" }</h3>
-        { for s.clients.iter().enumerate().map(|(i, c)| html! {
-            <div class="item" key={format!("client-{i}")}>
-                <div class="row">
-                    <TextField label="User name (CN)" field={format!("clients[{i}].common_name")} value={c.common_name.clone()} problems={pr.clone()}
-                        on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.name = v.clone(); x.common_name = v })} />
-                    <TextField label="E-mail (optional)" field={format!("clients[{i}].email")} value={c.email.clone().unwrap_or_default()} problems={pr.clone()}
-                        on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.email = (!v.trim().is_empty()).then_some(v) })} />
+        // Its own element around the keyed items: among the section's other children yew
+        // re-created every item when one was added or removed (and a field's bad text with it).
+        <div class="items">
+            { for s.clients.iter().enumerate().map(|(i, c)| html! {
+                <div class="item" key={format!("client-{i}")}>
+                    <div class="row">
+                        <TextField label="User name (CN)" field={format!("clients[{i}].common_name")} value={c.common_name.clone()} problems={pr.clone()}
+                            on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.name = v.clone(); x.common_name = v })} />
+                        <TextField label="E-mail (optional)" field={format!("clients[{i}].email")} value={c.email.clone().unwrap_or_default()} problems={pr.clone()}
+                            on_change={edit(p, move |s, v: String| if let Some(x) = s.clients.get_mut(i) { x.email = (!v.trim().is_empty()).then_some(v) })} />
+                    </div>
+                    <div class="row">
+                        <KeySelect field={format!("clients[{i}].key")} value={c.key} problems={pr.clone()}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.key = v })} />
+                        <NumberField label="Valid for (days)" field={format!("clients[{i}].days")} value={c.days} problems={pr.clone()}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.days = v })} />
+                        <button class="remove" onclick={remove(p, "clients", i, move |s| { if i < s.clients.len() { s.clients.remove(i); } })}>{ "Remove client" }</button>
+                    </div>
+                    <CheckField label="Also a TLS server — for reverse connections, where this client listens with its own identity and the server dials it (ParaQ, probe --listen)" field={format!("clients[{i}].server_auth")} value={c.server_auth}
+                        on_change={edit(p, move |s, v: bool| if let Some(x) = s.clients.get_mut(i) {
+                            x.server_auth = v;
+                            if v && x.names.is_empty() { x.names = vec!["localhost".into(), "127.0.0.1".into()]; }
+                            if !v { x.names.clear(); }
+                        })} />
+                    if c.server_auth {
+                        <ListField label="Names it is reached at (DNS, IPv4, IPv6)" field={format!("clients[{i}].names")} value={c.names.clone()} problems={pr.clone()}
+                            on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.clients.get_mut(i) { x.names = v })}
+                            help="Comma-separated; the server checks the one it dials." />
+                    }
+                    { own_subject(p, format!("clients[{i}].subject"), &c.subject, |s, i| s.clients.get_mut(i).map(|x| &mut x.subject), i) }
+                    <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
                 </div>
-                <div class="row">
-                    <KeySelect field={format!("clients[{i}].key")} value={c.key} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.key = v })} />
-                    <NumberField label="Valid for (days)" field={format!("clients[{i}].days")} value={c.days} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.clients.get_mut(i) { x.days = v })} />
-                    <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.clients.len() { s.clients.remove(i); } })}>{ "Remove client" }</button>
-                </div>
-                <CheckField label="Also a TLS server — for reverse connections, where this client listens with its own identity and the server dials it (ParaQ, probe --listen)" field={format!("clients[{i}].server_auth")} value={c.server_auth}
-                    on_change={edit(p, move |s, v: bool| if let Some(x) = s.clients.get_mut(i) {
-                        x.server_auth = v;
-                        if v && x.names.is_empty() { x.names = vec!["localhost".into(), "127.0.0.1".into()]; }
-                        if !v { x.names.clear(); }
-                    })} />
-                if c.server_auth {
-                    <ListField label="Names it is reached at (DNS, IPv4, IPv6)" field={format!("clients[{i}].names")} value={c.names.clone()} problems={pr.clone()}
-                        on_change={edit(p, move |s, v: Vec<String>| if let Some(x) = s.clients.get_mut(i) { x.names = v })}
-                        help="Comma-separated; the server checks the one it dials." />
-                }
-                { own_subject(p, format!("clients[{i}].subject"), &c.subject, |s, i| s.clients.get_mut(i).map(|x| &mut x.subject), i) }
-                <FieldNotes field={format!("clients[{i}].name")} problems={pr.clone()} />
-            </div>
-        }) }
+            }) }
+        </div>
         <button class="add" onclick={edit(p, |s, _: MouseEvent| {
             let n = s.clients.len() + 1;
             s.clients.push(ClientSpec { name: format!("user{n}"), common_name: format!("user{n}"), key: s.root.key, ..ClientSpec::default() });
@@ -178,21 +205,25 @@ fn devices(p: &EditorProps) -> Html {
     html! {
     <section>
         <h3>{ "Devices (IoT)" }</h3>
-        { for s.devices.iter().enumerate().map(|(i, d)| html! {
-            <div class="item" key={format!("devices-{i}")}>
-                { device_names(p, i, d) }
-                <div class="row">
-                    <KeySelect field={format!("devices[{i}].key")} value={d.key} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.key = v })} />
-                    <NumberField label="Valid for (days)" field={format!("devices[{i}].days")} value={d.days} problems={pr.clone()}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.days = v })} />
-                    <CheckField label="Devices also act as TLS servers" field={format!("devices[{i}].server_auth")} value={d.server_auth}
-                        on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.server_auth = v })} />
-                    <button class="remove" onclick={edit(p, move |s, _: MouseEvent| { if i < s.devices.len() { s.devices.remove(i); } })}>{ "Remove batch" }</button>
+        // Its own element around the keyed items: among the section's other children yew
+        // re-created every item when one was added or removed (and a field's bad text with it).
+        <div class="items">
+            { for s.devices.iter().enumerate().map(|(i, d)| html! {
+                <div class="item" key={format!("devices-{i}")}>
+                    { device_names(p, i, d) }
+                    <div class="row">
+                        <KeySelect field={format!("devices[{i}].key")} value={d.key} problems={pr.clone()}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.key = v })} />
+                        <NumberField label="Valid for (days)" field={format!("devices[{i}].days")} value={d.days} problems={pr.clone()}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.days = v })} />
+                        <CheckField label="Devices also act as TLS servers" field={format!("devices[{i}].server_auth")} value={d.server_auth}
+                            on_change={edit(p, move |s, v| if let Some(x) = s.devices.get_mut(i) { x.server_auth = v })} />
+                        <button class="remove" onclick={remove(p, "devices", i, move |s| { if i < s.devices.len() { s.devices.remove(i); } })}>{ "Remove batch" }</button>
+                    </div>
+                    { own_subject(p, format!("devices[{i}].subject"), &d.subject, |s, i| s.devices.get_mut(i).map(|x| &mut x.subject), i) }
                 </div>
-                { own_subject(p, format!("devices[{i}].subject"), &d.subject, |s, i| s.devices.get_mut(i).map(|x| &mut x.subject), i) }
-            </div>
-        }) }
+            }) }
+        </div>
         <button class="add" onclick={edit(p, |s, _: MouseEvent| s.devices.push(DeviceBatch { key: s.root.key, ..DeviceBatch::default() }))}>{ "Add device batch" }</button>
     </section>
     }
