@@ -297,11 +297,12 @@ impl Reader<'_> {
                 .decrypt(self.password.as_bytes(), data)
                 .map_err(|_| self.wrong_password());
         }
-        let (name, key_len) = match alg.oid {
-            o if o == oid::PBE_SHA1_3DES => ("3DES", 24),
-            o if o == oid::PBE_SHA1_2DES => ("2-key 3DES", 16),
-            o if o == oid::PBE_SHA1_RC2_128 => ("RC2-128", 16),
-            o if o == oid::PBE_SHA1_RC2_40 => ("RC2-40", 5),
+        // The cipher, its name and its key length in bytes.
+        let (cipher, name, key_len) = match alg.oid {
+            o if o == oid::PBE_SHA1_3DES => (Pbe::Tdes3, "3DES", 24),
+            o if o == oid::PBE_SHA1_2DES => (Pbe::Tdes2, "2-key 3DES", 16),
+            o if o == oid::PBE_SHA1_RC2_128 => (Pbe::Rc2, "RC2-128", 16),
+            o if o == oid::PBE_SHA1_RC2_40 => (Pbe::Rc2, "RC2-40", 5),
             o => return Err(self.unsupported(&scheme_name(o))),
         };
         let p = Pkcs12PbeParams::from_der(&params)
@@ -324,13 +325,21 @@ impl Reader<'_> {
         };
         let key = derive(kdf::Pkcs12KeyType::EncryptionKey, key_len)?;
         let iv = derive(kdf::Pkcs12KeyType::Iv, 8)?;
-        let plain = match key_len {
-            24 => cbc_decrypt::<des::TdesEde3>(&key, &iv, data),
-            16 if name.starts_with('2') => cbc_decrypt::<des::TdesEde2>(&key, &iv, data),
-            _ => cbc_decrypt::<rc2::Rc2>(&key, &iv, data),
+        let plain = match cipher {
+            Pbe::Tdes3 => cbc_decrypt::<des::TdesEde3>(&key, &iv, data),
+            Pbe::Tdes2 => cbc_decrypt::<des::TdesEde2>(&key, &iv, data),
+            // RC2's effective key length is the key's (40 or 128 bits).
+            Pbe::Rc2 => cbc_decrypt::<rc2::Rc2>(&key, &iv, data),
         };
         plain.ok_or_else(|| self.wrong_password())
     }
+}
+
+/// The ciphers of the PKCS#12 password-based encryptions (RFC 7292 appendix C).
+enum Pbe {
+    Tdes3,
+    Tdes2,
+    Rc2,
 }
 
 /// A PKCS#12 encryption scheme certlab does not read, named.
