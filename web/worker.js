@@ -1,9 +1,9 @@
-// The generation worker (a module worker, started by web/src/generator.rs). It runs the page's
-// own wasm module, so the engine is downloaded once: the page posts its compiled
-// WebAssembly.Module as the first message (no second fetch or compile), and the module's
-// main() sees that it runs in a worker and installs the worker's handler (web/src/worker.rs),
-// which then answers "ready".
-import init from "./app.js";
+// The page's workers (module workers, started by web/src/engine.rs): each runs the engine's
+// wasm module (engine.js, engine_bg.wasm; built from web/src/bin/engine.rs). The page posts
+// the module it has already compiled as the first message (no second fetch or compile); the
+// module's main() then installs the worker's handler (web/src/worker.rs), which answers
+// "ready".
+import init from "./engine.js";
 
 self.onmessage = async (e) => {
   self.onmessage = null;

@@ -5,12 +5,12 @@ use crate::decode::{self, Cert, KeyType};
 use crate::error::{Error, ErrorKind};
 use crate::import;
 use crate::lint::{self, Finding, Trust};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate, X509CertificationRequest};
 
 /// A decoded certificate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertInfo {
     /// Subject, RFC 4514 style.
     pub subject: String,
@@ -153,7 +153,7 @@ fn explain(c: &CertInfo) -> Vec<String> {
 }
 
 /// A decoded certificate signing request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CsrInfo {
     /// Subject CN.
     pub common_name: Option<String>,
@@ -170,7 +170,7 @@ pub struct CsrInfo {
 }
 
 /// A decoded private key (never its secret).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyInfo {
     /// Algorithm.
     pub key_algorithm: String,
@@ -179,7 +179,7 @@ pub struct KeyInfo {
 }
 
 /// One thing found in the input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Item {
     /// A certificate.
@@ -191,7 +191,7 @@ pub enum Item {
 }
 
 /// The result of inspecting some bytes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Inspection {
     /// `PEM`, `DER` or `PKCS#12`.
     pub format: String,

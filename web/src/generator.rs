@@ -3,7 +3,7 @@
 //! makes every RSA key WebCrypto did not. Cancelling terminates the worker — a real stop, even
 //! in the middle of a long batch or of an RSA key made in wasm.
 
-use crate::protocol::{FileMeta, KeySource, Reply, Request};
+use crate::protocol::{CardFacts, FileMeta, KeySource, Reply, Request};
 use crate::slice::{Slice, parse_each};
 use crate::webcrypto;
 use certlab::{Manifest, Spec};
@@ -15,10 +15,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 use yew::Callback;
-
-/// The worker's bootstrap (`web/worker.js`, copied by Trunk): a module worker that runs this
-/// same wasm module.
-pub const WORKER_URL: &str = "./worker.js";
 
 /// The next step after a failure between the page and its worker (a bug, or a page and worker
 /// from different builds).
@@ -45,6 +41,8 @@ pub struct KitView {
     pub wasm_bytes: f64,
     /// Where each file is in `files`, by path.
     pub index: HashMap<String, usize>,
+    /// What the first cards show beyond the manifest (decoded by the worker).
+    pub cards: Vec<CardFacts>,
 }
 
 /// One kit is one run: two views are the same kit when they hold the same zip Blob (the same
@@ -57,6 +55,11 @@ impl PartialEq for KitView {
 }
 
 impl KitView {
+    /// What `name`'s card shows beyond the manifest (`None` past the first cards).
+    pub fn card(&self, name: &str) -> Option<&CardFacts> {
+        self.cards.iter().find(|c| c.name == name)
+    }
+
     /// The bytes of the file at `path`.
     pub fn file(&self, path: &str) -> Option<&[u8]> {
         let at = *self.index.get(path)?;
@@ -119,38 +122,16 @@ impl Drop for WorkerHandle {
     }
 }
 
-/// Starts a worker (it loads its script and wasm now, not when the user clicks Generate).
-///
-/// The worker runs this same wasm module: it gets the page's compiled `WebAssembly.Module` as
-/// its first message, so nothing is fetched or compiled twice. The single-file build
-/// (`certlab.html`, opened from file://) provides `window.certlabMakeWorker`, which makes the
-/// worker from a blob: URL instead of `./worker.js`.
+/// Starts a generation worker (it loads its script and the engine now, not when the user
+/// clicks Generate): see [`crate::engine::start_worker`].
 pub async fn spawn() -> Result<WorkerHandle, String> {
-    let fail = |e: JsValue| {
+    let worker = crate::engine::start_worker().await.map_err(|e| {
         webcrypto::log_detail("certlab: the generation worker did not start:", &e);
         "This page could not start its background worker (the browser refused it). Reload the \
          page; if you opened index.html from a folder (file://), open certlab.html instead: it \
          works without a server."
             .to_string()
-    };
-    let maker = js_sys::Reflect::get(&js_sys::global(), &"certlabMakeWorker".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let worker: Worker = match maker {
-        Some(f) => {
-            let promise: js_sys::Promise = f.call0(&JsValue::NULL).map_err(fail)?.unchecked_into();
-            wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .map_err(fail)?
-                .unchecked_into()
-        }
-        None => {
-            let opts = web_sys::WorkerOptions::new();
-            opts.set_type(web_sys::WorkerType::Module);
-            Worker::new_with_options(WORKER_URL, &opts).map_err(fail)?
-        }
-    };
-    worker.post_message(&wasm_bindgen::module()).map_err(fail)?;
+    })?;
     let handoff = Rc::new(RefCell::new(Handoff::default()));
     let (w, h) = (worker.clone(), handoff.clone());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
@@ -239,6 +220,9 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
         {
             h.ready = true;
             mark_worker_ready();
+            // The tools worker starts now, after the page's first work: its jobs then make no
+            // request either.
+            crate::engine::warm_up();
             if let Some(req) = h.pending.take() {
                 let _ = worker.post_message(&JsValue::from_str(&req));
             }
@@ -313,6 +297,7 @@ async fn receive_kit(parts: Array, events: Callback<GenEvent>, key_note: Option<
             millis,
             key_sources,
             wasm_bytes,
+            cards,
         }),
     ) = (zip, meta)
     else {
@@ -358,6 +343,7 @@ async fn receive_kit(parts: Array, events: Callback<GenEvent>, key_note: Option<
         key_sources,
         key_note,
         wasm_bytes,
+        cards,
     })));
 }
 

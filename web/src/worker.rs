@@ -1,8 +1,10 @@
-//! The generation worker: the page's own wasm module started by `web/worker.js` (see
-//! `src/bin/app.rs`). It receives a [`Request`], runs the engine, posts progress and the
-//! finished kit. Cancelling terminates the worker from the page.
+//! The engine's workers: the engine module (`src/bin/engine.rs`) started by `web/worker.js`.
+//! A generation worker receives a [`Request`] (JSON text), runs the engine, posts progress and
+//! the finished kit; cancelling terminates it from the page. The tools worker receives
+//! [`JobRequest`]s (an array: JSON, then bytes) and answers each with a [`JobReply`]. One
+//! handler serves both: the message's shape says which.
 
-use crate::protocol::{FileMeta, KeySource, Reply, Request};
+use crate::protocol::{FileMeta, JobOutcome, JobReply, JobRequest, KeySource, Reply, Request};
 use js_sys::{Array, Uint8Array};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
@@ -155,6 +157,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             let zip = zip_blob(&zip);
             // The manifest's identities and the files' descriptions go as UTF-8 JSON lines in
             // transferred buffers, so the page reads a fleet's in batches, not in one block.
+            let cards = crate::jobs::card_facts(&kit);
             let mut manifest = kit.manifest;
             let ids = json_lines(&std::mem::take(&mut manifest.identities));
             let metas = json_lines(&files);
@@ -164,6 +167,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 millis: now_ms() - started,
                 key_sources,
                 wasm_bytes: wasm_memory_bytes(),
+                cards,
             };
             let msg = Array::new();
             msg.push(&JsValue::from_str(
@@ -190,6 +194,39 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
+/// Runs one tool job and posts its reply: `[json, zip?]`.
+fn job(scope: &DedicatedWorkerGlobalScope, parts: Array) {
+    let request = parts
+        .get(0)
+        .as_string()
+        .and_then(|t| serde_json::from_str::<JobRequest>(&t).ok());
+    let Some(JobRequest { id, job }) = request else {
+        // No number to answer to: the page's wait ends with the worker's reload advice.
+        return;
+    };
+    let bytes: Vec<Vec<u8>> = (1..parts.length())
+        .map(|n| {
+            parts
+                .get(n)
+                .dyn_into::<Uint8Array>()
+                .map(|b| b.to_vec())
+                .unwrap_or_default()
+        })
+        .collect();
+    let (outcome, zip) = crate::jobs::run(&job, &bytes);
+    let text = serde_json::to_string(&JobReply { id, outcome }).unwrap_or_else(|e| {
+        let outcome = JobOutcome::Failed(format!(
+            "The worker could not write its answer ({e}). Reload the page and try again."
+        ));
+        serde_json::to_string(&JobReply { id, outcome }).unwrap_or_default()
+    });
+    let reply = Array::of1(&JsValue::from_str(&text));
+    if let Some(zip) = zip {
+        reply.push(&Uint8Array::from(zip.as_slice()));
+    }
+    let _ = scope.post_message(&reply);
+}
+
 /// The size of this module's wasm memory, in bytes.
 fn wasm_memory_bytes() -> f64 {
     wasm_bindgen::memory()
@@ -212,8 +249,14 @@ pub fn start() {
         return;
     };
     let inner = scope.clone();
-    let on_message =
-        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| handle(&inner, ev.data()));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        if Array::is_array(&data) {
+            job(&inner, data.unchecked_into())
+        } else {
+            handle(&inner, data)
+        }
+    });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&scope, &Reply::Ready);

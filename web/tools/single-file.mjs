@@ -1,10 +1,10 @@
 // Trunk post-build hook: fold the page into one self-contained certlab.html that works when
 // opened from file:// (labs, USB sticks). Chromium refuses module scripts and .wasm fetches
 // from origin `null`, so: the wasm module travels gzipped + base64 and is inflated with
-// DecompressionStream; the app's glue is an inline module; the generation worker is a classic
-// worker from a blob: URL holding the same glue (Chromium will not load a module worker from
-// a file:// page), and the page posts it the compiled module (web/src/generator.rs), as with
-// web/worker.js in the Trunk build. The CSP allows exactly these inline blocks by hash.
+// DecompressionStream; the page's glue is an inline module; the page's workers are classic
+// workers from a blob: URL holding the engine's glue (Chromium will not load a module worker
+// from a file:// page), and the page posts each the compiled engine module (web/src/engine.rs),
+// as with web/worker.js in the Trunk build. The CSP allows exactly these inline blocks by hash.
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
@@ -16,11 +16,11 @@ const read = (f) => readFileSync(join(dir, f));
 const b64gz = (f) => gzipSync(read(f), { level: 9 }).toString("base64");
 const sha = (s) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
 
-const glue = read("app.js").toString();
-const appGlue = glue.replace(/^export \{[^}]*\};?\s*$/m, "");
-// The same glue as a classic script for the worker: no `export`, no `import.meta` (the wasm
-// never comes from a URL there: the page posts its compiled module).
-const workerGlue = appGlue
+const noExportList = (f) => read(f).toString().replace(/^export \{[^}]*\};?\s*$/m, "");
+const appGlue = noExportList("app.js");
+// The engine's glue as a classic script for the workers: no `export`, no `import.meta` (the
+// wasm never comes from a URL there: the page posts the compiled module).
+const workerGlue = noExportList("engine.js")
   .replace(/^export (function|class|const|let|async function) /gm, "$1 ")
   .replaceAll("import.meta.url", "self.location.href");
 if (/^\s*export\b|import\.meta/m.test(workerGlue)) {
@@ -29,6 +29,7 @@ if (/^\s*export\b|import\.meta/m.test(workerGlue)) {
 const css = read("style.css").toString();
 
 const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
+const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
 const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\nself.onmessage = async (e) => { self.onmessage = null; await __wbg_init({ module_or_path: e.data }); };\n")};`;
 
 const boot = `${appGlue}
@@ -39,8 +40,10 @@ async function certlabInflate(b64) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 const certlabWorkerUrl = URL.createObjectURL(new Blob([certlabWorkerGlue], { type: "text/javascript" }));
-// generator.rs asks for this hook before falling back to ./worker.js, then posts the module.
+// engine.rs asks for this hook before falling back to ./worker.js, then posts the module.
 window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
+// The engine, compiled while the page's module starts (engine-boot.js in the Trunk build).
+window.certlabEngine = certlabInflate(certlabEngineWasm).then((b) => WebAssembly.compile(b));
 await __wbg_init({ module_or_path: await certlabInflate(certlabAppWasm) });
 `;
 

@@ -1,10 +1,6 @@
-//! The entry point of the page's wasm module — which is also the generation worker's: one
-//! module serves both, so the engine is downloaded once. `web/worker.js` starts the same
-//! module in a worker; there `main` installs the worker's message handler instead of the UI.
+//! The entry point of the page's wasm module: the editor, validation, guides and tester. It
+//! holds no key generation, signing or certificate decoding: that is the engine module
+//! (`engine.rs`), which only the page's workers run (see `certlab_web::engine`).
 fn main() {
-    if certlab_web::worker::in_worker() {
-        certlab_web::worker::start();
-    } else {
-        yew::Renderer::<certlab_web::components::app::App>::new().render();
-    }
+    yew::Renderer::<certlab_web::components::app::App>::new().render();
 }

@@ -5,12 +5,10 @@ use super::chain::ChainPicture;
 use super::revoke::{self, Crls};
 use crate::download;
 use crate::generator::KitView;
-use certlab::{Cert, Eku, ManifestIdentity, Severity};
+use crate::protocol::MAX_CARDS;
+use certlab::{ManifestIdentity, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Cards shown before "and N more" (a batch of 500 devices stays usable).
-const MAX_CARDS: usize = 40;
 
 /// Props of [`Results`].
 #[derive(Properties, PartialEq)]
@@ -46,19 +44,34 @@ fn revoke_part(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdent
         return html! {};
     };
     let (k, c, id) = (kit.clone(), crls.clone(), i.clone());
-    let onclick = Callback::from(move |_: MouseEvent| match revoke::revoke(&k, &c, &id) {
-        Ok(next) => c.set(next),
-        Err(why) => {
-            let mut next = (*c).clone();
-            next.said
-                .insert(id.name.clone(), format!("Not revoked: {why}"));
-            c.set(next);
+    let onclick = Callback::from(move |_: MouseEvent| {
+        if c.busy {
+            return;
         }
+        let mut base = (*c).clone();
+        // What the last press said goes while this one is made.
+        base.said.remove(&id.name);
+        c.set(Crls {
+            busy: true,
+            ..base.clone()
+        });
+        let (k, c, id) = (k.clone(), c.clone(), id.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            match revoke::revoke(&k, &base, &id).await {
+                Ok(next) => c.set(next),
+                Err(why) => {
+                    let mut next = base;
+                    next.said
+                        .insert(id.name.clone(), format!("Not revoked: {why}"));
+                    c.set(next);
+                }
+            }
+        });
     });
     let crl = ca.files.crl.clone().unwrap_or_default();
     html! {
         <div class="revoke">
-            <button class="revoke" data-revoke={i.name.clone()} title={format!("{} signs a new {crl} listing this certificate", ca.name)} {onclick}>{ "Revoke" }</button>
+            <button class="revoke" data-revoke={i.name.clone()} disabled={crls.busy} title={format!("{} signs a new {crl} listing this certificate", ca.name)} {onclick}>{ "Revoke" }</button>
             if let Some(said) = crls.said.get(&i.name) {
                 <p class="revoked" data-revoked={i.name.clone()}>{ said }</p>
                 { crl_button(kit, crls, &crl) }
@@ -68,20 +81,8 @@ fn revoke_part(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdent
 }
 
 fn card(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdentity) -> Html {
-    let info = kit
-        .file(&i.files.der)
-        .and_then(|d| Cert::from_der(d, "certificate").ok());
-    let issuer = kit
-        .manifest
-        .identities
-        .iter()
-        .find(|x| x.name == i.issuer && x.name != i.name)
-        .and_then(|x| kit.file(&x.files.der))
-        .and_then(|d| Cert::from_der(d, "certificate").ok());
-    let findings = info
-        .as_ref()
-        .map(|c| certlab::lint_cert(c, issuer.as_ref(), certlab::now_utc()))
-        .unwrap_or_default();
+    let info = kit.card(&i.name);
+    let findings = info.map(|c| c.findings.as_slice()).unwrap_or_default();
     let f = &i.files;
 
     html! {
@@ -96,9 +97,9 @@ fn card(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdentity) ->
                     <dt>{ "Key made by" }</dt><dd class="key-source" data-key-source={s.id()}>{ s.label() }</dd>
                 }
                 <dt>{ "Valid" }</dt><dd>{ format!("{} → {}", i.not_before, i.not_after) }</dd>
-                if let Some(c) = &info {
-                    if !c.eku.is_empty() { <dt title="Extended key usage: what the certificate may be used for">{ "Usage" }</dt><dd>{ c.eku.iter().map(Eku::to_string).collect::<Vec<_>>().join(", ") }</dd> }
-                    if !c.constraints.is_empty() { <dt>{ "Name constraints" }</dt><dd>{ c.constraints.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ") }</dd> }
+                if let Some(c) = info {
+                    if !c.usage.is_empty() { <dt title="Extended key usage: what the certificate may be used for">{ "Usage" }</dt><dd>{ c.usage.join(", ") }</dd> }
+                    if !c.constraints.is_empty() { <dt>{ "Name constraints" }</dt><dd>{ c.constraints.join(", ") }</dd> }
                 }
                 <dt>{ "Serial" }</dt><dd class="mono">{ &i.serial }</dd>
                 <dt>{ "SHA-256" }</dt><dd class="mono fingerprint">{ &i.sha256 }</dd>

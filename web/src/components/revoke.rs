@@ -1,10 +1,12 @@
 //! Revoking an identity of the kit the page holds: its CA (certificate and key from the kit)
-//! signs a new CRL with the engine's `certlab::revoke`, exactly as `certlab revoke` does. The
+//! signs a new CRL with the engine's `certlab::revoke`, exactly as `certlab revoke` does (in
+//! the tools worker: [`crate::jobs`]). The
 //! newest CRL of each CA is kept here, beside the kit's files, so a second revocation keeps the
 //! first entry; the CA's card then downloads the newest one (the zip keeps the kit's first).
 
 use crate::generator::KitView;
-use certlab::{ManifestIdentity, Revocation, RevokeTarget};
+use crate::protocol::{Job, JobOutcome};
+use certlab::ManifestIdentity;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -15,6 +17,8 @@ pub struct Crls {
     pub latest: BTreeMap<String, Rc<Vec<u8>>>,
     /// By identity name: the sentence shown on its card after Revoke.
     pub said: BTreeMap<String, String>,
+    /// A revocation is under way (the Revoke buttons wait: the next one must build on its CRL).
+    pub busy: bool,
 }
 
 impl Crls {
@@ -37,7 +41,7 @@ pub fn revocable<'a>(kit: &'a KitView, id: &ManifestIdentity) -> Option<&'a Mani
 }
 
 /// Revokes `id` with its CA: the updated CRLs, or a sentence saying why not.
-pub fn revoke(kit: &KitView, crls: &Crls, id: &ManifestIdentity) -> Result<Crls, String> {
+pub async fn revoke(kit: &KitView, crls: &Crls, id: &ManifestIdentity) -> Result<Crls, String> {
     let ca = revocable(kit, id).ok_or("its CA's key or CRL is not in this kit")?;
     if ca.key_encrypted {
         return Err(format!(
@@ -53,27 +57,26 @@ pub fn revoke(kit: &KitView, crls: &Crls, id: &ManifestIdentity) -> Result<Crls,
         kit.file(p)
             .ok_or_else(|| format!("{p} is missing from the kit"))
     };
-    let now = certlab::now_utc();
-    let imported = certlab::import_ca(file(&ca.files.cert)?, file(key_path)?, None, now)
-        .map_err(|e| e.to_string())?;
-    let leaf = file(&id.files.cert)?;
-    let current = crls.bytes(kit, &crl_path);
-    let done = certlab::revoke(&imported, current, RevokeTarget::Cert(leaf), None, now)
-        .map_err(|e| e.to_string())?;
-    let mut next = crls.clone();
-    let said = match done {
-        Revocation::Revoked { crl, serial } => {
-            next.latest
-                .insert(crl_path.clone(), Rc::new(crl.pem().into_bytes()));
-            format!(
-                "Revoked: serial {serial} is in {crl_path} (CRL number {}, {} revoked). Download it and give it to the servers that check {}'s clients.",
-                crl.number_text(),
-                crl.revoked.len(),
-                ca.name
-            )
-        }
-        Revocation::AlreadyRevoked(r) => format!("Serial {} is already in {crl_path}.", r.serial),
+    let bytes = [
+        file(&ca.files.cert)?,
+        file(key_path)?,
+        file(&id.files.cert)?,
+        crls.bytes(kit, &crl_path).unwrap_or_default(),
+    ];
+    let job = Job::Revoke {
+        ca_name: ca.name.clone(),
+        crl_path: crl_path.clone(),
     };
+    let (crl_pem, said) = match crate::engine::call(job, &bytes).await? {
+        (JobOutcome::Revoked { crl_pem, said }, _) => (crl_pem, said),
+        (JobOutcome::Failed(why), _) => return Err(why),
+        _ => return Err("the worker answered another question: reload the page".into()),
+    };
+    let mut next = crls.clone();
+    if let Some(pem) = crl_pem {
+        next.latest.insert(crl_path, Rc::new(pem.into_bytes()));
+    }
     next.said.insert(id.name.clone(), said);
+    next.busy = false;
     Ok(next)
 }

@@ -2,9 +2,9 @@
 //! CSR. Files are read in the page (drop or paste); nothing is sent anywhere.
 
 use crate::download;
+use crate::protocol::{Job, JobOutcome};
 use certlab::Role;
 use certlab::{Inspection, Item};
-use certlab::{LeafSpec, issue_leaf};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -111,95 +111,15 @@ fn show_inspection(r: &Inspection) -> Html {
     }
 }
 
-/// A kit's name and files, and its zip.
-type IssuedKit = (String, Vec<(String, Vec<u8>)>, Vec<u8>);
+/// The answer to a job the worker mistook for another (page and worker from two builds).
+const OTHER: &str = "The page's worker answered another question: reload the page.";
 
-/// "Issue more": one leaf (or the CSR's) under the CA given, as a small kit.
-/// The engine's errors with this panel's labels for the fields (`ca_key_password` is the
-/// "CA key passphrase" box; the names and CN are the CSR's when one was given).
-fn labelled(e: certlab::Error, from_csr: bool) -> certlab::Error {
-    let label = |field: &str| -> Option<&'static str> {
-        let base = field.split(['[', ':', '.']).next().unwrap_or(field);
-        Some(match base {
-            "ca_cert" => "CA certificate",
-            "ca_key" => "CA private key",
-            "ca_key_password" => "CA key passphrase",
-            "csr" => "CSR",
-            "names" | "common_name" | "name" if from_csr => "CSR",
-            "names" | "common_name" | "name" => "Name",
-            _ => return None,
-        })
-    };
-    match e {
-        certlab::Error::Invalid(v) => certlab::Error::Invalid(
-            v.into_iter()
-                .map(|mut fe| {
-                    if let Some(l) = label(&fe.field) {
-                        fe.field = l.to_string();
-                    }
-                    fe
-                })
-                .collect(),
-        ),
-        other => other,
-    }
-}
+/// An issued leaf: who, how many files, and the kit's zip.
+type IssuedKit = (String, usize, Vec<u8>);
 
-fn issue_more(
-    ca_cert: &[u8],
-    ca_key: &[u8],
-    ca_pass: &str,
-    csr: &[u8],
-    role: Role,
-    leaf_name: &str,
-) -> Result<IssuedKit, certlab::Error> {
-    let now = certlab::now_utc();
-    let pass = (!ca_pass.is_empty()).then(|| ca_pass.to_string());
-    let ca = certlab::import_ca(ca_cert, ca_key, pass.as_deref(), now)?;
-    let csr = if csr.is_empty() {
-        None
-    } else {
-        Some(certlab::parse_csr(csr)?)
-    };
-    let mut leaf = LeafSpec {
-        role,
-        p12_password: "changeit".into(),
-        days: certlab::leaf_days_under(&ca, now).max(1),
-        ..LeafSpec::default()
-    };
-    if csr.is_none() {
-        if role == Role::Server {
-            leaf.names = leaf_name
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect();
-        } else {
-            leaf.common_name = leaf_name.to_string();
-        }
-    }
-    let kit = issue_leaf(
-        &ca,
-        &leaf,
-        csr.as_ref(),
-        &certlab::Options {
-            now: Some(now),
-            ..Default::default()
-        },
-    )?;
-    let zip = kit.zip("certlab-issued")?;
-    let files = kit
-        .artifacts
-        .iter()
-        .map(|a| (a.path.clone(), a.bytes.clone()))
-        .collect();
-    let who = kit
-        .manifest
-        .identities
-        .last()
-        .map(|i| i.name.clone())
-        .unwrap_or_default();
-    Ok((who, files, zip))
+/// Sends one job of this panel to the tools worker.
+async fn ask(job: Job, bytes: &[&[u8]]) -> Result<(JobOutcome, Option<Vec<u8>>), String> {
+    crate::engine::call(job, bytes).await
 }
 
 /// The "bring your own" panel.
@@ -219,11 +139,18 @@ pub fn tools() -> Html {
     let run_inspect = {
         let (subject, password, inspected) = (subject.clone(), password.clone(), inspected.clone());
         Callback::from(move |_: MouseEvent| {
-            let pw = (!password.is_empty()).then(|| (*password).clone());
-            inspected.set(Some(
-                certlab::inspect(&subject, pw.as_deref(), certlab::now_utc())
-                    .map_err(|e| e.to_string()),
-            ));
+            let password = (!password.is_empty()).then(|| (*password).clone());
+            let (subject, inspected) = (subject.clone(), inspected.clone());
+            // The last answer goes while this one is made: what shows is always this press's.
+            inspected.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = match ask(Job::Inspect { password }, &[&subject]).await {
+                    Ok((JobOutcome::Inspected(i), _)) => Ok(i),
+                    Ok((JobOutcome::Failed(why), _)) | Err(why) => Err(why),
+                    Ok(_) => Err(OTHER.to_string()),
+                };
+                inspected.set(Some(result));
+            });
         })
     };
     let run_issue = {
@@ -237,10 +164,26 @@ pub fn tools() -> Html {
             issued.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let result = issue_more(&ca_cert, &ca_key, &ca_pass, &csr, *role, &leaf_name);
-            issued.set(Some(
-                result.map_err(|e| labelled(e, !csr.is_empty()).to_string()),
-            ));
+            let job = Job::Issue {
+                ca_pass: (*ca_pass).clone(),
+                role: *role,
+                leaf_name: (*leaf_name).clone(),
+            };
+            let (ca_cert, ca_key, csr, issued) = (
+                (*ca_cert).clone(),
+                (*ca_key).clone(),
+                (*csr).clone(),
+                issued.clone(),
+            );
+            issued.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = match ask(job, &[&ca_cert, &ca_key, &csr]).await {
+                    Ok((JobOutcome::Issued { who, files }, Some(zip))) => Ok((who, files, zip)),
+                    Ok((JobOutcome::Failed(why), _)) | Err(why) => Err(why),
+                    Ok(_) => Err(OTHER.to_string()),
+                };
+                issued.set(Some(result));
+            });
         })
     };
     let on_role = {
@@ -304,7 +247,7 @@ pub fn tools() -> Html {
                         let zip = zip.clone();
                         let save_zip = Callback::from(move |_: MouseEvent| download::save("certlab-issued.zip", &zip, "application/zip"));
                         html! { <div id="issued">
-                            <p>{ format!("Issued {who}: {} files (PKCS#12 password: changeit).", files.len()) }</p>
+                            <p>{ format!("Issued {who}: {files} files (PKCS#12 password: changeit).") }</p>
                             <button class="primary" id="download-issued" onclick={save_zip}>{ "Download (zip)" }</button>
                         </div> }
                     }
@@ -313,27 +256,5 @@ pub fn tools() -> Html {
                 } }
             </details>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::labelled;
-    use certlab::{Error, ErrorKind};
-
-    /// The engine's field names become this panel's labels; a message keeps its words.
-    #[test]
-    fn errors_name_the_boxes_of_this_panel() {
-        let e = |field: &str| Error::field(field, ErrorKind::Missing, "problem", "fix");
-        for (field, csr, label) in [
-            ("ca_key_password", false, "CA key passphrase: problem"),
-            ("ca_cert", false, "CA certificate: problem"),
-            ("names[1]", true, "CSR: problem"),
-            ("common_name", false, "Name: problem"),
-            ("p12_password", false, "p12_password: problem"),
-        ] {
-            let text = labelled(e(field), csr).to_string();
-            assert!(text.starts_with(label), "{field}: {text}");
-        }
     }
 }
