@@ -1,6 +1,6 @@
 // Section 2 of the benchmarks: RSA key generation in the page, in one Chromium page:
-// - certlab: the page's own path, exported by the app's wasm as `certlabRsaKey(bits)`
-//   (web/src/bench.rs): WebCrypto generateKey → exportKey('pkcs8') → the engine reads the
+// - certlab: the page's own path, exported by the engine's wasm as `certlabRsaKey(bits)`
+//   (web/src/bin/engine.rs, loaded here on the page's thread): WebCrypto generateKey → exportKey('pkcs8') → the engine reads the
 //   PKCS#8 key as it does in the worker before signing with it;
 // - WebCrypto: `crypto.subtle.generateKey` alone (RSASSA-PKCS1-v1_5, e = 65537, the ceiling);
 // - fallback: certlab's engine in wasm (`certlabRsaKeyFallback(bits)`, web/src/fallback.rs), what
@@ -29,16 +29,22 @@ const ctx = await b.browser.newContext({ bypassCSP: true });
 const page = await ctx.newPage();
 await page.goto(`${b.origin}/`);
 await page.waitForSelector("#generate");
-await page.waitForFunction(() => typeof window.wasmBindings?.certlabRsaKey === "function");
+// The engine module (what the page's workers run) on the page's thread, from the module the
+// page compiled (web/engine-boot.js): its exports are the benchmark's entry points.
+await page.evaluate(async () => {
+  const engine = await import("./engine.js");
+  await engine.default({ module_or_path: await window.certlabEngine });
+  window.certlabBench = engine;
+});
 await page.addScriptTag({ path: join(ROOT, "node_modules", "node-forge", "dist", "forge.min.js") });
 
 const time = (what, bits) => page.evaluate(async ([what, bits]) => {
   const t0 = performance.now();
   if (what === "certlab") {
-    const der = await window.wasmBindings.certlabRsaKey(bits);
+    const der = await window.certlabBench.certlabRsaKey(bits);
     if (!(der instanceof Uint8Array) || der.length < bits / 8) throw new Error("no key from certlab");
   } else if (what === "fallback") {
-    const der = window.wasmBindings.certlabRsaKeyFallback(bits);
+    const der = window.certlabBench.certlabRsaKeyFallback(bits);
     if (!(der instanceof Uint8Array) || der.length < bits / 8) throw new Error("no key from the fallback");
   } else if (what === "webcrypto") {
     const k = await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"]);

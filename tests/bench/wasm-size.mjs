@@ -7,6 +7,8 @@
 // (dist/app_bg.wasm): the named module must have the same code and data.
 //
 //   node tests/bench/wasm-size.mjs                 table on stdout, target/bench/wasm-size.json
+//   --module engine  the engine's module (engine_bg.wasm, what the page's workers run) instead
+//                    of the page's (app_bg.wasm); writes target/bench/wasm-size-engine.json
 //   node tests/bench/wasm-size.mjs --in FILE.wasm  weigh FILE as it is (no wasm-opt run)
 //   node tests/bench/wasm-size.mjs --top 40        also list the 40 largest functions
 //   --shipped FILE   compare with FILE instead of dist/app_bg.wasm; --json FILE  write there
@@ -33,16 +35,18 @@ const gz = (b) => gzipSync(b, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 // ---- the module to weigh ------------------------------------------------------------------
+const MODULE = arg("--module", "app");
+if (!["app", "engine"].includes(MODULE)) throw new Error(`--module ${MODULE}: app or engine`);
 let input = arg("--in");
 if (!input) {
-  const bindgen = join(TARGET, "wasm-bindgen", "release", "app_bg.wasm");
+  const bindgen = join(TARGET, "wasm-bindgen", "release", `${MODULE}_bg.wasm`);
   if (!existsSync(bindgen)) throw new Error(`${bindgen} is missing: build the page first (build_page)`);
   const html = readFileSync(join(ROOT, "index.html"), "utf8");
-  const link = html.match(/<link data-trunk rel="rust"[^>]*>/)[0];
+  const link = html.match(new RegExp(`<link data-trunk rel="rust"[^>]*data-bin="${MODULE}"[^>]*>`))[0];
   const level = link.match(/data-wasm-opt="([^"]*)"/)?.[1] ?? "z";
   const params = (link.match(/data-wasm-opt-params="([^"]*)"/)?.[1] ?? "").split(/\s+/).filter(Boolean);
   mkdirSync(join(TARGET, "wasm-size"), { recursive: true });
-  input = join(TARGET, "wasm-size", "app_bg.named.wasm");
+  input = join(TARGET, "wasm-size", `${MODULE}_bg.named.wasm`);
   execFileSync(join(ROOT, "node_modules", ".bin", "wasm-opt"), [bindgen, `-O${level}`, ...params, "-g", "-o", input], { stdio: "inherit" });
 }
 const wasm = readFileSync(input);
@@ -236,7 +240,7 @@ const text = { bytes: runs.reduce((a, r) => a + r.bytes, 0), files: [...byFile.v
 // ---- named data (wasm-ld's link map, if the page was linked with one) --------------------
 // `cargo rustc --profile wasm-release --target wasm32-unknown-unknown -p certlab-web --bin app
 //  -- -C link-arg=--Map=target/wasm-size/app.map` writes it; wasm-opt keeps data addresses.
-const mapFile = arg("--map", join(TARGET, "wasm-size", "app.map"));
+const mapFile = arg("--map", join(TARGET, "wasm-size", `${MODULE}.map`));
 const bigData = [];
 let mapNote = null;
 if (existsSync(mapFile)) {
@@ -275,7 +279,7 @@ if (existsSync(mapFile) && !mapNote) {
   bigData.sort((a, b) => b.raw - a.raw);
 }
 
-const shipped = arg("--shipped", join(ROOT, "dist", "app_bg.wasm"));
+const shipped = arg("--shipped", join(ROOT, "dist", `${MODULE}_bg.wasm`));
 const ship = existsSync(shipped) ? readFileSync(shipped) : null;
 const total = { raw: wasm.length, gzip: gz(wasm), code: codeSection, data: dataSection, functions: functions.length, named };
 const groups = new Map();
@@ -314,7 +318,7 @@ const out = {
   rows, text: { ...text, files: text.files.slice(0, 20) }, data_symbols: bigData, top: [...functions].sort((a, b) => b.size - a.size).slice(0, 200).map(({ name, crate, size }) => ({ name, crate, size })),
 };
 mkdirSync(join(ROOT, "target", "bench"), { recursive: true });
-writeFileSync(arg("--json", join(ROOT, "target", "bench", "wasm-size.json")), JSON.stringify(out, null, 2) + "\n");
+writeFileSync(arg("--json", join(ROOT, "target", "bench", MODULE === "app" ? "wasm-size.json" : `wasm-size-${MODULE}.json`)), JSON.stringify(out, null, 2) + "\n");
 
 // ---- the table ----------------------------------------------------------------------------
 const pct = (n, d) => `${((100 * n) / d).toFixed(1)}%`;
