@@ -1,12 +1,62 @@
-// Starts fetching and compiling the engine's wasm module (engine_bg.wasm: key generation,
-// signing, decoding; built from web/src/bin/engine.rs) as soon as the page is parsed, beside
-// the page's own module, which is smaller and renders the editor meanwhile. The page's workers
-// each get this one compiled module (web/src/engine.rs), so it is fetched and compiled once.
-// The single-file certlab.html sets window.certlabEngine itself (web/tools/single-file.mjs).
+// Starts the engine as the page is parsed, in parallel with the page's own module: the first
+// generation worker (web/worker.js) is created here and fetches and compiles the engine's
+// module (engine_bg.wasm: keys, signing, decoding; built from web/src/bin/engine.rs) on its
+// own thread, then posts the compiled module back. The page (web/src/engine.rs) adopts that
+// worker for its first kit (window.certlabTakeWorker) and hands the module to every later
+// worker (window.certlabEngineLoad), so it is fetched and compiled once.
+// The single-file certlab.html runs this same script inline after setting
+// window.certlabSingleFile (web/tools/single-file.mjs): its workers come from a blob: URL and
+// the first one inflates the module from the file's own text instead of fetching it.
 {
-  const url = new URL("./engine_bg.wasm", document.baseURI);
-  const response = fetch(url);
-  // compileStreaming needs the server to say application/wasm; compile the bytes otherwise.
-  window.certlabEngine = WebAssembly.compileStreaming(response.then((r) => r.clone()))
-    .catch(async () => WebAssembly.compile(await (await response).arrayBuffer()));
+  const single = window.certlabSingleFile;
+  const makeWorker = single?.makeWorker ?? (() => new Worker(new URL("./worker.js", document.baseURI), { type: "module" }));
+  // Without the first worker's module (it failed to start): compile it on the page's side.
+  const compileHere = single?.compileHere ?? (() => {
+    const response = fetch(new URL("./engine_bg.wasm", document.baseURI));
+    // compileStreaming needs the server to say application/wasm; compile the bytes otherwise.
+    return WebAssembly.compileStreaming(response.then((r) => r.clone()))
+      .catch(async () => WebAssembly.compile(await (await response).arrayBuffer()));
+  });
+  let engine = null;
+  let first = null;
+  try {
+    const worker = makeWorker();
+    let give, fail;
+    engine = new Promise((resolve, reject) => { give = resolve; fail = reject; });
+    // A listener, not onmessage: it stays when the page takes the worker over, since the
+    // module may come back after that.
+    worker.addEventListener("message", (e) => {
+      if (e.data instanceof WebAssembly.Module) give(e.data);
+      else if (e.data === '{"type":"ready"}' && first) first.ready = true;
+    });
+    // If it fails, or the page stops it (Cancel) before the module came back, the later
+    // workers get a module compiled on the page's side instead.
+    worker.addEventListener("error", (e) => {
+      console.warn("certlab: the first worker failed:", e);
+      fail(e);
+      if (first?.worker === worker) {
+        first = null;
+        worker.terminate();
+      }
+    });
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      fail(new Error("the first worker was stopped"));
+      terminate();
+    };
+    first = { worker, ready: false };
+    engine = engine.catch(compileHere);
+    worker.postMessage(single?.firstMessage ?? "fetch");
+  } catch (e) {
+    console.warn("certlab: the first worker did not start:", e);
+    engine = null;
+    first = null;
+  }
+  window.certlabEngineLoad = () => (engine ??= compileHere());
+  // The first worker and whether it has said ready, once; then null.
+  window.certlabTakeWorker = () => {
+    const taken = first;
+    first = null;
+    return taken;
+  };
 }

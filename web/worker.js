@@ -1,11 +1,24 @@
-// The page's workers (module workers, started by web/src/engine.rs): each runs the engine's
-// wasm module (engine.js, engine_bg.wasm; built from web/src/bin/engine.rs). The page posts
-// the module it has already compiled as the first message (no second fetch or compile); the
-// module's main() then installs the worker's handler (web/src/worker.rs), which answers
-// "ready".
+// The page's workers (module workers): each runs the engine's wasm module (engine.js,
+// engine_bg.wasm; built from web/src/bin/engine.rs). The first message is the module the page
+// has compiled (no second fetch or compile), or "fetch" for the first worker, which
+// web/engine-boot.js starts as the page is parsed: it fetches and compiles the module on this
+// thread and posts it back for the page's later workers. The module's main() then installs the
+// worker's handler (web/src/worker.rs), which answers "ready".
 import init from "./engine.js";
+
+async function fetchEngine() {
+  const response = fetch("./engine_bg.wasm");
+  // compileStreaming needs the server to say application/wasm; compile the bytes otherwise.
+  return WebAssembly.compileStreaming(response.then((r) => r.clone()))
+    .catch(async () => WebAssembly.compile(await (await response).arrayBuffer()));
+}
 
 self.onmessage = async (e) => {
   self.onmessage = null;
-  await init({ module_or_path: e.data });
+  let module = e.data;
+  if (module === "fetch") {
+    module = await fetchEngine();
+    self.postMessage(module);
+  }
+  await init({ module_or_path: module });
 };

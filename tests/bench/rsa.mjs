@@ -33,7 +33,7 @@ await page.waitForSelector("#generate");
 // page compiled (web/engine-boot.js): its exports are the benchmark's entry points.
 await page.evaluate(async () => {
   const engine = await import("./engine.js");
-  await engine.default({ module_or_path: await window.certlabEngine });
+  await engine.default({ module_or_path: await window.certlabEngineLoad() });
   window.certlabBench = engine;
 });
 await page.addScriptTag({ path: join(ROOT, "node_modules", "node-forge", "dist", "forge.min.js") });

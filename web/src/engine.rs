@@ -1,10 +1,12 @@
 //! The page's side of the engine module. The page's own wasm holds the editor, validation and
 //! the guides; the engine (key generation, signing, decoding, .p12) is a second module that
 //! only workers run (issue 17 §3: the page's module is what must load before the editor is on
-//! screen). `engine-boot.js` starts fetching and compiling it as the page loads
-//! (`window.certlabEngine`, a promise of the compiled `WebAssembly.Module`; the single file
-//! inflates it from its own text instead); every worker gets that compiled module as its first
-//! message, so it is fetched and compiled once however many workers run.
+//! screen). `engine-boot.js` starts the first generation worker as the page is parsed; that
+//! worker fetches and compiles the engine on its own thread, in parallel with the page's
+//! module and first render, and posts the compiled `WebAssembly.Module` back
+//! (`window.certlabEngineLoad()` gives its promise; the single file inflates the module from
+//! its own text instead). Every later worker gets that compiled module as its first message, so
+//! it is fetched and compiled once however many workers run.
 //!
 //! Two kinds of worker run it: a generation worker per kit ([`crate::generator`]), and one
 //! tools worker for the jobs of the tools panel and of a card's Revoke button ([`call`]).
@@ -29,13 +31,34 @@ const TOOLS_FAILED: &str = "The page's background worker stopped or could not lo
      browser may have run out of memory). Press the button again; if it keeps failing, reload \
      the page.";
 
-/// The compiled engine module, from `window.certlabEngine`.
-async fn module() -> Result<JsValue, JsValue> {
-    let p = Reflect::get(&js_sys::global(), &"certlabEngine".into())?;
-    let p: Promise = p
+/// Starts fetching and compiling the engine module (once; `window.certlabEngineLoad`, from
+/// `engine-boot.js` or the single file) and returns the promise of it.
+fn load() -> Result<Promise, JsValue> {
+    let f: Function = Reflect::get(&js_sys::global(), &"certlabEngineLoad".into())?
         .dyn_into()
-        .map_err(|_| JsValue::from_str("window.certlabEngine is not a promise"))?;
-    JsFuture::from(p).await
+        .map_err(|_| JsValue::from_str("window.certlabEngineLoad is missing"))?;
+    f.call0(&JsValue::NULL)?
+        .dyn_into()
+        .map_err(|_| JsValue::from_str("window.certlabEngineLoad gave no promise"))
+}
+
+/// The compiled engine module.
+async fn module() -> Result<JsValue, JsValue> {
+    JsFuture::from(load()?).await
+}
+
+/// The first generation worker, which `engine-boot.js` started as the page was parsed (it
+/// fetches and compiles the engine on its own thread), and whether it has said ready; once.
+/// `None` in the single file, or when it could not start.
+pub fn take_first_worker() -> Option<(Worker, bool)> {
+    let f: Function = Reflect::get(&js_sys::global(), &"certlabTakeWorker".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let taken = f.call0(&JsValue::NULL).ok()?;
+    let worker = Reflect::get(&taken, &"worker".into()).ok()?.dyn_into().ok()?;
+    let ready = Reflect::get(&taken, &"ready".into()).ok()?.as_bool() == Some(true);
+    Some((worker, ready))
 }
 
 /// Starts a worker running the engine module: it loads its script now, and gets the compiled

@@ -125,19 +125,26 @@ impl Drop for WorkerHandle {
 /// Starts a generation worker (it loads its script and the engine now, not when the user
 /// clicks Generate): see [`crate::engine::start_worker`].
 pub async fn spawn() -> Result<WorkerHandle, String> {
-    let worker = crate::engine::start_worker().await.map_err(|e| {
-        webcrypto::log_detail("certlab: the generation worker did not start:", &e);
-        "This page could not start its background worker (the browser refused it). Reload the \
-         page; if you opened index.html from a folder (file://), open certlab.html instead: it \
-         works without a server."
-            .to_string()
-    })?;
+    // The first worker was started as the page was parsed (web/engine-boot.js).
+    let (worker, ready) = match crate::engine::take_first_worker() {
+        Some(first) => first,
+        None => (
+            crate::engine::start_worker().await.map_err(|e| {
+                webcrypto::log_detail("certlab: the generation worker did not start:", &e);
+                "This page could not start its background worker (the browser refused it). \
+                 Reload the page; if you opened index.html from a folder (file://), open \
+                 certlab.html instead: it works without a server."
+                    .to_string()
+            })?,
+            false,
+        ),
+    };
     let handoff = Rc::new(RefCell::new(Handoff::default()));
     let (w, h) = (worker.clone(), handoff.clone());
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+    let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
         on_message(m.data(), &w, &h)
     });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onmessage(Some(listener.as_ref().unchecked_ref()));
     let h = handoff.clone();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         webcrypto::log_detail("certlab: the generation worker failed:", &e);
@@ -153,10 +160,15 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
         }
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    if ready {
+        // It said so before the page listened.
+        let ready = serde_json::to_string(&Reply::Ready).unwrap_or_default();
+        on_message(JsValue::from_str(&ready), &worker, &handoff);
+    }
     Ok(WorkerHandle {
         worker,
         handoff,
-        _on_message: on_message,
+        _on_message: listener,
         _on_error: on_error,
     })
 }
@@ -212,6 +224,10 @@ impl std::fmt::Debug for Running {
 }
 
 fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
+    // The first worker posts the engine module back for the later ones (engine-boot.js takes it).
+    if data.is_instance_of::<js_sys::WebAssembly::Module>() {
+        return;
+    }
     let Some(events) = ({
         let mut h = handoff.borrow_mut();
         if data

@@ -28,22 +28,42 @@ if (/^\s*export\b|import\.meta/m.test(workerGlue)) {
 }
 const css = read("style.css").toString();
 
-const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
-const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
-const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\nself.onmessage = async (e) => { self.onmessage = null; await __wbg_init({ module_or_path: e.data }); };\n")};`;
-
-const boot = `${appGlue}
-${data}
-async function certlabInflate(b64) {
+// Inflates base64 gzip text (the page and its workers each have this function).
+const inflate = `async function certlabInflate(b64) {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+}`;
+// The workers' first message: the compiled module, or { gz } for the first worker, which
+// inflates and compiles it on its own thread and posts it back (as web/worker.js fetches it).
+const workerBoot = `${inflate}
+self.onmessage = async (e) => {
+  self.onmessage = null;
+  let module = e.data;
+  if (module && typeof module.gz === "string") {
+    module = await WebAssembly.compile(await certlabInflate(module.gz));
+    self.postMessage(module);
+  }
+  await __wbg_init({ module_or_path: module });
+};
+`;
+const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
+const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
+const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\n" + workerBoot)};`;
+
+const boot = `${appGlue}
+${data}
+${inflate}
 const certlabWorkerUrl = URL.createObjectURL(new Blob([certlabWorkerGlue], { type: "text/javascript" }));
 // engine.rs asks for this hook before falling back to ./worker.js, then posts the module.
 window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
-// The engine, compiled while the page's module starts (engine-boot.js in the Trunk build).
-window.certlabEngine = certlabInflate(certlabEngineWasm).then((b) => WebAssembly.compile(b));
+// engine-boot.js, as in the Trunk build, with this file's workers and module.
+window.certlabSingleFile = {
+  makeWorker: () => new Worker(certlabWorkerUrl),
+  firstMessage: { gz: certlabEngineWasm },
+  compileHere: () => certlabInflate(certlabEngineWasm).then((b) => WebAssembly.compile(b)),
+};
+${read("engine-boot.js").toString()}
 await __wbg_init({ module_or_path: await certlabInflate(certlabAppWasm) });
 `;
 

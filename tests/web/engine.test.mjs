@@ -1,0 +1,110 @@
+// The page's two wasm modules (issue 17 §3; web/src/engine.rs): the page's own files stay
+// under 400 KB gzipped and are all the editor needs; the engine's module is fetched once, by
+// the first worker, which web/engine-boot.js starts as the page is parsed; and when that
+// worker is stopped before its module came back (Cancel before the engine arrived), the next
+// worker and the tools worker still get the engine. Served by a server that holds
+// engine_bg.wasm until the test lets it go, so no step depends on the machine's speed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
+import { join, dirname, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { CHROMIUM } from "./serve.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dist = join(root, "dist");
+const ENGINE = new Set(["engine.js", "engine_bg.wasm", "worker.js"]);
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".webmanifest": "application/manifest+json", ".png": "image/png" };
+
+let server, origin, browser;
+// engine_bg.wasm waits for this gate while it is closed; every request's path is recorded.
+let gate = Promise.resolve();
+let open = () => {};
+const served = [];
+const closeGate = () => { gate = new Promise((ok) => { open = ok; }); };
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    let path = new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "index.html";
+    if (path.includes("..")) path = "index.html";
+    served.push(path);
+    if (path === "engine_bg.wasm") await gate;
+    try {
+      const body = await readFile(join(dist, path));
+      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch(CHROMIUM);
+});
+after(async () => {
+  open();
+  await browser?.close();
+  server?.close();
+});
+
+test("the page's own files are under 400 KB gzipped; the engine is fetched once, by a worker", async () => {
+  served.length = 0;
+  const ctx = await browser.newContext({ serviceWorkers: "block" });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("#generate");
+  await page.waitForFunction(() => document.documentElement.dataset.worker === "ready", null, { timeout: 60_000 });
+  await page.waitForLoadState("networkidle");
+  const pageFiles = [...new Set(served)].filter((f) => !ENGINE.has(f) && !f.startsWith("icons/") && f !== "manifest.webmanifest");
+  for (const f of ["index.html", "boot.js", "engine-boot.js", "app.js", "app_bg.wasm", "style.css"]) assert.ok(pageFiles.includes(f), `${f} was not loaded: ${pageFiles}`);
+  const gz = pageFiles.reduce((a, f) => a + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
+  assert.ok(gz <= 400 * 1024, `the page's own files are ${(gz / 1024).toFixed(1)} KB gzipped (${pageFiles}), over 400 KB`);
+  // One fetch of the engine for both workers (the generation worker and the tools worker).
+  assert.equal(served.filter((f) => f === "engine_bg.wasm").length, 1, `${served}`);
+  // The page's module holds no engine: the benchmark's engine exports are the engine module's.
+  assert.ok(!readFileSync(join(dist, "app.js"), "utf8").includes("certlabRsaKey"));
+  assert.ok(readFileSync(join(dist, "engine.js"), "utf8").includes("certlabRsaKeyFallback"));
+  await ctx.close();
+});
+
+test("the editor works before the engine arrives; Cancel then, and the next kit and the tools still work", async () => {
+  closeGate();
+  served.length = 0;
+  const ctx = await browser.newContext({ serviceWorkers: "block" });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${origin}/`);
+  // The editor is on screen and validates while engine_bg.wasm is held back.
+  await page.waitForSelector("#generate");
+  await page.fill("input[name='servers[0].names']", "*.com");
+  await page.waitForSelector("li.field-error[data-field='servers[0].names[0]']");
+  await page.click("[data-preset=dev]");
+  await page.waitForSelector("li.field-error", { state: "detached" });
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.worker), undefined);
+  // Generate waits for the engine; Cancel stops the first worker before its module came.
+  await page.click("#generate");
+  await page.waitForSelector("#cancel");
+  await page.click("#cancel");
+  await page.waitForSelector("#cancelled");
+  open();
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 120_000 });
+  assert.match(await page.textContent(".summary"), /identities/);
+  // The first worker's fetch (held, then stopped with it) and the page's own, for the later
+  // workers.
+  assert.equal(served.filter((f) => f === "engine_bg.wasm").length, 2, `${served}`);
+  // The tools worker got the engine too: it reads what it is given and names the problem.
+  await page.click("#tools summary >> text=Inspect");
+  await page.fill("textarea[name=inspect-text]", "not a certificate");
+  await page.click("#inspect");
+  await page.waitForSelector("#tools .run-error", { timeout: 60_000 });
+  assert.match(await page.textContent("#tools .run-error"), /PEM|DER|certificate|recogn/i);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
