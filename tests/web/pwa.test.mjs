@@ -134,7 +134,7 @@ test("offline after one visit: network cut, reload, Generate, a zip that Python 
   // Every file of the build is precached, in the cache named by this build's sw.js.
   const sw = readFileSync(join(dist, "sw.js"), "utf8");
   const files = JSON.parse(sw.match(/const FILES = (\[.*\]);/)[1]);
-  for (const f of ["index.html", "boot.js", "app.js", "app_bg.wasm", "worker.js", "style.css", "pwa.js", "manifest.webmanifest", "icons/maskable-512.png"]) {
+  for (const f of ["index.html", "boot.js", "app.js", "app_bg.wasm", "engine-boot.js", "engine.js", "engine_bg.wasm", "worker.js", "style.css", "pwa.js", "manifest.webmanifest", "icons/maskable-512.png"]) {
     assert.ok(files.includes(f), `sw.js does not precache ${f}`);
   }
   const state = await cacheState(page);
@@ -147,7 +147,7 @@ test("offline after one visit: network cut, reload, Generate, a zip that Python 
   await page.reload();
   await page.waitForSelector("#generate", { timeout: 2 * MINUTES });
   const urls = responses.map((r) => new URL(r.url()).pathname);
-  for (const f of ["/", "/boot.js", "/app.js", "/app_bg.wasm", "/style.css"]) assert.ok(urls.includes(f), `${f} was not loaded: ${urls}`);
+  for (const f of ["/", "/boot.js", "/engine-boot.js", "/app.js", "/app_bg.wasm", "/style.css"]) assert.ok(urls.includes(f), `${f} was not loaded: ${urls}`);
   for (const r of responses) assert.ok(r.fromServiceWorker(), `${r.url()} did not come from the service worker`);
 
   await page.click("[data-preset=dev]");

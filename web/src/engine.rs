@@ -56,7 +56,10 @@ pub fn take_first_worker() -> Option<(Worker, bool)> {
         .dyn_into()
         .ok()?;
     let taken = f.call0(&JsValue::NULL).ok()?;
-    let worker = Reflect::get(&taken, &"worker".into()).ok()?.dyn_into().ok()?;
+    let worker = Reflect::get(&taken, &"worker".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let ready = Reflect::get(&taken, &"ready".into()).ok()?.as_bool() == Some(true);
     Some((worker, ready))
 }

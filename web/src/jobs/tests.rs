@@ -21,7 +21,7 @@ fn mtls() -> Kit {
     certlab::generate(&Preset::Mtls.spec(KeyAlgorithm::EcdsaP256)).expect("kit")
 }
 
-fn file<'a>(kit: &'a Kit, path: &str) -> Vec<u8> {
+fn file(kit: &Kit, path: &str) -> Vec<u8> {
     let a = kit.artifacts.iter().find(|a| a.path == path);
     a.map(|a| a.bytes.clone()).expect(path)
 }
@@ -41,7 +41,10 @@ fn jobs_run_on_the_bytes_the_page_sends() {
         file(&kit, root.files.key.as_ref().expect("key")),
     );
 
-    let (out, zip) = run(&Job::Inspect { password: None }, &[cert.clone()]);
+    let (out, zip) = run(
+        &Job::Inspect { password: None },
+        std::slice::from_ref(&cert),
+    );
     assert!(zip.is_none());
     let JobOutcome::Inspected(i) = out else {
         panic!("{out:?}")
