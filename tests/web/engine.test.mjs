@@ -7,18 +7,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { gzipSync } from "node:zlib";
-import { join, dirname, extname } from "node:path";
+import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { CHROMIUM } from "./serve.mjs";
+import { serveDir, CHROMIUM } from "./serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
 const ENGINE = new Set(["engine.js", "engine_bg.wasm", "worker.js"]);
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".webmanifest": "application/manifest+json", ".png": "image/png" };
 
 let server, origin, browser;
 // engine_bg.wasm waits for this gate while it is closed; every request's path is recorded.
@@ -28,22 +25,10 @@ const served = [];
 const closeGate = () => { gate = new Promise((ok) => { open = ok; }); };
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    let path = new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "index.html";
-    if (path.includes("..")) path = "index.html";
+  ({ server, origin } = await serveDir(dist, async (path) => {
     served.push(path);
     if (path === "engine_bg.wasm") await gate;
-    try {
-      const body = await readFile(join(dist, path));
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end("not found");
-    }
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  }));
   browser = await chromium.launch(CHROMIUM);
 });
 after(async () => {

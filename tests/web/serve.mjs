@@ -6,11 +6,13 @@ import { join, extname, normalize } from "node:path";
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".json": "application/json", ".webmanifest": "application/manifest+json", ".png": "image/png" };
 
 // `dir` is a folder, or a function returning one per request (a test swaps builds under one
-// origin, as a redeploy does).
-export function serveDir(dir) {
+// origin, as a redeploy does). `before(path)`, if given, is awaited before each response (a
+// test records requests, or holds one back).
+export function serveDir(dir, before) {
   const server = createServer(async (req, res) => {
     let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     if (path.endsWith("/")) path += "index.html";
+    await before?.(path.replace(/^\/+/, ""));
     try {
       const body = await readFile(join(typeof dir === "function" ? dir() : dir, path));
       res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });

@@ -17,7 +17,8 @@ pub fn run(job: &Job, bytes: &[Vec<u8>]) -> (JobOutcome, Option<Vec<u8>>) {
             role,
             leaf_name,
         } => issue(arg(0), arg(1), ca_pass, arg(2), *role, leaf_name)
-            .map(|(outcome, zip)| (outcome, Some(zip))),
+            .map(|(outcome, zip)| (outcome, Some(zip)))
+            .map_err(|e| labelled(e, !arg(2).is_empty()).to_string()),
         Job::Revoke { ca_name, crl_path } => {
             revoke(ca_name, crl_path, [arg(0), arg(1), arg(2), arg(3)]).map(|o| (o, None))
         }
@@ -63,18 +64,6 @@ fn labelled(e: certlab::Error, from_csr: bool) -> certlab::Error {
 
 /// "Issue more": one leaf (or the CSR's) under the CA given, as a small kit and its zip.
 fn issue(
-    ca_cert: &[u8],
-    ca_key: &[u8],
-    ca_pass: &str,
-    csr: &[u8],
-    role: Role,
-    leaf_name: &str,
-) -> Result<(JobOutcome, Vec<u8>), String> {
-    issue_kit(ca_cert, ca_key, ca_pass, csr, role, leaf_name)
-        .map_err(|e| labelled(e, !csr.is_empty()).to_string())
-}
-
-fn issue_kit(
     ca_cert: &[u8],
     ca_key: &[u8],
     ca_pass: &str,

@@ -26,20 +26,19 @@ fn file(kit: &Kit, path: &str) -> Vec<u8> {
     a.map(|a| a.bytes.clone()).expect(path)
 }
 
+/// The kit's root: its name, certificate and key.
+fn root(kit: &Kit) -> (String, Vec<u8>, Vec<u8>) {
+    let root = kit.manifest.identities.iter().find(|i| i.role.is_ca());
+    let root = root.expect("a CA");
+    let key = file(kit, root.files.key.as_ref().expect("key"));
+    (root.name.clone(), file(kit, &root.files.cert), key)
+}
+
 /// Each job as the page sends it, through [`run`], with the bytes in the documented order.
 #[test]
 fn jobs_run_on_the_bytes_the_page_sends() {
     let kit = mtls();
-    let root = kit
-        .manifest
-        .identities
-        .iter()
-        .find(|i| i.role.is_ca())
-        .expect("a CA");
-    let (cert, key) = (
-        file(&kit, &root.files.cert),
-        file(&kit, root.files.key.as_ref().expect("key")),
-    );
+    let (root_name, cert, key) = root(&kit);
 
     let (out, zip) = run(
         &Job::Inspect { password: None },
@@ -75,10 +74,10 @@ fn jobs_run_on_the_bytes_the_page_sends() {
         .manifest
         .identities
         .iter()
-        .find(|i| !i.role.is_ca() && i.issuer == root.name);
+        .find(|i| !i.role.is_ca() && i.issuer == root_name);
     let leaf = file(&kit, &leaf.expect("a leaf of the root").files.cert);
     let revoke = Job::Revoke {
-        ca_name: root.name.clone(),
+        ca_name: root_name.clone(),
         crl_path: "ca.crl".into(),
     };
     let (out, _) = run(
@@ -150,14 +149,7 @@ fn card_facts_follow_the_manifest() {
 fn every_outcome_survives_the_trip_to_the_page() {
     use crate::protocol::JobReply;
     let kit = mtls();
-    let root = kit
-        .manifest
-        .identities
-        .iter()
-        .find(|i| i.role.is_ca())
-        .expect("a CA");
-    let cert = file(&kit, &root.files.cert);
-    let key = file(&kit, root.files.key.as_ref().expect("key"));
+    let (_, cert, key) = root(&kit);
     let issue = Job::Issue {
         ca_pass: String::new(),
         role: Role::Server,
