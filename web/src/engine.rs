@@ -42,6 +42,10 @@ fn load() -> Result<Promise, JsValue> {
         .map_err(|_| JsValue::from_str("window.certlabEngineLoad gave no promise"))
 }
 
+/// What to do after an answer the page cannot read.
+const UNREADABLE: &str = "The page could not read its worker's answer: reload the page (the \
+     page and its worker may be from different builds).";
+
 /// The compiled engine module.
 async fn module() -> Result<JsValue, JsValue> {
     JsFuture::from(load()?).await
@@ -137,14 +141,27 @@ fn on_tools_message(data: JsValue) {
         }
         return;
     }
-    let parts: Array = data.unchecked_into();
+    let Some(parts) = data.dyn_ref::<Array>() else {
+        return;
+    };
     let id = parts
         .get(0)
         .as_string()
         .and_then(|text| serde_json::from_str::<JobReply>(&text).ok())
         .map(|r| r.id);
-    if let Some(resolve) = id.and_then(|id| t.waiting.remove(&id)) {
-        let _ = resolve.call1(&JsValue::NULL, &parts);
+    match id {
+        Some(id) => {
+            if let Some(resolve) = t.waiting.remove(&id) {
+                let _ = resolve.call1(&JsValue::NULL, parts);
+            }
+        }
+        // An answer the page cannot read names no job: end every waiting one rather than
+        // leave a button waiting forever.
+        None => {
+            for (_, resolve) in t.waiting.drain() {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(UNREADABLE));
+            }
+        }
     }
 }
 
@@ -223,11 +240,7 @@ pub async fn call(job: Job, bytes: &[&[u8]]) -> Answer {
         .get(0)
         .as_string()
         .and_then(|text| serde_json::from_str::<JobReply>(&text).ok())
-        .ok_or_else(|| {
-            "The page could not read its worker's answer: reload the page (the page and its \
-             worker may be from different builds)."
-                .to_string()
-        })?;
+        .ok_or_else(|| UNREADABLE.to_string())?;
     let zip = parts
         .get(1)
         .dyn_into::<Uint8Array>()
