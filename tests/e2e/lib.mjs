@@ -156,6 +156,8 @@ export async function openPage(context, url) {
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(url);
   await page.waitForSelector("#tester-connect");
+  // The page's workers (generation, then tools) load before any request is counted.
+  await page.waitForFunction(() => document.documentElement.dataset.tools === "ready", null, { timeout: 60_000 });
   return { page, requests, errors };
 }
 

@@ -44,6 +44,7 @@ test("the page's own files are under 400 KB gzipped; the engine is fetched once,
   await page.goto(`${origin}/`);
   await page.waitForSelector("#generate");
   await page.waitForFunction(() => document.documentElement.dataset.worker === "ready", null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.tools === "ready", null, { timeout: 60_000 });
   await page.waitForLoadState("networkidle");
   const pageFiles = [...new Set(served)].filter((f) => !ENGINE.has(f) && !f.startsWith("icons/") && f !== "manifest.webmanifest");
   for (const f of ["index.html", "boot.js", "engine-boot.js", "app.js", "app_bg.wasm", "style.css"]) assert.ok(pageFiles.includes(f), `${f} was not loaded: ${pageFiles}`);

@@ -34,10 +34,14 @@ async function openPage() {
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(`${origin}/`);
   await page.waitForSelector("#generate");
-  // Let the spare worker load before measuring requests.
+  // Let the spare worker and the tools worker load before measuring requests.
+  await toolsReady(page);
   await page.waitForLoadState("networkidle");
   return { page, requests, errors };
 }
+
+/** Waits until the tools worker has loaded (web/src/engine.rs); the generation worker before it. */
+const toolsReady = (page) => page.waitForFunction(() => document.documentElement.dataset.tools === "ready", null, { timeout: 60_000 });
 
 const openssl = (dir, ...args) => execFileSync("openssl", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
@@ -422,6 +426,8 @@ test("the single-file build works from file:// (worker from a blob:, no other re
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(`file://${join(root, "dist", "certlab.html")}`);
   await page.waitForSelector("#generate");
+  // Its workers are all started before the requests are counted.
+  await toolsReady(page);
   await page.click("[data-preset=mtls]");
   const m = await generateAndCheck(page, requests, "single-file");
   assert.equal(m.identities.length, 4);

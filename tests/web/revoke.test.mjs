@@ -1,5 +1,5 @@
 // Revocation from the page (issue 15 §3): on a kit the page holds, Revoke on a leaf's card
-// makes its CA sign a new CRL (the engine's certlab::revoke, in the page, no request); a
+// makes its CA sign a new CRL (the engine's certlab::revoke, in the page's tools worker, no request); a
 // second revocation keeps the first entry. openssl checks the downloaded CRL: signed by the
 // kit's CA, CRL number 3, and `verify -crl_check` refuses both revoked clients while the
 // server still verifies.
@@ -42,6 +42,7 @@ test("Revoke on a card signs a new CRL that openssl enforces, earlier entries ke
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(`${origin}/`);
   await page.waitForSelector("#generate");
+  await page.waitForFunction(() => document.documentElement.dataset.tools === "ready", null, { timeout: 60_000 });
   await page.waitForLoadState("networkidle");
   await page.click("[data-preset=mtls]");
   await page.click("#generate");

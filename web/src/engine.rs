@@ -135,6 +135,7 @@ fn on_tools_message(data: JsValue) {
     if let Some(text) = data.as_string() {
         if matches!(serde_json::from_str(&text), Ok(Reply::Ready)) {
             t.ready = true;
+            mark_ready("data-tools");
             for job in std::mem::take(&mut t.queue) {
                 let _ = t.worker.post_message(&job);
             }
@@ -198,6 +199,18 @@ async fn tools() -> Result<Rc<RefCell<Tools>>, String> {
     }));
     TOOLS.with(|slot| *slot.borrow_mut() = Some(t.clone()));
     Ok(t)
+}
+
+/// Marks `<html {attribute}="ready">`: `data-worker` once a generation worker has loaded (from
+/// then on generating makes no request), `data-tools` once the tools worker has (from then on
+/// neither does anything else). Tests and the benchmarks wait for them.
+pub fn mark_ready(attribute: &str) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute(attribute, "ready");
+    }
 }
 
 /// Starts the tools worker ahead of its first job, so that a job makes no request.

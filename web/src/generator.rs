@@ -173,17 +173,6 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
     })
 }
 
-/// Marks `<html data-worker="ready">` once a worker has loaded: from then on generating makes
-/// no request. Tests and the benchmarks wait for it.
-fn mark_worker_ready() {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("data-worker", "ready");
-    }
-}
-
 /// A generation under way; dropping it or [`Running::cancel`] stops it.
 pub struct Running {
     handle: Option<WorkerHandle>,
@@ -235,7 +224,7 @@ fn on_message(data: JsValue, worker: &Worker, handoff: &RefCell<Handoff>) {
             .is_some_and(|t| serde_json::from_str::<Reply>(&t).ok() == Some(Reply::Ready))
         {
             h.ready = true;
-            mark_worker_ready();
+            crate::engine::mark_ready("data-worker");
             // The tools worker starts now, after the page's first work: its jobs then make no
             // request either.
             crate::engine::warm_up();
