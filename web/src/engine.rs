@@ -42,6 +42,9 @@ fn load() -> Result<Promise, JsValue> {
         .map_err(|_| JsValue::from_str("window.certlabEngineLoad gave no promise"))
 }
 
+/// The answer to a job the worker mistook for another (page and worker from two builds).
+pub const OTHER_ANSWER: &str = "The page's worker answered another question: reload the page.";
+
 /// What to do after an answer the page cannot read.
 const UNREADABLE: &str = "The page could not read its worker's answer: reload the page (the \
      page and its worker may be from different builds).";

@@ -70,7 +70,7 @@ pub async fn revoke(kit: &KitView, crls: &Crls, id: &ManifestIdentity) -> Result
     let (crl_pem, said) = match crate::engine::call(job, &bytes).await? {
         (JobOutcome::Revoked { crl_pem, said }, _) => (crl_pem, said),
         (JobOutcome::Failed(why), _) => return Err(why),
-        _ => return Err("the worker answered another question: reload the page".into()),
+        _ => return Err(crate::engine::OTHER_ANSWER.into()),
     };
     let mut next = crls.clone();
     if let Some(pem) = crl_pem {

@@ -2,6 +2,7 @@
 //! CSR. Files are read in the page (drop or paste); nothing is sent anywhere.
 
 use crate::download;
+use crate::engine::OTHER_ANSWER;
 use crate::protocol::{Job, JobOutcome};
 use certlab::Role;
 use certlab::{Inspection, Item};
@@ -111,16 +112,8 @@ fn show_inspection(r: &Inspection) -> Html {
     }
 }
 
-/// The answer to a job the worker mistook for another (page and worker from two builds).
-const OTHER: &str = "The page's worker answered another question: reload the page.";
-
 /// An issued leaf: who, how many files, and the kit's zip.
 type IssuedKit = (String, usize, Vec<u8>);
-
-/// Sends one job of this panel to the tools worker.
-async fn ask(job: Job, bytes: &[&[u8]]) -> Result<(JobOutcome, Option<Vec<u8>>), String> {
-    crate::engine::call(job, bytes).await
-}
 
 /// The "bring your own" panel.
 #[function_component(Tools)]
@@ -144,10 +137,11 @@ pub fn tools() -> Html {
             // The last answer goes while this one is made: what shows is always this press's.
             inspected.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match ask(Job::Inspect { password }, &[&subject]).await {
+                let result = match crate::engine::call(Job::Inspect { password }, &[&subject]).await
+                {
                     Ok((JobOutcome::Inspected(i), _)) => Ok(i),
                     Ok((JobOutcome::Failed(why), _)) | Err(why) => Err(why),
-                    Ok(_) => Err(OTHER.to_string()),
+                    Ok(_) => Err(OTHER_ANSWER.to_string()),
                 };
                 inspected.set(Some(result));
             });
@@ -177,10 +171,10 @@ pub fn tools() -> Html {
             );
             issued.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match ask(job, &[&ca_cert, &ca_key, &csr]).await {
+                let result = match crate::engine::call(job, &[&ca_cert, &ca_key, &csr]).await {
                     Ok((JobOutcome::Issued { who, files }, Some(zip))) => Ok((who, files, zip)),
                     Ok((JobOutcome::Failed(why), _)) | Err(why) => Err(why),
-                    Ok(_) => Err(OTHER.to_string()),
+                    Ok(_) => Err(OTHER_ANSWER.to_string()),
                 };
                 issued.set(Some(result));
             });
