@@ -4,12 +4,13 @@
 // own thread, then posts the compiled module back. The page (web/src/engine.rs) adopts that
 // worker for its first kit (window.certlabTakeWorker) and hands the module to every later
 // worker (window.certlabEngineLoad), so it is fetched and compiled once.
+// The first worker starts on its own, without a message from this page (see web/worker.js).
 // The single-file certlab.html runs this same script inline after setting
 // window.certlabSingleFile (web/tools/single-file.mjs): its workers come from a blob: URL and
-// the first one inflates the module from the file's own text instead of fetching it.
+// the first one's blob holds the module's text, which it inflates instead of fetching.
 {
   const single = window.certlabSingleFile;
-  const makeWorker = single?.makeWorker ?? (() => new Worker(new URL("./worker.js", document.baseURI), { type: "module" }));
+  const makeWorker = single?.makeFirstWorker ?? (() => new Worker(new URL("./worker.js", document.baseURI), { type: "module", name: "certlab-first" }));
   // Without the first worker's module (it failed to start): compile it on the page's side.
   const compileHere = single?.compileHere ?? (() => {
     const response = fetch(new URL("./engine_bg.wasm", document.baseURI));
@@ -46,7 +47,6 @@
     };
     first = { worker, ready: false };
     engine = engine.catch(compileHere);
-    worker.postMessage(single?.firstMessage ?? "fetch");
   } catch (e) {
     console.warn("certlab: the first worker did not start:", e);
     engine = null;

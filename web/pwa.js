@@ -37,8 +37,25 @@ if (sw && window.isSecureContext && /^https?:$/.test(location.protocol)) {
       });
     });
   };
-  // After the page's own files have loaded, so precaching never competes with them.
+  // Once the page is ready (<html data-worker="ready">: the page's module has rendered and the
+  // engine's first worker has loaded), so precaching never competes with them. The "load"
+  // event is too early: it fires before the wasm modules, which scripts fetch. If the engine
+  // never loads, register anyway a while after "load".
   const start = () => register().catch((e) => console.warn("certlab: service worker not registered:", e));
-  if (document.readyState === "complete") start();
-  else window.addEventListener("load", start, { once: true });
+  const root = document.documentElement;
+  let started = false;
+  const once = () => {
+    if (started) return;
+    started = true;
+    watch.disconnect();
+    start();
+  };
+  const watch = new MutationObserver(() => {
+    if (root.dataset.worker === "ready") once();
+  });
+  watch.observe(root, { attributes: true, attributeFilter: ["data-worker"] });
+  if (root.dataset.worker === "ready") once();
+  const late = () => setTimeout(once, 10_000);
+  if (document.readyState === "complete") late();
+  else window.addEventListener("load", late, { once: true });
 }

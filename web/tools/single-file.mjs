@@ -28,24 +28,35 @@ if (/^\s*export\b|import\.meta/m.test(workerGlue)) {
 }
 const css = read("style.css").toString();
 
-// Inflates base64 gzip text (the page and its workers each have this function).
-const inflate = `async function certlabInflate(b64) {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+// Compiles a wasm module from base64 gzip text (the page and its workers each have this
+// function). The browser decodes it (a data: URL), inflates it (DecompressionStream) and
+// compiles it as the bytes come (compileStreaming), off the calling thread; decoding with
+// atob and a loop over the characters took the page's thread about 80 ms for its own module.
+const compile = `async function certlabCompile(b64) {
+  const gz = await fetch("data:application/gzip;base64," + b64);
+  const wasm = gz.body.pipeThrough(new DecompressionStream("gzip"));
+  return WebAssembly.compileStreaming(new Response(wasm, { headers: { "content-type": "application/wasm" } }));
 }`;
-// The workers' first message: the compiled module, or { gz } for the first worker, which
-// inflates and compiles it on its own thread and posts it back (as web/worker.js fetches it).
-const workerBoot = `${inflate}
-self.onmessage = async (e) => {
-  self.onmessage = null;
-  let module = e.data;
-  if (module && typeof module.gz === "string") {
-    module = await WebAssembly.compile(await certlabInflate(module.gz));
-    self.postMessage(module);
-  }
+// The first worker's blob starts with the engine's text (certlabFirstGz): it inflates and
+// compiles the module on its own thread as soon as it runs, without waiting for a message (see
+// web/worker.js), and posts it back. Every later worker gets the compiled module as its first
+// message.
+const workerBoot = `${compile}
+const certlabFail = (e) => setTimeout(() => { throw e; });
+async function certlabRun(module) {
   await __wbg_init({ module_or_path: module });
-};
+}
+if (typeof certlabFirstGz === "string") {
+  certlabCompile(certlabFirstGz).then((module) => {
+    self.postMessage(module);
+    return certlabRun(module);
+  }).catch(certlabFail);
+} else {
+  self.onmessage = (e) => {
+    self.onmessage = null;
+    certlabRun(e.data).catch(certlabFail);
+  };
+}
 `;
 const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
 const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
@@ -53,18 +64,25 @@ const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\n" + workerBoot)};`;
 
 const boot = `${appGlue}
 ${data}
-${inflate}
+${compile}
 const certlabWorkerUrl = URL.createObjectURL(new Blob([certlabWorkerGlue], { type: "text/javascript" }));
 // engine.rs asks for this hook before falling back to ./worker.js, then posts the module.
 window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
 // engine-boot.js, as in the Trunk build, with this file's workers and module.
 window.certlabSingleFile = {
-  makeWorker: () => new Worker(certlabWorkerUrl),
-  firstMessage: { gz: certlabEngineWasm },
-  compileHere: () => certlabInflate(certlabEngineWasm).then((b) => WebAssembly.compile(b)),
+  makeFirstWorker: () => {
+    const url = URL.createObjectURL(new Blob(['const certlabFirstGz = "', certlabEngineWasm, '";\\n', certlabWorkerGlue], { type: "text/javascript" }));
+    const worker = new Worker(url);
+    // Its first message (the module, or its error) means it has read the blob.
+    const revoke = () => URL.revokeObjectURL(url);
+    worker.addEventListener("message", revoke, { once: true });
+    worker.addEventListener("error", revoke, { once: true });
+    return worker;
+  },
+  compileHere: () => certlabCompile(certlabEngineWasm),
 };
 ${read("engine-boot.js").toString()}
-await __wbg_init({ module_or_path: await certlabInflate(certlabAppWasm) });
+await __wbg_init({ module_or_path: await certlabCompile(certlabAppWasm) });
 `;
 
 const csp = [
