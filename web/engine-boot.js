@@ -6,11 +6,16 @@
 // worker (window.certlabEngineLoad), so it is fetched and compiled once.
 // The first worker starts on its own, without a message from this page (see web/worker.js).
 // The single-file certlab.html runs this same script inline after setting
-// window.certlabSingleFile (web/tools/single-file.mjs): its workers come from a blob: URL and
-// the first one's blob holds the module's text, which it inflates instead of fetching.
+// window.certlabSingleFile (web/tools/single-file.mjs): its workers come from a blob: URL; the
+// first one was started by an earlier script in the file and is sent the engine's text, which
+// it inflates and compiles instead of fetching.
 {
   const single = window.certlabSingleFile;
-  const makeWorker = single?.makeFirstWorker ?? (() => new Worker(new URL("./worker.js", document.baseURI), { type: "module", name: "certlab-first" }));
+  const makeWorker = () => {
+    if (!single) return new Worker(new URL("./worker.js", document.baseURI), { type: "module", name: "certlab-first" });
+    if (single.firstWorker.failed) throw single.firstWorker.failed;
+    return single.firstWorker.worker;
+  };
   // Without the first worker's module (it failed to start): compile it on the page's side.
   const compileHere = single?.compileHere ?? (() => {
     const response = fetch(new URL("./engine_bg.wasm", document.baseURI));
@@ -47,6 +52,7 @@
     };
     first = { worker, ready: false };
     engine = engine.catch(compileHere);
+    if (single) worker.postMessage(single.firstMessage);
   } catch (e) {
     console.warn("certlab: the first worker did not start:", e);
     engine = null;

@@ -4,7 +4,8 @@
 // DecompressionStream; the page's glue is an inline module; the page's workers are classic
 // workers from a blob: URL holding the engine's glue (Chromium will not load a module worker
 // from a file:// page), and the page posts each the compiled engine module (web/src/engine.rs),
-// as with web/worker.js in the Trunk build. The CSP allows exactly these inline blocks by hash.
+// as with web/worker.js in the Trunk build; the first one gets the engine's text instead and
+// posts the compiled module back. The CSP allows exactly these inline blocks by hash.
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
@@ -37,48 +38,41 @@ const compile = `async function certlabCompile(b64) {
   const wasm = gz.body.pipeThrough(new DecompressionStream("gzip"));
   return WebAssembly.compileStreaming(new Response(wasm, { headers: { "content-type": "application/wasm" } }));
 }`;
-// The first worker's blob starts with the engine's text (certlabFirstGz): it inflates and
-// compiles the module on its own thread as soon as it runs, without waiting for a message (see
-// web/worker.js), and posts it back. Every later worker gets the compiled module as its first
-// message.
+// A worker's first message is the compiled engine module, or the engine's text ({ gz }) for the
+// first worker, which compiles it on its own thread and posts the module back.
 const workerBoot = `${compile}
 const certlabFail = (e) => setTimeout(() => { throw e; });
-async function certlabRun(module) {
-  await __wbg_init({ module_or_path: module });
-}
-if (typeof certlabFirstGz === "string") {
-  certlabCompile(certlabFirstGz).then((module) => {
-    self.postMessage(module);
-    return certlabRun(module);
-  }).catch(certlabFail);
-} else {
-  self.onmessage = (e) => {
-    self.onmessage = null;
-    certlabRun(e.data).catch(certlabFail);
-  };
-}
+self.onmessage = (e) => {
+  self.onmessage = null;
+  const gz = e.data?.gz;
+  const module = typeof gz === "string"
+    ? certlabCompile(gz).then((m) => { self.postMessage(m); return m; })
+    : Promise.resolve(e.data);
+  module.then((m) => __wbg_init({ module_or_path: m })).catch(certlabFail);
+};
 `;
-const data = `const certlabAppWasm = "${b64gz("app_bg.wasm")}";
-const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
-const certlabWorkerGlue = ${JSON.stringify(workerGlue + "\n" + workerBoot)};`;
 
+// Two inline scripts. The first, a small classic script, starts the first worker as soon as
+// the parser reaches it, while the parser still reads the modules' text below. Chromium sets a
+// new worker up with tasks on the page's thread, and delivers its first message only after
+// that; started from the module below instead (once the whole file is parsed), the worker
+// waited 60–180 ms for a thread busy with the page's own module. The second, a module, runs
+// once the file is parsed: it posts the engine's text to that worker (engine-boot.js), and
+// compiles and starts the page's module.
+const early = `const certlabWorkerUrl = URL.createObjectURL(new Blob([${JSON.stringify(workerGlue + "\n" + workerBoot)}], { type: "text/javascript" }));
+window.certlabEarlyWorker = { worker: new Worker(certlabWorkerUrl), failed: null };
+certlabEarlyWorker.worker.addEventListener("error", (e) => { certlabEarlyWorker.failed = e; }, { once: true });
+`;
 const boot = `${appGlue}
-${data}
+const certlabAppWasm = "${b64gz("app_bg.wasm")}";
+const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
 ${compile}
-const certlabWorkerUrl = URL.createObjectURL(new Blob([certlabWorkerGlue], { type: "text/javascript" }));
 // engine.rs asks for this hook before falling back to ./worker.js, then posts the module.
 window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
 // engine-boot.js, as in the Trunk build, with this file's workers and module.
 window.certlabSingleFile = {
-  makeFirstWorker: () => {
-    const url = URL.createObjectURL(new Blob(['const certlabFirstGz = "', certlabEngineWasm, '";\\n', certlabWorkerGlue], { type: "text/javascript" }));
-    const worker = new Worker(url);
-    // Its first message (the module, or its error) means it has read the blob.
-    const revoke = () => URL.revokeObjectURL(url);
-    worker.addEventListener("message", revoke, { once: true });
-    worker.addEventListener("error", revoke, { once: true });
-    return worker;
-  },
+  firstWorker: certlabEarlyWorker,
+  firstMessage: { gz: certlabEngineWasm },
   compileHere: () => certlabCompile(certlabEngineWasm),
 };
 ${read("engine-boot.js").toString()}
@@ -87,7 +81,7 @@ await __wbg_init({ module_or_path: await certlabCompile(certlabAppWasm) });
 
 const csp = [
   "default-src 'none'",
-  `script-src ${sha(boot)} 'wasm-unsafe-eval'`,
+  `script-src ${sha(early)} ${sha(boot)} 'wasm-unsafe-eval'`,
   "worker-src blob:",
   `style-src ${sha(css)}`,
   "img-src data: blob:",
@@ -107,6 +101,7 @@ const html = `<!doctype html>
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <title>certlab — a private CA in one file</title>
 <link rel="icon" href="data:,">
+<script>${early}</script>
 <style>${css}</style>
 <script type="module">${boot}</script>
 </head>
