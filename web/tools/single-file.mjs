@@ -1,7 +1,7 @@
 // Trunk post-build hook: fold the page into one self-contained certlab.html that works when
 // opened from file:// (labs, USB sticks). Chromium refuses module scripts and .wasm fetches
 // from origin `null`, so: the wasm module travels gzipped + base64 and is inflated with
-// DecompressionStream; the page's glue is an inline module; the page's workers are classic
+// DecompressionStream; the page's glue is an inline classic script; the page's workers are classic
 // workers from a blob: URL holding the engine's glue (Chromium will not load a module worker
 // from a file:// page), and the page posts each the compiled engine module (web/src/engine.rs),
 // as with web/worker.js in the Trunk build; the first one gets the engine's text instead and
@@ -17,16 +17,20 @@ const read = (f) => readFileSync(join(dir, f));
 const b64gz = (f) => gzipSync(read(f), { level: 9 }).toString("base64");
 const sha = (s) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
 
-const noExportList = (f) => read(f).toString().replace(/^export \{[^}]*\};?\s*$/m, "");
-const appGlue = noExportList("app.js");
-// The engine's glue as a classic script for the workers: no `export`, no `import.meta` (the
-// wasm never comes from a URL there: the page posts the compiled module).
-const workerGlue = noExportList("engine.js")
-  .replace(/^export (function|class|const|let|async function) /gm, "$1 ")
-  .replaceAll("import.meta.url", "self.location.href");
-if (/^\s*export\b|import\.meta/m.test(workerGlue)) {
-  throw new Error("single-file.mjs: the wasm-bindgen glue changed shape; cannot make a classic worker of it");
-}
+// wasm-bindgen's glue as a classic script: no `export`, no `import.meta` (the wasm never comes
+// from a URL here: it is compiled from this file's text).
+const classicGlue = (f) => {
+  const glue = read(f).toString()
+    .replace(/^export \{[^}]*\};?\s*$/m, "")
+    .replace(/^export (function|class|const|let|async function) /gm, "$1 ")
+    .replaceAll("import.meta.url", "self.location.href");
+  if (/^\s*export\b|import\.meta/m.test(glue)) {
+    throw new Error(`single-file.mjs: the wasm-bindgen glue (${f}) changed shape; cannot make a classic script of it`);
+  }
+  return glue;
+};
+const appGlue = classicGlue("app.js");
+const workerGlue = classicGlue("engine.js");
 const css = read("style.css").toString();
 
 // Compiles a wasm module from base64 gzip text (the page and its workers each have this
@@ -52,21 +56,29 @@ self.onmessage = (e) => {
 };
 `;
 
-// Two inline scripts. The first, a small classic script, starts the first worker as soon as
-// the parser reaches it, while the parser still reads the modules' text below. Chromium sets a
-// new worker up with tasks on the page's thread, and delivers its first message only after
-// that; started from the module below instead (once the whole file is parsed), the worker
-// waited 60–180 ms for a thread busy with the page's own module. The second, a module, runs
-// once the file is parsed: it posts the engine's text to that worker (engine-boot.js), and
-// compiles and starts the page's module.
-const early = `const certlabWorkerUrl = URL.createObjectURL(new Blob([${JSON.stringify(workerGlue + "\n" + workerBoot)}], { type: "text/javascript" }));
+// Three classic scripts, each run as soon as the parser reaches it:
+// - The first, small, starts the first worker while the parser still reads the rest. Chromium
+//   sets a new worker up with tasks on the page's thread and delivers its first message only
+//   after that; started once the whole file was parsed, the worker waited 60–180 ms for a
+//   thread busy with the page's own module.
+// - The second starts compiling the page's module (off this thread), then waits for the end of
+//   the parse to start it: the parser reads the engine's text (two thirds of the file) while
+//   the page's module compiles. Its glue is in a function, so that its names stay out of the
+//   page's global scope.
+// - The third posts the engine's text to the first worker (engine-boot.js).
+const early = `${compile}
+const certlabWorkerUrl = URL.createObjectURL(new Blob([${JSON.stringify(workerGlue + "\n" + workerBoot)}], { type: "text/javascript" }));
 window.certlabEarlyWorker = { worker: new Worker(certlabWorkerUrl), failed: null };
 certlabEarlyWorker.worker.addEventListener("error", (e) => { certlabEarlyWorker.failed = e; }, { once: true });
 `;
-const boot = `${appGlue}
-const certlabAppWasm = "${b64gz("app_bg.wasm")}";
-const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
-${compile}
+const app = `(async () => {
+${appGlue}
+const module = certlabCompile("${b64gz("app_bg.wasm")}");
+if (document.readyState === "loading") await new Promise((parsed) => document.addEventListener("DOMContentLoaded", parsed, { once: true }));
+await __wbg_init({ module_or_path: await module });
+})().catch((e) => console.error("certlab: the page's module did not start:", e));
+`;
+const engine = `const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
 // engine.rs asks for this hook before falling back to ./worker.js, then posts the module.
 window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
 // engine-boot.js, as in the Trunk build, with this file's workers and module.
@@ -76,12 +88,11 @@ window.certlabSingleFile = {
   compileHere: () => certlabCompile(certlabEngineWasm),
 };
 ${read("engine-boot.js").toString()}
-await __wbg_init({ module_or_path: await certlabCompile(certlabAppWasm) });
 `;
 
 const csp = [
   "default-src 'none'",
-  `script-src ${sha(early)} ${sha(boot)} 'wasm-unsafe-eval'`,
+  `script-src ${sha(early)} ${sha(app)} ${sha(engine)} 'wasm-unsafe-eval'`,
   "worker-src blob:",
   `style-src ${sha(css)}`,
   "img-src data: blob:",
@@ -103,7 +114,8 @@ const html = `<!doctype html>
 <link rel="icon" href="data:,">
 <script>${early}</script>
 <style>${css}</style>
-<script type="module">${boot}</script>
+<script>${app}</script>
+<script>${engine}</script>
 </head>
 <body></body>
 </html>
