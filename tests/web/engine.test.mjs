@@ -2,8 +2,10 @@
 // under 400 KB gzipped and are all the editor needs; the engine's module is fetched once, by
 // the first worker, which web/engine-boot.js starts as the page is parsed; and when that
 // worker is stopped before its module came back (Cancel before the engine arrived), the next
-// worker and the tools worker still get the engine. Served by a server that holds
-// engine_bg.wasm until the test lets it go, so no step depends on the machine's speed.
+// worker and the tools worker still get the engine; and the service worker (web/pwa.js) is
+// registered only once the page is ready, so its precaching never competes with start-up.
+// Served by a server that holds engine_bg.wasm until the test lets it go, so no step depends
+// on the machine's speed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -92,5 +94,26 @@ test("the editor works before the engine arrives; Cancel then, and the next kit 
   await page.waitForSelector("#tools .run-error", { timeout: 60_000 });
   assert.match(await page.textContent("#tools .run-error"), /PEM|DER|certificate|recogn/i);
   assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("the service worker registers once the page is ready, not while the engine loads", async () => {
+  closeGate();
+  served.length = 0;
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/`);
+  // The page's own files are in and the editor works; the engine is held back.
+  await page.waitForSelector("#generate");
+  await page.fill("input[name='servers[0].names']", "*.com");
+  await page.waitForSelector("li.field-error[data-field='servers[0].names[0]']");
+  assert.ok(served.includes("engine_bg.wasm"), `${served}`);
+  assert.ok(!served.includes("sw.js"), `sw.js was fetched before the page was ready: ${served}`);
+  assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
+  open();
+  await page.waitForFunction(() => document.documentElement.dataset.worker === "ready", null, { timeout: 60_000 });
+  // Active: its script was fetched and it has precached the build.
+  await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active, null, { timeout: 60_000 });
+  assert.ok(served.includes("sw.js"), `${served}`);
   await ctx.close();
 });
