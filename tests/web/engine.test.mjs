@@ -3,7 +3,8 @@
 // the first worker, which web/engine-boot.js starts as the page is parsed; and when that
 // worker is stopped before its module came back (Cancel before the engine arrived), the next
 // worker and the tools worker still get the engine; and the service worker (web/pwa.js) is
-// registered only once the page is ready, so its precaching never competes with start-up.
+// registered only once the page is ready, so its precaching never competes with start-up; and
+// when the first worker's engine does not load, the page fetches it again and still works.
 // Served by a server that holds engine_bg.wasm until the test lets it go, so no step depends
 // on the machine's speed.
 import { test, before, after } from "node:test";
@@ -25,10 +26,16 @@ let gate = Promise.resolve();
 let open = () => {};
 const served = [];
 const closeGate = () => { gate = new Promise((ok) => { open = ok; }); };
+// The next request for engine_bg.wasm is answered 503 (the engine does not load).
+let failNextEngine = false;
 
 before(async () => {
   ({ server, origin } = await serveDir(dist, async (path) => {
     served.push(path);
+    if (path === "engine_bg.wasm" && failNextEngine) {
+      failNextEngine = false;
+      return 503;
+    }
     if (path === "engine_bg.wasm") await gate;
   }));
   browser = await chromium.launch(CHROMIUM);
@@ -115,5 +122,21 @@ test("the service worker registers once the page is ready, not while the engine 
   // Active: its script was fetched and it has precached the build.
   await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active, null, { timeout: 60_000 });
   assert.ok(served.includes("sw.js"), `${served}`);
+  await ctx.close();
+});
+
+test("the first worker's engine does not load: the page fetches it again and makes the kit", async () => {
+  served.length = 0;
+  failNextEngine = true;
+  const ctx = await browser.newContext({ serviceWorkers: "block" });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("#generate");
+  await page.click("[data-preset=dev]");
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 120_000 });
+  assert.match(await page.textContent(".summary"), /identities/);
+  // The first worker's fetch (answered 503) and the page's own, for the worker that made the kit.
+  assert.equal(served.filter((f) => f === "engine_bg.wasm").length, 2, `${served}`);
   await ctx.close();
 });

@@ -7,12 +7,18 @@ const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
 
 // `dir` is a folder, or a function returning one per request (a test swaps builds under one
 // origin, as a redeploy does). `before(path)`, if given, is awaited before each response (a
-// test records requests, or holds one back).
+// test records requests, or holds one back); if it gives a number, that HTTP status is the
+// answer, with no body (a test makes a request fail).
 export function serveDir(dir, before) {
   const server = createServer(async (req, res) => {
     let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     if (path.endsWith("/")) path += "index.html";
-    await before?.(path.replace(/^\/+/, ""));
+    const status = await before?.(path.replace(/^\/+/, ""));
+    if (typeof status === "number") {
+      res.writeHead(status);
+      res.end();
+      return;
+    }
     try {
       const body = await readFile(join(typeof dir === "function" ? dir() : dir, path));
       res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });

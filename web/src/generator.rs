@@ -106,6 +106,8 @@ struct Handoff {
     events: Option<Callback<GenEvent>>,
     /// Why WebCrypto did not make the keys of the current run (goes into [`KitView`]).
     key_note: Option<String>,
+    /// The worker has failed (its script or the engine did not load): it will never answer.
+    failed: bool,
 }
 
 /// A started worker, loaded ahead of time so that generating makes no request at all.
@@ -114,6 +116,13 @@ pub struct WorkerHandle {
     handoff: Rc<RefCell<Handoff>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl WorkerHandle {
+    /// Whether the worker has failed, so a run must not wait for it (the page starts another).
+    pub fn failed(&self) -> bool {
+        self.handoff.borrow().failed
+    }
 }
 
 impl Drop for WorkerHandle {
@@ -148,6 +157,7 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
     let h = handoff.clone();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         webcrypto::log_detail("certlab: the generation worker failed:", &e);
+        h.borrow_mut().failed = true;
         let events = h.borrow().events.clone();
         if let Some(events) = events {
             events.emit(GenEvent::Failed(
@@ -189,14 +199,14 @@ impl Running {
     }
 
     /// After a finished run: the worker, still loaded, for the next run (so the next run makes
-    /// no request either). `None` if the run was cancelled.
+    /// no request either). `None` if the run was cancelled or the worker failed.
     pub fn finish(mut self) -> Option<WorkerHandle> {
         if self.cancelled.get() {
             return None;
         }
         let h = self.handle.take()?;
         h.handoff.borrow_mut().events = None;
-        Some(h)
+        (!h.failed()).then_some(h)
     }
 }
 

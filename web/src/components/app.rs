@@ -62,7 +62,9 @@ pub fn app() -> Html {
         Callback::from(move |_: MouseEvent| {
             let dispatcher = state.dispatcher();
             let events = Callback::from(move |ev| dispatcher.dispatch(Action::Gen(ev)));
-            let handle = spare.borrow_mut().take();
+            // A spare worker that failed while it waited (its engine did not load) is
+            // replaced by a new one here.
+            let handle = spare.borrow_mut().take().filter(|h| !h.failed());
             let (spec, running) = (state.spec.clone(), running.clone());
             state.dispatch(Action::Started);
             wasm_bindgen_futures::spawn_local(async move {
