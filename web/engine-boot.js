@@ -13,7 +13,10 @@
   const single = window.certlabSingleFile;
   const makeWorker = () => {
     if (!single) return new Worker(new URL("./worker.js", document.baseURI), { type: "module", name: "certlab-first" });
-    if (single.firstWorker.failed) throw single.firstWorker.failed;
+    if (single.firstWorker.failed) {
+      single.firstWorker.worker?.terminate();
+      throw single.firstWorker.failed;
+    }
     return single.firstWorker.worker;
   };
   // Without the first worker's module (it failed to start): compile it on the page's side.

@@ -23,7 +23,8 @@ async function run(module, glue) {
 }
 
 // Thrown from a task of its own, an error reaches the page as the worker's "error" event
-// (a rejected promise would not): the page then compiles the module itself.
+// (a rejected promise would not). For the first worker, the page then compiles the module
+// itself (engine-boot.js); a generation worker that failed is replaced (web/src/generator.rs).
 const fail = (e) => setTimeout(() => { throw e; });
 
 if (self.name === FIRST) {

@@ -40,7 +40,8 @@ const single = size("certlab.html");
 // edited and is validated). Ready = that, and the generation worker has said it is ready (the
 // page then makes no request). Both on the page's own clock (navigation start = 0), taken by
 // an observer installed before the page's scripts run (addInitScript) and reported in one
-// console message: the harness runs nothing in the page while it loads. (Until 2026-12-03 ready
+// console message: besides that observer's callbacks, the harness runs nothing in the page
+// while it loads. (Until 2026-12-03 ready
 // was timed from here around page.goto and a waitForFunction polled on every frame; that
 // script and its polling ran on the page's thread in the window being measured, and the
 // figure included the wait for the load event and the round trip to this process: about 40 ms

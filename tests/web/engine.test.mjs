@@ -4,7 +4,8 @@
 // worker is stopped before its module came back (Cancel before the engine arrived), the next
 // worker and the tools worker still get the engine; and the service worker (web/pwa.js) is
 // registered only once the page is ready, so its precaching never competes with start-up; and
-// when the first worker's engine does not load, the page fetches it again and still works.
+// when the first worker's engine does not load (before or after Generate was pressed), the
+// page fetches it again, gets ready and makes the kit.
 // Served by a server that holds engine_bg.wasm until the test lets it go, so no step depends
 // on the machine's speed.
 import { test, before, after } from "node:test";
@@ -26,15 +27,23 @@ let gate = Promise.resolve();
 let open = () => {};
 const served = [];
 const closeGate = () => { gate = new Promise((ok) => { open = ok; }); };
-// The next request for engine_bg.wasm is answered 503 (the engine does not load).
+// The next request for engine_bg.wasm is answered 503 (the engine does not load), once the
+// gate opens.
 let failNextEngine = false;
+/** Resolves once `check()` holds (polled; a generous deadline, nothing depends on speed). */
+async function until(check, what) {
+  for (const end = Date.now() + 60_000; !check(); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 
 before(async () => {
   ({ server, origin } = await serveDir(dist, async (path) => {
     served.push(path);
     if (path === "engine_bg.wasm" && failNextEngine) {
       failNextEngine = false;
-      return 503;
+      await gate;
+      return { status: 503 };
     }
     if (path === "engine_bg.wasm") await gate;
   }));
@@ -114,7 +123,7 @@ test("the service worker registers once the page is ready, not while the engine 
   await page.waitForSelector("#generate");
   await page.fill("input[name='servers[0].names']", "*.com");
   await page.waitForSelector("li.field-error[data-field='servers[0].names[0]']");
-  assert.ok(served.includes("engine_bg.wasm"), `${served}`);
+  await until(() => served.includes("engine_bg.wasm"), "the first worker's request for the engine");
   assert.ok(!served.includes("sw.js"), `sw.js was fetched before the page was ready: ${served}`);
   assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
   open();
@@ -125,18 +134,53 @@ test("the service worker registers once the page is ready, not while the engine 
   await ctx.close();
 });
 
-test("the first worker's engine does not load: the page fetches it again and makes the kit", async () => {
-  served.length = 0;
+test("the first worker's engine does not load while the page waits: the page starts another worker and gets ready", async () => {
+  closeGate();
   failNextEngine = true;
+  served.length = 0;
+  const ctx = await browser.newContext({ serviceWorkers: "block" });
+  const page = await ctx.newPage();
+  const said = [];
+  page.on("console", (m) => said.push(m.text()));
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("#generate");
+  // The page takes the first worker in an effect that runs in a timer task after its first
+  // render (yew yields at most once before its effects); let a few timer tasks pass so that
+  // the failure comes after that.
+  for (let i = 0; i < 3; i++) await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  open();
+  // No Generate: the page replaces the failed worker by itself, with the engine fetched again.
+  await page.waitForFunction(() => document.documentElement.dataset.worker === "ready", null, { timeout: 60_000 });
+  // It was the page's generation worker that failed (taken, waiting), not only engine-boot's.
+  assert.ok(said.some((t) => t.startsWith("certlab: the generation worker failed")), said.join("\n"));
+  assert.equal(served.filter((f) => f === "engine_bg.wasm").length, 2, `${served}`);
+  await page.click("[data-preset=dev]");
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 120_000 });
+  assert.match(await page.textContent(".summary"), /identities/);
+  await ctx.close();
+});
+
+test("the engine does not load after Generate was pressed: the page says so, and the next Generate makes the kit", async () => {
+  closeGate();
+  failNextEngine = true;
+  served.length = 0;
   const ctx = await browser.newContext({ serviceWorkers: "block" });
   const page = await ctx.newPage();
   await page.goto(`${origin}/`);
   await page.waitForSelector("#generate");
   await page.click("[data-preset=dev]");
+  // The run waits for the engine, which is held back, then answered 503.
+  await page.click("#generate");
+  await page.waitForSelector("#cancel");
+  open();
+  await page.waitForSelector("#run-error", { timeout: 60_000 });
+  assert.match(await page.textContent("#run-error"), /engine did not load.*Press Generate again/s);
+  // The page has started another worker (the engine fetched again) and is ready.
+  await page.waitForFunction(() => document.documentElement.dataset.worker === "ready", null, { timeout: 60_000 });
   await page.click("#generate");
   await page.waitForSelector("#results", { timeout: 120_000 });
   assert.match(await page.textContent(".summary"), /identities/);
-  // The first worker's fetch (answered 503) and the page's own, for the worker that made the kit.
   assert.equal(served.filter((f) => f === "engine_bg.wasm").length, 2, `${served}`);
   await ctx.close();
 });

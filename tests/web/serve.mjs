@@ -7,15 +7,15 @@ const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
 
 // `dir` is a folder, or a function returning one per request (a test swaps builds under one
 // origin, as a redeploy does). `before(path)`, if given, is awaited before each response (a
-// test records requests, or holds one back); if it gives a number, that HTTP status is the
-// answer, with no body (a test makes a request fail).
+// test records requests, or holds one back); if it gives `{ status }`, that HTTP status is
+// the answer, with no body (a test makes a request fail).
 export function serveDir(dir, before) {
   const server = createServer(async (req, res) => {
     let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     if (path.endsWith("/")) path += "index.html";
-    const status = await before?.(path.replace(/^\/+/, ""));
-    if (typeof status === "number") {
-      res.writeHead(status);
+    const answer = await before?.(path.replace(/^\/+/, ""));
+    if (typeof answer?.status === "number") {
+      res.writeHead(answer.status);
       res.end();
       return;
     }

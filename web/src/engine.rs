@@ -56,7 +56,7 @@ async fn module() -> Result<JsValue, JsValue> {
 
 /// The first generation worker, which `engine-boot.js` started as the page was parsed (it
 /// fetches and compiles the engine on its own thread), and whether it has said ready; once.
-/// `None` in the single file, or when it could not start.
+/// `None` when it could not start or failed before the page took it, or once taken.
 pub fn take_first_worker() -> Option<(Worker, bool)> {
     let f: Function = Reflect::get(&js_sys::global(), &"certlabTakeWorker".into())
         .ok()?

@@ -132,8 +132,10 @@ impl Drop for WorkerHandle {
 }
 
 /// Starts a generation worker (it loads its script and the engine now, not when the user
-/// clicks Generate): see [`crate::engine::start_worker`].
-pub async fn spawn() -> Result<WorkerHandle, String> {
+/// clicks Generate): see [`crate::engine::start_worker`]. `on_idle_failure` is called if the
+/// worker fails while no run is attached to it (its engine did not load): the page then
+/// replaces it, rather than leave it until Generate.
+pub async fn spawn(on_idle_failure: Callback<()>) -> Result<WorkerHandle, String> {
     // The first worker was started as the page was parsed (web/engine-boot.js).
     let (worker, ready) = match crate::engine::take_first_worker() {
         Some(first) => first,
@@ -157,17 +159,26 @@ pub async fn spawn() -> Result<WorkerHandle, String> {
     let h = handoff.clone();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         webcrypto::log_detail("certlab: the generation worker failed:", &e);
-        h.borrow_mut().failed = true;
-        let events = h.borrow().events.clone();
-        if let Some(events) = events {
-            events.emit(GenEvent::Failed(
-                Vec::new(),
-                "The background worker stopped or could not load (the browser may have run out \
-                 of memory). Reload the page and press Generate again; if it keeps failing, make \
-                 a smaller kit (fewer or smaller RSA keys)."
-                    .into(),
-            ));
-        }
+        let (events, loaded) = {
+            let mut h = h.borrow_mut();
+            h.failed = true;
+            (h.events.clone(), h.ready)
+        };
+        let Some(events) = events else {
+            on_idle_failure.emit(());
+            return;
+        };
+        // Before it said ready, its script or the engine did not load (a dropped connection,
+        // most often): the page starts another worker, with the engine fetched again.
+        let message = if loaded {
+            "The background worker stopped (the browser may have run out of memory). Press \
+             Generate again; if it keeps failing, reload the page or make a smaller kit (fewer \
+             or smaller RSA keys)."
+        } else {
+            "The page's engine did not load (the connection may have dropped). Press Generate \
+             again: the page fetches it again."
+        };
+        events.emit(GenEvent::Failed(Vec::new(), message.into()));
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     if ready {

@@ -14,7 +14,17 @@ import { join } from "node:path";
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) throw new Error("TRUNK_STAGING_DIR is not set (run from a Trunk hook)");
 const read = (f) => readFileSync(join(dir, f));
-const b64gz = (f) => gzipSync(read(f), { level: 9 }).toString("base64");
+// A module travels as base64 in a data: URL (certlabCompile below). Browsers cap a URL's length
+// (Chromium at 2 MiB where a URL crosses processes; Firefox at network.url.max-length, 1 MiB by
+// default): fail the build past 1 MiB rather than ship a file some browser cannot load.
+const MAX_DATA_URL = 1024 * 1024;
+const b64gz = (f) => {
+  const b64 = gzipSync(read(f), { level: 9 }).toString("base64");
+  if (b64.length + 64 > MAX_DATA_URL) {
+    throw new Error(`single-file.mjs: ${f} is ${b64.length} characters of base64, too long for one data: URL (the limit here is ${MAX_DATA_URL}); split it into parts`);
+  }
+  return b64;
+};
 const sha = (s) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
 
 // wasm-bindgen's glue as a classic script: no `export`, no `import.meta` (the wasm never comes
@@ -68,8 +78,13 @@ self.onmessage = (e) => {
 // - The third posts the engine's text to the first worker (engine-boot.js).
 const early = `${compile}
 const certlabWorkerUrl = URL.createObjectURL(new Blob([${JSON.stringify(workerGlue + "\n" + workerBoot)}], { type: "text/javascript" }));
-window.certlabEarlyWorker = { worker: new Worker(certlabWorkerUrl), failed: null };
-certlabEarlyWorker.worker.addEventListener("error", (e) => { certlabEarlyWorker.failed = e; }, { once: true });
+window.certlabEarlyWorker = { worker: null, failed: null };
+try {
+  certlabEarlyWorker.worker = new Worker(certlabWorkerUrl);
+  certlabEarlyWorker.worker.addEventListener("error", (e) => { certlabEarlyWorker.failed = e; }, { once: true });
+} catch (e) {
+  certlabEarlyWorker.failed = e;
+}
 `;
 const app = `(async () => {
 ${appGlue}

@@ -10,8 +10,48 @@ use super::tester::Tester;
 use super::tools::Tools;
 use crate::generator::{self, Running};
 use crate::state::{Action, AppState, PresetChoice, Run, ready_text};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// The spare generation worker, loaded in advance: generating then makes no request at all.
+type Spare = Rc<RefCell<Option<generator::WorkerHandle>>>;
+
+/// How many times in a row a spare worker that failed while it waited is replaced (a worker
+/// whose script itself cannot load would otherwise be replaced forever).
+const SPARE_RETRIES: u32 = 2;
+
+/// Starts a spare worker unless there is one.
+fn fill_spare(spare: Spare, retries: u32) {
+    if spare.borrow().is_some() {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(h) = generator::spawn(replace_failed(spare.clone(), retries)).await {
+            spare.borrow_mut().get_or_insert(h);
+        }
+    });
+}
+
+/// What a worker does when it fails while no run is attached (its engine did not load): if it
+/// is the spare, the page drops it and starts another (which gets the engine fetched again),
+/// so the page still gets ready without waiting for Generate.
+fn replace_failed(spare: Spare, retries: u32) -> Callback<()> {
+    Callback::from(move |()| {
+        // Called from the failed worker's own error handler, which its handle owns: drop the
+        // handle after that handler has returned, not while it runs.
+        let spare = spare.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let failed = spare.borrow().as_ref().is_some_and(|h| h.failed());
+            if failed {
+                spare.borrow_mut().take();
+                if retries > 0 {
+                    fill_spare(spare, retries - 1);
+                }
+            }
+        });
+    })
+}
 
 /// The whole page.
 #[function_component(App)]
@@ -25,17 +65,12 @@ pub fn app() -> Html {
         let idle = !matches!(state.run, Run::Running { .. });
         use_effect_with(idle, move |idle| {
             if *idle {
-                // A finished run hands its loaded worker back; a cancelled one was terminated.
+                // A finished run hands its loaded worker back; a cancelled one was terminated,
+                // and a failed one is not handed back.
                 if let Some(h) = running.borrow_mut().take().and_then(Running::finish) {
                     *spare.borrow_mut() = Some(h);
                 }
-                if spare.borrow().is_none() {
-                    wasm_bindgen_futures::spawn_local(async move {
-                        if let Ok(h) = generator::spawn().await {
-                            spare.borrow_mut().get_or_insert(h);
-                        }
-                    });
-                }
+                fill_spare(spare, SPARE_RETRIES);
             }
         });
     }
@@ -60,6 +95,7 @@ pub fn app() -> Html {
     let generate = {
         let (state, running, spare) = (state.clone(), running.clone(), spare.clone());
         Callback::from(move |_: MouseEvent| {
+            let spare = spare.clone();
             let dispatcher = state.dispatcher();
             let events = Callback::from(move |ev| dispatcher.dispatch(Action::Gen(ev)));
             // A spare worker that failed while it waited (its engine did not load) is
@@ -70,7 +106,7 @@ pub fn app() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let handle = match handle {
                     Some(h) => Ok(h),
-                    None => generator::spawn().await,
+                    None => generator::spawn(replace_failed(spare, SPARE_RETRIES)).await,
                 };
                 match handle {
                     Ok(h) => *running.borrow_mut() = generator::start(spec, events, h).ok(),
