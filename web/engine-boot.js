@@ -9,10 +9,15 @@
 // window.certlabSingleFile (web/tools/single-file.mjs): its workers come from a blob: URL; the
 // first one was started by an earlier script in the file and is sent the engine's text, which
 // it inflates and compiles instead of fetching.
+// The build gives worker.js and engine_bg.wasm names with their content hashes
+// (web/tools/hash-names.mjs rewrites the two names below), so this file is their one home:
+// web/src/engine.rs makes every later worker through window.certlabMakeWorker.
 {
   const single = window.certlabSingleFile;
+  const workerUrl = new URL("./worker.js", document.baseURI);
+  window.certlabMakeWorker ??= async () => new Worker(workerUrl, { type: "module" });
   const makeWorker = () => {
-    if (!single) return new Worker(new URL("./worker.js", document.baseURI), { type: "module", name: "certlab-first" });
+    if (!single) return new Worker(workerUrl, { type: "module", name: "certlab-first" });
     if (single.firstWorker.failed) {
       single.firstWorker.worker?.terminate();
       throw single.firstWorker.failed;

@@ -8,6 +8,8 @@
 // two cores this held the engine back by up to 200 ms). Every later worker gets the compiled
 // module as its first message (no second fetch or compile). The module's main() then installs
 // the worker's handler (web/src/worker.rs), which answers "ready".
+// The build gives engine.js and engine_bg.wasm names with their content hashes and rewrites
+// the two names below to match (web/tools/hash-names.mjs).
 const FIRST = "certlab-first";
 
 async function fetchEngine() {

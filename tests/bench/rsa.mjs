@@ -13,13 +13,14 @@
 // BENCH_RSA_COLUMNS=fallback,webcrypto measures only those: `fallback` is replaced and the main
 // table (`results`, the targets) is kept from the previous target/bench/rsa.json, so no ratio
 // mixes two runs (the report says when each was measured).
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { ROOT, RUNS, CHROMIUM, stats, save, load, loadavg, version } from "./lib.mjs";
 
 const ALL = ["certlab", "webcrypto", "fallback", "forge"];
 const COLUMNS = (process.env.BENCH_RSA_COLUMNS || ALL.join(",")).split(/[ ,]+/).filter(Boolean);
 for (const c of COLUMNS) if (!ALL.includes(c)) throw new Error(`BENCH_RSA_COLUMNS: unknown column ${c} (known: ${ALL.join(", ")})`);
-import { openBrowser } from "./page.mjs";
+import { DIST, openBrowser } from "./page.mjs";
+import { builtPath } from "../web/serve.mjs";
 
 const BITS = [2048, 3072, 4096];
 const loadBefore = loadavg();
@@ -31,11 +32,11 @@ await page.goto(`${b.origin}/`);
 await page.waitForSelector("#generate");
 // The engine module (what the page's workers run) on the page's thread, from the module the
 // page compiled (web/engine-boot.js): its exports are the benchmark's entry points.
-await page.evaluate(async () => {
-  const engine = await import("./engine.js");
+await page.evaluate(async (glue) => {
+  const engine = await import(`./${glue}`);
   await engine.default({ module_or_path: await window.certlabEngineLoad() });
   window.certlabBench = engine;
-});
+}, relative(DIST, builtPath(DIST, "engine.js")));
 await page.addScriptTag({ path: join(ROOT, "node_modules", "node-forge", "dist", "forge.min.js") });
 
 const time = (what, bits) => page.evaluate(async ([what, bits]) => {

@@ -24,6 +24,7 @@ import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { builtPath } from "../web/serve.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, "target");
@@ -279,7 +280,15 @@ if (existsSync(mapFile) && !mapNote) {
   bigData.sort((a, b) => b.raw - a.raw);
 }
 
-const shipped = arg("--shipped", join(ROOT, "dist", `${MODULE}_bg.wasm`));
+// dist/app_bg.wasm under its hashed name (web/tools/hash-names.mjs); none if not built.
+const builtWasm = () => {
+  try {
+    return builtPath(join(ROOT, "dist"), `${MODULE}_bg.wasm`);
+  } catch {
+    return join(ROOT, "dist", `${MODULE}_bg.wasm`);
+  }
+};
+const shipped = arg("--shipped", builtWasm());
 const ship = existsSync(shipped) ? readFileSync(shipped) : null;
 const total = { raw: wasm.length, gzip: gz(wasm), code: codeSection, data: dataSection, functions: functions.length, named };
 const groups = new Map();

@@ -8,11 +8,13 @@ import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { RUNS, stats, save, loadavg } from "./lib.mjs";
 import { DIST, openBrowser } from "./page.mjs";
+import { plainName } from "../web/serve.mjs";
 
 const loadBefore = loadavg();
 const size = (f) => {
   const b = readFileSync(join(DIST, f));
-  return { file: f, raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+  // The table names each file by its plain name (web/tools/hash-names.mjs adds a content hash).
+  return { file: plainName(f), raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
 };
 const b = await openBrowser();
 
@@ -28,12 +30,12 @@ const loaded = new Set();
 }
 // The engine's files: its module and glue, and the workers' bootstrap (web/src/engine.rs).
 const ENGINE = new Set(["engine.js", "engine_bg.wasm", "worker.js"]);
-const files = [...loaded].sort().map((f) => ({ ...size(f), part: ENGINE.has(f) ? "engine" : "page" }));
+const files = [...loaded].map(size).sort((x, y) => x.file.localeCompare(y.file)).map((f) => ({ ...f, part: ENGINE.has(f.file) ? "engine" : "page" }));
 const sum = (list) => list.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
 const total = sum(files);
 const page = sum(files.filter((f) => f.part === "page"));
 const engine = sum(files.filter((f) => f.part === "engine"));
-const unused = readdirSync(DIST).filter((f) => !loaded.has(f) && f !== "certlab.html");
+const unused = readdirSync(DIST).filter((f) => !loaded.has(f) && f !== "certlab.html").map(plainName);
 const single = size("certlab.html");
 
 // Editor = the Generate button on screen (the page's module has rendered: the spec can be

@@ -15,7 +15,7 @@ import { gzipSync } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { serveDir, CHROMIUM } from "./serve.mjs";
+import { serveDir, CHROMIUM, builtPath, plainName } from "./serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
@@ -66,13 +66,13 @@ test("the page's own files are under 400 KB gzipped; the engine is fetched once,
   await page.waitForLoadState("networkidle");
   const pageFiles = [...new Set(served)].filter((f) => !ENGINE.has(f) && !f.startsWith("icons/") && f !== "manifest.webmanifest");
   for (const f of ["index.html", "boot.js", "engine-boot.js", "app.js", "app_bg.wasm", "style.css"]) assert.ok(pageFiles.includes(f), `${f} was not loaded: ${pageFiles}`);
-  const gz = pageFiles.reduce((a, f) => a + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
+  const gz = pageFiles.reduce((a, f) => a + gzipSync(readFileSync(builtPath(dist, f)), { level: 9 }).length, 0);
   assert.ok(gz <= 400 * 1024, `the page's own files are ${(gz / 1024).toFixed(1)} KB gzipped (${pageFiles}), over 400 KB`);
   // One fetch of the engine for both workers (the generation worker and the tools worker).
   assert.equal(served.filter((f) => f === "engine_bg.wasm").length, 1, `${served}`);
   // The page's module holds no engine: the benchmark's engine exports are the engine module's.
-  assert.ok(!readFileSync(join(dist, "app.js"), "utf8").includes("certlabRsaKey"));
-  assert.ok(readFileSync(join(dist, "engine.js"), "utf8").includes("certlabRsaKeyFallback"));
+  assert.ok(!readFileSync(builtPath(dist, "app.js"), "utf8").includes("certlabRsaKey"));
+  assert.ok(readFileSync(builtPath(dist, "engine.js"), "utf8").includes("certlabRsaKeyFallback"));
   await ctx.close();
 });
 

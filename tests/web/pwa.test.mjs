@@ -7,13 +7,14 @@
 // context). Timeouts are generous (2 busy cores); nothing waits on a clock.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { serveDir, CHROMIUM } from "./serve.mjs";
+import { serveDir, CHROMIUM, builtPath, plainName } from "./serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
@@ -26,7 +27,7 @@ let served = dist; // the build the server answers with (the update test swaps i
 before(async () => {
   for (const f of ["sw.js", "pwa.js", "manifest.webmanifest", "icons/icon-192.png"]) {
     try {
-      readFileSync(join(dist, f));
+      readFileSync(builtPath(dist, f));
     } catch {
       throw new Error(`dist/${f} is missing: build the page first (source scripts/setup.sh; build_page)`);
     }
@@ -134,8 +135,9 @@ test("offline after one visit: network cut, reload, Generate, a zip that Python 
   // Every file of the build is precached, in the cache named by this build's sw.js.
   const sw = readFileSync(join(dist, "sw.js"), "utf8");
   const files = JSON.parse(sw.match(/const FILES = (\[.*\]);/)[1]);
+  const plain = files.map(plainName);
   for (const f of ["index.html", "boot.js", "app.js", "app_bg.wasm", "engine-boot.js", "engine.js", "engine_bg.wasm", "worker.js", "style.css", "pwa.js", "manifest.webmanifest", "icons/maskable-512.png"]) {
-    assert.ok(files.includes(f), `sw.js does not precache ${f}`);
+    assert.ok(plain.includes(f), `sw.js does not precache ${f}`);
   }
   const state = await cacheState(page);
   assert.deepEqual(state.names, [cacheOf(dist)]);
@@ -146,7 +148,7 @@ test("offline after one visit: network cut, reload, Generate, a zip that Python 
   page.on("response", (r) => responses.push(r));
   await page.reload();
   await page.waitForSelector("#generate", { timeout: 2 * MINUTES });
-  const urls = responses.map((r) => new URL(r.url()).pathname);
+  const urls = responses.map((r) => plainName(new URL(r.url()).pathname));
   for (const f of ["/", "/boot.js", "/engine-boot.js", "/app.js", "/app_bg.wasm", "/style.css"]) assert.ok(urls.includes(f), `${f} was not loaded: ${urls}`);
   for (const r of responses) assert.ok(r.fromServiceWorker(), `${r.url()} did not come from the service worker`);
 
@@ -237,4 +239,33 @@ test("no service worker from file://: certlab.html has none, and index.html ther
     assert.deepEqual(sw, { controller: null, registrations: 0 }, f);
   }
   await context.close();
+});
+
+test("the build's files are named by their content, and every name the page's scripts use is one of them", () => {
+  // web/tools/hash-names.mjs: a browser's HTTP cache can never pair two builds' files (a page
+  // served over plain http on a LAN has no service worker to keep them together).
+  const KEPT = new Set(["index.html", "sw.js", "certlab.html", "manifest.webmanifest"]);
+  const names = readdirSync(dist).filter((f) => /\.(js|wasm|css)$/.test(f) && !KEPT.has(f));
+  for (const f of ["app.js", "app_bg.wasm", "boot.js", "engine-boot.js", "engine.js", "engine_bg.wasm", "worker.js", "style.css", "pwa.js"]) {
+    assert.equal(names.filter((n) => plainName(n) === f).length, 1, `one ${f} under a hashed name: ${names}`);
+  }
+  for (const name of names) {
+    const hash = name.match(/\.([0-9a-f]{16})\.[a-z]+$/)?.[1];
+    assert.ok(hash, `${name} has no content hash in its name`);
+    assert.equal(createHash("sha256").update(readFileSync(join(dist, name))).digest("hex").slice(0, 16), hash, `${name}: its hash is not its content's`);
+  }
+  // Each reference in the files that name others resolves to a file of this build.
+  const refs = (file) => [...readFileSync(join(dist, file), "utf8").matchAll(/["'/]((?:app|boot|engine-boot|engine|engine_bg|app_bg|worker|style|pwa)(?:\.[0-9a-f]{16})?\.(?:js|wasm|css))["'?#]/g)].map((m) => m[1]);
+  const expected = {
+    "index.html": ["boot.js", "app.js", "app_bg.wasm", "engine-boot.js", "style.css", "pwa.js"],
+    "boot.js": ["app.js", "app_bg.wasm"],
+    "engine-boot.js": ["worker.js", "engine_bg.wasm"],
+    "worker.js": ["engine.js", "engine_bg.wasm"],
+  };
+  for (const [plain, want] of Object.entries(expected)) {
+    const file = plain === "index.html" ? plain : names.find((n) => plainName(n) === plain);
+    const found = refs(file);
+    for (const ref of found) assert.ok(names.includes(ref), `${file} names ${ref}, which is not a file of this build`);
+    assert.deepEqual([...new Set(found.map(plainName))].sort(), [...want].sort(), `what ${file} names`);
+  }
 });

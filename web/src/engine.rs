@@ -22,10 +22,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
 
-/// The workers' bootstrap (`web/worker.js`, copied by Trunk): a module worker that runs the
-/// engine module it is handed.
-pub const WORKER_URL: &str = "./worker.js";
-
 /// What to do after the tools worker failed.
 const TOOLS_FAILED: &str = "The page's background worker stopped or could not load (the \
      browser may have run out of memory). Press the button again; if it keeps failing, reload \
@@ -72,24 +68,16 @@ pub fn take_first_worker() -> Option<(Worker, bool)> {
 }
 
 /// Starts a worker running the engine module: it loads its script now, and gets the compiled
-/// module as its first message (it answers [`Reply::Ready`] once it listens). The single-file
-/// build (`certlab.html`, opened from file://) provides `window.certlabMakeWorker`, which makes
-/// the worker from a blob: URL instead of `./worker.js`.
+/// module as its first message (it answers [`Reply::Ready`] once it listens). The worker comes
+/// from `window.certlabMakeWorker`: `engine-boot.js` makes it from `worker.js` (whose name
+/// carries its content hash, so that script is the one place that knows it); the single-file
+/// build (`certlab.html`, opened from file://) makes it from a blob: URL.
 pub async fn start_worker() -> Result<Worker, JsValue> {
-    let maker = Reflect::get(&js_sys::global(), &"certlabMakeWorker".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok());
-    let worker: Worker = match maker {
-        Some(f) => {
-            let promise: Promise = f.call0(&JsValue::NULL)?.unchecked_into();
-            JsFuture::from(promise).await?.unchecked_into()
-        }
-        None => {
-            let opts = web_sys::WorkerOptions::new();
-            opts.set_type(web_sys::WorkerType::Module);
-            Worker::new_with_options(WORKER_URL, &opts)?
-        }
-    };
+    let maker: Function = Reflect::get(&js_sys::global(), &"certlabMakeWorker".into())?
+        .dyn_into()
+        .map_err(|_| JsValue::from_str("window.certlabMakeWorker is missing"))?;
+    let promise: Promise = maker.call0(&JsValue::NULL)?.unchecked_into();
+    let worker: Worker = JsFuture::from(promise).await?.unchecked_into();
     worker.post_message(&module().await?)?;
     Ok(worker)
 }

@@ -94,7 +94,8 @@ await __wbg_init({ module_or_path: await module });
 })().catch((e) => console.error("certlab: the page's module did not start:", e));
 `;
 const engine = `const certlabEngineWasm = "${b64gz("engine_bg.wasm")}";
-// engine.rs asks for this hook before falling back to ./worker.js, then posts the module.
+// engine.rs makes every later worker through this hook, then posts the module (engine-boot.js
+// sets its own, for ./worker.js, only where none is set).
 window.certlabMakeWorker = async () => new Worker(certlabWorkerUrl);
 // engine-boot.js, as in the Trunk build, with this file's workers and module.
 window.certlabSingleFile = {
