@@ -247,7 +247,7 @@ let mapNote = null;
 if (existsSync(mapFile)) {
   // Use the map only if it describes the link wasm-bindgen read: the same code and data sizes
   // (the map counts a few header bytes more).
-  const linked = join(TARGET, "wasm32-unknown-unknown", "wasm-release", "app.wasm");
+  const linked = join(TARGET, "wasm32-unknown-unknown", "wasm-release", `${MODULE}.wasm`);
   const sizes = {};
   for (const m of readFileSync(mapFile, "utf8").matchAll(/^\s+-\s+[0-9a-f]+\s+([0-9a-f]+) (CODE|DATA)$/gm)) sizes[m[2]] = parseInt(m[1], 16);
   const ours = existsSync(linked) ? parse(readFileSync(linked)).sections : [];

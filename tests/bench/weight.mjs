@@ -30,7 +30,7 @@ const loaded = new Set();
 }
 // The engine's files: its module and glue, and the workers' bootstrap (web/src/engine.rs).
 const ENGINE = new Set(["engine.js", "engine_bg.wasm", "worker.js"]);
-const files = [...loaded].map(size).sort((x, y) => x.file.localeCompare(y.file)).map((f) => ({ ...f, part: ENGINE.has(f.file) ? "engine" : "page" }));
+const files = [...loaded].map(size).sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)).map((f) => ({ ...f, part: ENGINE.has(f.file) ? "engine" : "page" }));
 const sum = (list) => list.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
 const total = sum(files);
 const page = sum(files.filter((f) => f.part === "page"));
