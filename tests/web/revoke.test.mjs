@@ -89,3 +89,72 @@ test("Revoke on a card signs a new CRL that openssl enforces, earlier entries ke
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// A revocation still being signed when a new kit is made belongs to the old kit: its answer
+// must neither land on the new kit's cards nor make the old CA's CRL the new kit's.
+test("a Revoke answered after a new kit was made is dropped: the new kit keeps its own CA's CRL", async () => {
+  const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // The page's Revoke requests to its tools worker wait here until the test lets them go, so
+  // the answer comes after the new kit whatever the machine's speed. The worker still signs
+  // the CRL; what is tested is what the page does with a late answer.
+  await page.addInitScript(() => {
+    const send = Worker.prototype.postMessage;
+    const held = [];
+    let hold = true;
+    window.certlabTestHeld = () => held.length;
+    window.certlabTestRelease = () => {
+      hold = false;
+      for (const [worker, args] of held.splice(0)) send.apply(worker, args);
+    };
+    Worker.prototype.postMessage = function (...args) {
+      const m = args[0];
+      if (hold && Array.isArray(m) && typeof m[0] === "string" && m[0].includes('"type":"revoke"')) {
+        held.push([this, args]);
+        return;
+      }
+      return send.apply(this, args);
+    };
+  });
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("#generate");
+  await page.waitForFunction(() => document.documentElement.dataset.tools === "ready", null, { timeout: 60_000 });
+  await page.click("[data-preset=mtls]");
+  await page.click("#generate");
+  await page.waitForSelector("#results", { timeout: 120_000 });
+  const rootOf = () => page.locator("[data-identity=ca] .fingerprint").textContent();
+  const first = await rootOf();
+  await page.click("[data-revoke=alice]");
+  await page.waitForFunction(() => window.certlabTestHeld() === 1, null, { timeout: 60_000 });
+
+  await page.click("#generate");
+  await page.waitForFunction((fp) => {
+    const now = document.querySelector("[data-identity=ca] .fingerprint")?.textContent;
+    return now && now !== fp;
+  }, first, { timeout: 120_000 });
+  await page.evaluate(() => window.certlabTestRelease());
+  // The tools worker answers in order, so once bob's revocation on the new kit is answered,
+  // the old kit's late one has been answered and handled too.
+  await page.waitForSelector("[data-revoke=bob]:not([disabled])", { timeout: 60_000 });
+  await page.click("[data-revoke=bob]");
+  const said = await page.locator("[data-revoked=bob]").textContent({ timeout: 60_000 });
+  assert.match(said, /CRL number 2, 1 revoked/, said);
+  assert.equal(await page.locator("[data-revoked=alice]").count(), 0, "the old kit's revocation landed on the new kit's card");
+
+  const dir = mkdtempSync(join(tmpdir(), "certlab-revoke-late-"));
+  await download(page, "#download-zip", dir, "kit.zip");
+  execFileSync("python3", ["-m", "zipfile", "-e", "kit.zip", "."], { cwd: dir });
+  const kit = join(dir, "certlab-kit");
+  await download(page, "[data-identity=ca] button[data-path='ca.crl']", kit, "new.crl");
+  const text = openssl(kit, "crl", "-in", "new.crl", "-CAfile", "ca.crt", "-noout", "-text");
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stderr + text.stdout, /verify OK/);
+  assert.match(text.stdout, /X509v3 CRL Number: \s*2\b/);
+  const bob = openssl(kit, "verify", "-crl_check", "-CRLfile", "new.crl", "-CAfile", "ca.crt", "bob.crt");
+  assert.match(bob.stdout + bob.stderr, /certificate revoked/);
+  const alice = openssl(kit, "verify", "-crl_check", "-CRLfile", "new.crl", "-CAfile", "ca.crt", "alice.crt");
+  assert.equal(alice.status, 0, alice.stdout + alice.stderr);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -56,6 +56,10 @@ fn revoke_part(kit: &Rc<KitView>, crls: &UseStateHandle<Crls>, i: &ManifestIdent
             ..base.clone()
         });
         let (k, c, id) = (k.clone(), c.clone(), id.clone());
+        // An answer that comes after a new kit was made is dropped: this component is only on
+        // screen while a kit is (app.rs: `Run::Done`), so Generate unmounts it and `c` then
+        // sets a state nothing shows; the new kit's cards start from their own CRLs
+        // (tests/web/revoke.test.mjs holds a Revoke until the next kit is on screen).
         wasm_bindgen_futures::spawn_local(async move {
             match revoke::revoke(&k, &base, &id).await {
                 Ok(next) => c.set(next),
