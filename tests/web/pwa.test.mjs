@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { serveDir, CHROMIUM, builtPath, plainName } from "./serve.mjs";
+import { serveDir, CHROMIUM, builtPath, plainName, hashOf } from "./serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
@@ -250,7 +250,7 @@ test("the build's files are named by their content, and every name the page's sc
     assert.equal(names.filter((n) => plainName(n) === f).length, 1, `one ${f} under a hashed name: ${names}`);
   }
   for (const name of names) {
-    const hash = name.match(/\.([0-9a-f]{16})\.[a-z]+$/)?.[1];
+    const hash = hashOf(name);
     assert.ok(hash, `${name} has no content hash in its name`);
     assert.equal(createHash("sha256").update(readFileSync(join(dist, name))).digest("hex").slice(0, 16), hash, `${name}: its hash is not its content's`);
   }

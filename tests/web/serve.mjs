@@ -3,10 +3,11 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, extname, normalize } from "node:path";
+import { plainName } from "../../web/tools/hashed-name.mjs";
 
-/** A built file's plain name: web/tools/hash-names.mjs puts a content hash in most names
- * (`app.<16 hex>.js`); the tests speak of `app.js`. */
-export const plainName = (name) => name.replace(/\.[0-9a-f]{16}(\.[a-z]+)$/, "$1");
+// web/tools/hash-names.mjs puts a content hash in most built names (`app.<16 hex>.js`); the
+// tests speak of `app.js`.
+export { plainName, hashOf } from "../../web/tools/hashed-name.mjs";
 
 /** The path in the build `dir` of the file whose plain name is `name` (app.js → app.<hash>.js). */
 export function builtPath(dir, name) {

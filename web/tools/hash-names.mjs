@@ -18,6 +18,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hashedName } from "./hashed-name.mjs";
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) throw new Error("TRUNK_STAGING_DIR is not set (run from a Trunk hook, or set it to a built dist/)");
@@ -34,9 +35,6 @@ const ORDER = [
   ["style.css", []],
   ["pwa.js", []],
 ];
-
-/** `name.<16 hex>.ext`: what a hashed name looks like (tests/web/serve.mjs undoes it). */
-export const hashedName = (name, hash) => name.replace(/(\.[a-z]+)$/, `.${hash}$1`);
 
 const renamed = new Map();
 
